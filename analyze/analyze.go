@@ -1,0 +1,239 @@
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"brink"
+	"brink/queries"
+)
+
+// Options configure an analysis. Zero values take the defaults.
+type Options struct {
+	DB   DBOptions
+	Step string // the conversation step; default "ask"
+}
+
+// Result is what Run wrote.
+type Result struct {
+	Summary     *brink.Summary
+	LevelsPath  string
+	SummaryPath string
+}
+
+// Run analyses the run in runDir: it writes analysis/levels.parquet and
+// analysis/summary.json and returns the summary.
+func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
+	if opts.Step == "" {
+		opts.Step = brink.StepAsk
+	}
+	if st, err := os.Stat(runDir); err != nil {
+		return nil, fmt.Errorf("run directory %s: %w", runDir, errors.Unwrap(err))
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("run directory %s: not a directory", runDir)
+	}
+	m, err := brink.ReadManifest(runDir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := Open(ctx, opts.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	warnings, err := loadRun(ctx, db, runDir, m)
+	if err != nil {
+		return nil, err
+	}
+	outDir := filepath.Join(runDir, brink.AnalysisDir)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create analysis directory: %w", err)
+	}
+	levels, err := levelTable(ctx, db, opts.Step)
+	if err != nil {
+		return nil, err
+	}
+	levelsPath := filepath.Join(outDir, brink.LevelsFile)
+	if err := copyParquet(ctx, db, "levels", levelsPath); err != nil {
+		return nil, err
+	}
+	s := &brink.Summary{
+		SchemaVersion: brink.SchemaVersion,
+		RunID:         m.RunID,
+		Status:        m.EffectiveStatus(),
+		Target:        m.Target,
+		StartedAt:     m.StartedAt,
+		EndedAt:       m.EndedAt,
+		TimeScale:     m.TimeScale,
+		Plan:          m.Plan,
+		StopRules:     m.StopRules,
+		Step:          opts.Step,
+		Levels:        levels,
+		Warnings:      warnings,
+		LiveStop:      m.StopReason,
+	}
+	if s.Status != m.Status {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("run.json says %q but the process that wrote it is gone: read as %s", m.Status, s.Status))
+	}
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM traces`).Scan(&s.TotalRequests); err != nil {
+		return nil, fmt.Errorf("count traces: %w", err)
+	}
+	if s.Edge, err = findEdge(ctx, db, m, levels); err != nil {
+		return nil, err
+	}
+	if m.EdgeLevel != nil || s.Edge != nil {
+		agree := m.EdgeLevel != nil && s.Edge != nil && *m.EdgeLevel == s.Edge.Level
+		s.EdgeAgrees = &agree
+		if !agree {
+			s.Warnings = append(s.Warnings, edgeDisagreement(m.EdgeLevel, s.Edge))
+		}
+	}
+	s.Findings = findings(s)
+	if err := brink.WriteSummary(runDir, s); err != nil {
+		return nil, err
+	}
+	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: filepath.Join(outDir, brink.SummaryFile)}, nil
+}
+
+func edgeDisagreement(live *int, exact *brink.Edge) string {
+	switch {
+	case live == nil:
+		return fmt.Sprintf("the exact analysis finds the edge at level %d, which the live check during the run did not flag", exact.Level)
+	case exact == nil:
+		return fmt.Sprintf("the live check stopped the run at level %d, but the exact analysis finds no level that broke a stop rule", *live)
+	default:
+		return fmt.Sprintf("the live check stopped the run at level %d, the exact analysis puts the edge at level %d", *live, exact.Level)
+	}
+}
+
+// levelTable runs queries/levels.sql into the table "levels" and reads it.
+func levelTable(ctx context.Context, db *sql.DB, step string) ([]brink.LevelStats, error) {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels"), step); err != nil {
+		return nil, fmt.Errorf("level table: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT level, users, window_start, window_end, window_s, requests, answered, rps,
+		p50_ms, p95_ms, p99_ms, error_rate, throttle_rate, timeout_rate, input_tokens_per_min, output_tokens_per_min,
+		all_requests, all_error_rate, all_throttle_rate FROM levels ORDER BY level`)
+	if err != nil {
+		return nil, fmt.Errorf("level table: %w", err)
+	}
+	defer rows.Close()
+	var out []brink.LevelStats
+	for rows.Next() {
+		var l brink.LevelStats
+		var p50, p95, p99 sql.NullFloat64
+		if err := rows.Scan(&l.Level, &l.Users, &l.WindowStart, &l.WindowEnd, &l.WindowS, &l.Requests, &l.Answered, &l.RPS,
+			&p50, &p95, &p99, &l.ErrorRate, &l.ThrottleRate, &l.TimeoutRate, &l.InputTPM, &l.OutputTPM,
+			&l.AllRequests, &l.AllErrorRate, &l.AllThrottle); err != nil {
+			return nil, fmt.Errorf("level table: %w", err)
+		}
+		l.WindowStart, l.WindowEnd = l.WindowStart.UTC(), l.WindowEnd.UTC()
+		l.P50MS, l.P95MS, l.P99MS = ptr(p50), ptr(p95), ptr(p99)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func ptr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	f := v.Float64
+	return &f
+}
+
+// copyParquet writes a table to a Parquet file (zstd) via a temporary name.
+func copyParquet(ctx context.Context, db *sql.DB, table, path string) error {
+	tmp := path + ".tmp"
+	q := fmt.Sprintf(`COPY %s TO %s (FORMAT parquet, COMPRESSION zstd, KV_METADATA {'brink.schema_version': '%d', 'brink.kind': %s})`,
+		table, quote(tmp), brink.SchemaVersion, quote(table))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// findEdge recomputes the stop rules exactly over each level's hold window,
+// in level order, and returns the first level that broke one.
+func findEdge(ctx context.Context, db *sql.DB, m *brink.Manifest, levels []brink.LevelStats) (*brink.Edge, error) {
+	type key struct {
+		step string
+		p    float64
+	}
+	values := map[key]map[int]ruleValues{}
+	for _, r := range m.StopRules {
+		k := key{r.Step, r.Percentile}
+		if _, ok := values[k]; ok {
+			continue
+		}
+		v, err := queryRuleValues(ctx, db, r.Step, r.Percentile)
+		if err != nil {
+			return nil, err
+		}
+		values[k] = v
+	}
+	complete := map[int]bool{}
+	for _, lw := range m.Levels {
+		complete[lw.Index] = lw.End.Sub(lw.SteadyStart) >= m.Plan.Hold.Std()-time.Millisecond
+	}
+	for _, l := range levels {
+		if !complete[l.Level] {
+			continue // a hold cut short is no evidence either way
+		}
+		for _, r := range m.StopRules {
+			v := values[key{r.Step, r.Percentile}][l.Level]
+			val, ok := v.value(r)
+			if ok && r.Breached(val) {
+				return &brink.Edge{Level: l.Level, Users: l.Users, Rule: r.String(), Value: val, Threshold: r.Threshold}, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+type ruleValues struct {
+	requests, errors, throttled int64
+	latency                     sql.NullFloat64
+}
+
+func (v ruleValues) value(r brink.StopRule) (float64, bool) {
+	switch r.Metric {
+	case brink.RuleErrorRate:
+		return float64(v.errors) / float64(v.requests), v.requests > 0
+	case brink.RuleThrottleRate:
+		return float64(v.throttled) / float64(v.requests), v.requests > 0
+	case brink.RuleLatency:
+		return v.latency.Float64, v.latency.Valid
+	}
+	return 0, false
+}
+
+func queryRuleValues(ctx context.Context, db *sql.DB, step string, p float64) (map[int]ruleValues, error) {
+	if p <= 0 || p > 1 {
+		p = 0.5 // unused by rate rules; quantile_cont needs a valid fraction
+	}
+	rows, err := db.QueryContext(ctx, queries.MustGet("rule_values"), step, p)
+	if err != nil {
+		return nil, fmt.Errorf("stop rule values: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]ruleValues{}
+	for rows.Next() {
+		var lvl int
+		var v ruleValues
+		if err := rows.Scan(&lvl, &v.requests, &v.errors, &v.throttled, &v.latency); err != nil {
+			return nil, fmt.Errorf("stop rule values: %w", err)
+		}
+		out[lvl] = v
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,66 @@
+package analyze
+
+import (
+	"fmt"
+
+	"brink"
+)
+
+// findings says the headline numbers in plain sentences, for the report's
+// first page and the terminal.
+func findings(s *brink.Summary) []string {
+	var out []string
+	if len(s.Levels) == 0 {
+		return []string{"No level reached its hold window: there is nothing to compare."}
+	}
+	first, last := s.Levels[0], s.Levels[len(s.Levels)-1]
+	if first.P95MS != nil && last.P95MS != nil {
+		out = append(out, fmt.Sprintf("p95 conversation latency went from %.2f s at %d users to %.2f s at %d users.",
+			*first.P95MS/1000, first.Users, *last.P95MS/1000, last.Users))
+	}
+	latencyRule, errorRule := 5000.0, 0.01
+	for _, r := range s.StopRules {
+		switch r.Metric {
+		case brink.RuleLatency:
+			latencyRule = r.Threshold
+		case brink.RuleErrorRate:
+			errorRule = r.Threshold
+		}
+	}
+	latAt, errAt := -1, -1
+	for i, l := range s.Levels {
+		if latAt < 0 && l.P95MS != nil && *l.P95MS > latencyRule {
+			latAt = i
+		}
+		if errAt < 0 && l.AllErrorRate > errorRule {
+			errAt = i
+		}
+	}
+	if latAt >= 0 {
+		l := s.Levels[latAt]
+		out = append(out, fmt.Sprintf("p95 conversation latency first exceeded %.0f s at level %d (%d users): %.2f s.",
+			latencyRule/1000, l.Level, l.Users, *l.P95MS/1000))
+	} else {
+		out = append(out, fmt.Sprintf("p95 conversation latency stayed at or under %.0f s up to %d users.", latencyRule/1000, last.Users))
+	}
+	if errAt >= 0 {
+		l := s.Levels[errAt]
+		out = append(out, fmt.Sprintf("The error rate first exceeded %.0f%% at level %d (%d users): %.2f%% (throttled %.2f%%).",
+			errorRule*100, l.Level, l.Users, l.AllErrorRate*100, l.AllThrottle*100))
+	} else {
+		out = append(out, fmt.Sprintf("The error rate stayed at or under %.0f%% up to %d users.", errorRule*100, last.Users))
+	}
+	if latAt >= 0 && (errAt < 0 || latAt < errAt) {
+		if errAt >= 0 {
+			out = append(out, fmt.Sprintf("Latency gave %d users of warning before errors did.", s.Levels[errAt].Users-s.Levels[latAt].Users))
+		} else {
+			out = append(out, "Latency broke its limit while errors stayed low: latency is the early warning.")
+		}
+	}
+	if s.Edge != nil {
+		out = append(out, fmt.Sprintf("Edge of failure: level %d (%d users), where %s.", s.Edge.Level, s.Edge.Users, s.Edge.Rule))
+	} else {
+		out = append(out, fmt.Sprintf("No stop rule broke up to %d users: the edge of failure lies beyond the tested range.", last.Users))
+	}
+	return out
+}

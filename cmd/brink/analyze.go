@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"brink/analyze"
+	"brink/report"
+)
+
+// runDirArg takes the run directory from --run or the one positional argument.
+func runDirArg(flagVal string, pos []string) (string, error) {
+	switch {
+	case flagVal != "" && len(pos) == 0:
+		return flagVal, nil
+	case flagVal == "" && len(pos) == 1:
+		return pos[0], nil
+	case flagVal == "" && len(pos) == 0:
+		return "", usagef("name the run directory: --run runs/<run_id>")
+	default:
+		return "", usagef("give one run directory (got --run %q and %q)", flagVal, pos)
+	}
+}
+
+func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("analyze", "--run DIR [flags]",
+		"Reads a run's traces with DuckDB and writes analysis/levels.parquet (one row per level,\n"+
+			"hold windows only, exact percentiles) and analysis/summary.json (the level table, the\n"+
+			"edge of failure recomputed from the traces, and the findings). Prints the findings.",
+		"  brink analyze --run runs/20261126T101500Z-a1b2c3", stdout)
+	run := fs.String("run", "", "the run directory")
+	asJSON := fs.Bool("json", false, "print summary.json instead of the table")
+	threads := fs.Int("threads", 2, "DuckDB threads")
+	mem := fs.String("memory-limit", "1GB", "DuckDB memory limit")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	dir, err := runDirArg(*run, pos)
+	if err != nil {
+		return err
+	}
+	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}})
+	if err != nil {
+		return err
+	}
+	s := res.Summary
+	for _, w := range s.Warnings {
+		fmt.Fprintf(stderr, "brink analyze: warning: %s\n", w)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	fmt.Fprintf(stdout, "run %s (%s): %d requests, %d levels analysed\n\n", s.RunID, s.Status, s.TotalRequests, len(s.Levels))
+	for _, f := range s.Findings {
+		fmt.Fprintf(stdout, "- %s\n", f)
+	}
+	fmt.Fprintln(stdout)
+	for _, row := range report.LevelTableText(s) {
+		fmt.Fprintln(stdout, row)
+	}
+	fmt.Fprintf(stdout, "\nwrote %s\n      %s\nnext: brink report --run %s\n", res.LevelsPath, res.SummaryPath, dir)
+	return nil
+}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", "--run DIR [flags]",
+		"Draws an analysed run (analysis/summary.json) as PNG charts, one PDF (run facts and\n"+
+			"findings, the charts, the level table) and summary.md, under DIR/report by default.",
+		"  brink report --run runs/20261126T101500Z-a1b2c3 --format pdf,png", stdout)
+	run := fs.String("run", "", "the run directory")
+	out := fs.String("out", "", "output directory (default DIR/report)")
+	formats := fs.String("format", "pdf,png,md", "comma-separated formats: pdf, png, md")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	dir, err := runDirArg(*run, pos)
+	if err != nil {
+		return err
+	}
+	s, err := readSummary(dir)
+	if err != nil {
+		return err
+	}
+	res, err := report.Write(dir, s, report.Options{OutDir: *out, Formats: splitList(*formats)})
+	if err != nil {
+		return err
+	}
+	for _, f := range res.Files {
+		fmt.Fprintf(stdout, "wrote %s\n", f)
+	}
+	return nil
+}

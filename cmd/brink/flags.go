@@ -1,0 +1,57 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// errHelp: --help was asked for and printed.
+var errHelp = errors.New("help shown")
+
+// newFlags makes a command's flag set whose usage shows a synopsis, the
+// flags and an example.
+func newFlags(name, synopsis, about, example string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage:\n  brink %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		fmt.Fprintf(stdout, "\nExample:\n%s\n", example)
+	}
+	return fs
+}
+
+// parse parses args, allowing flags after positional arguments, and turns
+// flag errors into usage errors (exit 2) with a hint.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, errHelp
+			}
+			msg := err.Error()
+			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+				var names []string
+				fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+				msg = fmt.Sprintf("unknown flag --%s", name)
+				if s := closest(name, names); s != "" {
+					msg += fmt.Sprintf(" (did you mean --%s?)", s)
+				}
+			}
+			return nil, usagef("%s", msg)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

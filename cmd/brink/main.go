@@ -1,0 +1,160 @@
+// Command brink finds where an LLM-backed API bends before it breaks, and
+// what that costs.
+//
+//	brink sim      start the embedded serverless chat stack on loopback
+//	brink run      replay chat sessions on a stepped ramp, recording every request
+//	brink analyze  level table, edge of failure and summary.json from a run
+//	brink report   PNG charts, a PDF and summary.md from an analysed run
+//	brink demo     all of the above against an in-process sim, in about a minute
+//
+// Exit codes: 0 done, 1 failed, 2 usage error, 3 brink run was ended by a
+// stop rule (the edge of failure was found).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "\nbrink: %v: stopping (waiting for requests in flight; press Ctrl-C again to exit now)\n", s)
+		cancel(fmt.Errorf("signal %v", s))
+		<-sigs
+		fmt.Fprintln(os.Stderr, "brink: second signal: exiting now")
+		os.Exit(130)
+	}()
+	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	exitStopped = 3
+)
+
+// usageError is a mistake on the command line: exit 2 with a hint.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// errStopRule ends brink run with exit 3 after a stop rule found the edge.
+var errStopRule = errors.New("a stop rule ended the run")
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"sim", "start the embedded serverless chat stack on loopback", runSim},
+	{"run", "replay chat sessions against an API on a stepped ramp", runRun},
+	{"analyze", "compute the level table and the edge of failure of a run", runAnalyze},
+	{"report", "draw a run's charts, PDF and summary.md", runReport},
+	{"demo", "the whole pipeline against an in-process sim (about a minute)", runDemo},
+	{"version", "print brink's version", runVersion},
+}
+
+func topUsage(w io.Writer) {
+	fmt.Fprintf(w, "brink finds where an LLM-backed API bends before it breaks, and what that costs.\n\n")
+	fmt.Fprintf(w, "Usage:\n  brink <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'brink <command> --help' for a command's flags and an example.\n")
+	fmt.Fprintf(w, "\nExample:\n  brink demo\n")
+}
+
+// Main runs brink with args (without the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		topUsage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		topUsage(stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdout, stderr)
+		var ue *usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, errHelp):
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "brink %s: %s\nRun 'brink %s --help' for usage.\n", name, ue.msg, name)
+			return exitUsage
+		case errors.Is(err, errStopRule):
+			return exitStopped
+		default:
+			fmt.Fprintf(stderr, "brink %s: %v\n", name, err)
+			return exitFailed
+		}
+	}
+	fmt.Fprintf(stderr, "brink: unknown command %q", name)
+	if s := closest(name, commandNames()); s != "" {
+		fmt.Fprintf(stderr, " (did you mean %q?)", s)
+	}
+	fmt.Fprintf(stderr, "\n\n")
+	topUsage(stderr)
+	return exitUsage
+}
+
+func commandNames() []string {
+	out := make([]string, len(commands))
+	for i, c := range commands {
+		out[i] = c.name
+	}
+	return out
+}
+
+// closest returns the candidate within edit distance 2 of s, if any.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

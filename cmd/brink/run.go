@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/term"
+
+	"brink"
+	"brink/collect/parquet"
+	"brink/replay"
+)
+
+func brinkVersion() string { return brink.Version }
+func schemaVersion() int   { return brink.SchemaVersion }
+
+// loadConfig is what brink run (and brink demo) need to start a run.
+type loadConfig struct {
+	Target   string
+	RunsDir  string
+	Plan     brink.Plan
+	Rules    []brink.StopRule
+	Seed     int64
+	Scale    float64 // 0: the target's clock, or real time
+	Timeout  time.Duration
+	ThinkMin time.Duration
+	ThinkMax time.Duration
+	Quiet    bool
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "--target URL [flags]",
+		"Replays chat sessions (log in, new chat, then think -> ask x 3-6 turns) with closed-model\n"+
+			"virtual users on a stepped ramp, records every request under --runs-dir/<run_id>/traces,\n"+
+			"and stops after the hold of the first level that breaks a stop rule (exit code 3).\n"+
+			"Against a brink sim it uses the sim's scenario clock.",
+		"  brink run --target http://127.0.0.1:8080 --max-users 100 --hold 5m", stdout)
+	def := brink.DefaultPlan()
+	cfg := loadConfig{}
+	fs.StringVar(&cfg.Target, "target", "", "base URL of the chat API (required)")
+	fs.StringVar(&cfg.RunsDir, "runs-dir", "runs", "directory that holds run directories")
+	fs.IntVar(&cfg.Plan.StartUsers, "start-users", def.StartUsers, "users of the first level")
+	fs.IntVar(&cfg.Plan.StepUsers, "step-users", def.StepUsers, "users added per level")
+	fs.IntVar(&cfg.Plan.MaxUsers, "max-users", def.MaxUsers, "users of the last level")
+	ramp := fs.Duration("ramp", def.Ramp.Std(), "time to add a level's users, spread evenly (scenario time)")
+	hold := fs.Duration("hold", def.Hold.Std(), "time each level holds its users; level statistics use this window")
+	maxErr := fs.Float64("max-error-rate", 0.01, "stop rule: error rate of a level's hold (all steps), 0 disables")
+	maxP95 := fs.Duration("max-p95", 5*time.Second, "stop rule: p95 conversation (ask) latency of a level's hold, 0 disables")
+	fs.Int64Var(&cfg.Seed, "seed", 1, "random seed (think times, turns, questions)")
+	fs.Float64Var(&cfg.Scale, "time-scale", 0, "wall seconds per scenario second; 0 takes the target's clock (brink sim) or 1")
+	fs.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "per-request timeout (scenario time)")
+	fs.BoolVar(&cfg.Quiet, "quiet", false, "no progress lines")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if cfg.Target == "" {
+		return usagef("--target is required (the chat API's base URL, e.g. http://127.0.0.1:8080)")
+	}
+	cfg.Plan.Model, cfg.Plan.Ramp, cfg.Plan.Hold = "closed", brink.Duration(*ramp), brink.Duration(*hold)
+	if err := cfg.Plan.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	cfg.Rules = stopRules(*maxErr, *maxP95)
+	runDir, res, err := startRun(ctx, cfg, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "run %s %s: %d requests recorded in %s\n", filepath.Base(runDir), res.Status, res.Requests, runDir)
+	if res.StopReason != "" {
+		fmt.Fprintf(stdout, "stop reason: %s\n", res.StopReason)
+	}
+	fmt.Fprintf(stdout, "next: brink analyze --run %s\n", runDir)
+	if res.Status == brink.StatusStopped {
+		return errStopRule
+	}
+	if res.Status == brink.StatusInterrupted {
+		return errors.New("interrupted; the traces recorded so far are kept and can be analysed")
+	}
+	return nil
+}
+
+func stopRules(maxErr float64, maxP95 time.Duration) []brink.StopRule {
+	rules := []brink.StopRule{}
+	if maxErr > 0 {
+		rules = append(rules, brink.StopRule{Metric: brink.RuleErrorRate, Threshold: maxErr})
+	}
+	if maxP95 > 0 {
+		rules = append(rules, brink.StopRule{Metric: brink.RuleLatency, Step: brink.StepAsk, Percentile: 0.95,
+			Threshold: float64(maxP95) / float64(time.Millisecond)})
+	}
+	return rules
+}
+
+// redact drops credentials from a URL before it is written anywhere.
+func redact(target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	u.Fragment = ""
+	return u.String()
+}
+
+func randomSuffix() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// startRun runs one ramp and writes its run directory: run.json (rewritten
+// as levels finish) and the trace segments.
+func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (string, replay.Result, error) {
+	var res replay.Result
+	client := replay.NewClient(cfg.Plan.MaxUsers)
+	clock, fromTarget, err := replay.DiscoverClock(ctx, client, cfg.Target)
+	if err != nil {
+		return "", res, err
+	}
+	if cfg.Scale > 0 {
+		if fromTarget && cfg.Scale != clock.Scale {
+			return "", res, usagef("--time-scale %g disagrees with the target's clock (scale %g): leave it out", cfg.Scale, clock.Scale)
+		}
+		clock = brink.Clock{Epoch: time.Now().UTC(), Scale: cfg.Scale}
+	}
+	now := time.Now()
+	runID := brink.NewRunID(clock.Scenario(now), randomSuffix())
+	runDir := filepath.Join(cfg.RunsDir, runID)
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return "", res, fmt.Errorf("create run directory: %w", err)
+	}
+	m := &brink.Manifest{
+		SchemaVersion: brink.SchemaVersion, Tool: "brink", Version: brink.Version, RunID: runID,
+		StartedAt: clock.Scenario(now), Status: brink.StatusRunning, Target: redact(cfg.Target),
+		Flow: brink.FlowRef{Name: "builtin:chat"}, Plan: cfg.Plan, StopRules: cfg.Rules,
+		TimeScale: clock.Scale, Epoch: clock.Epoch, Seed: cfg.Seed, PID: os.Getpid(),
+		Levels: []brink.LevelWindow{},
+	}
+	if err := brink.WriteManifest(runDir, m); err != nil {
+		return "", res, err
+	}
+	tw, err := parquet.NewTraceWriter(filepath.Join(runDir, brink.TracesDir), parquet.TraceOptions{RunID: runID})
+	if err != nil {
+		return "", res, err
+	}
+	progress := newProgress(stderr, cfg.Quiet)
+	r, err := replay.New(replay.Options{
+		Target: cfg.Target, RunID: runID, Plan: cfg.Plan, StopRules: cfg.Rules, Clock: clock, Seed: cfg.Seed,
+		Sink: tw, Client: client, Timeout: cfg.Timeout, ThinkMin: cfg.ThinkMin, ThinkMax: cfg.ThinkMax,
+		OnLevel: func(rep replay.LevelReport) {
+			m.Levels = append(m.Levels, rep.Window)
+			if err := brink.WriteManifest(runDir, m); err != nil {
+				fmt.Fprintf(stderr, "brink: %v\n", err)
+			}
+			progress.level(rep)
+		},
+	})
+	if err != nil {
+		tw.Close()
+		return "", res, usagef("%v", err)
+	}
+	fmt.Fprintf(stderr, "brink run %s: %d levels of %d..%d users against %s (time scale %g, plan %v scenario, about %v wall)\n",
+		runID, cfg.Plan.Levels(), cfg.Plan.StartUsers, cfg.Plan.UsersAt(cfg.Plan.Levels()-1), m.Target, clock.Scale,
+		cfg.Plan.Duration(), clock.WallDuration(cfg.Plan.Duration()).Round(time.Second))
+	stopProgress := progress.start(r)
+	res, runErr := r.Run(ctx)
+	stopProgress()
+	closeErr := tw.Close()
+	end := res.Ended
+	m.EndedAt, m.Status, m.StopReason, m.Levels = &end, res.Status, res.StopReason, res.Levels
+	if res.Edge != nil {
+		lvl := res.Edge.Window.Index
+		m.EdgeLevel = &lvl
+	}
+	if closeErr != nil && m.Status != brink.StatusFailed {
+		m.Status, m.StopReason = brink.StatusFailed, closeErr.Error()
+	}
+	if err := brink.WriteManifest(runDir, m); err != nil {
+		return runDir, res, err
+	}
+	if runErr != nil {
+		return runDir, res, runErr
+	}
+	if closeErr != nil {
+		return runDir, res, fmt.Errorf("close traces: %w (segments closed before are kept)", closeErr)
+	}
+	return runDir, res, nil
+}
+
+// progress prints the run's state: a live status line on a terminal, a
+// plain line every few seconds otherwise.
+type progress struct {
+	w     io.Writer
+	quiet bool
+	tty   bool
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	p := &progress{w: w, quiet: quiet}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty = true
+	}
+	return p
+}
+
+func (p *progress) start(r *replay.Runner) (stop func()) {
+	if p.quiet {
+		return func() {}
+	}
+	every := 5 * time.Second
+	if p.tty {
+		every = 500 * time.Millisecond
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		var lastReq int64
+		last := time.Now()
+		for {
+			select {
+			case <-done:
+				if p.tty {
+					fmt.Fprint(p.w, "\r\033[K")
+				}
+				return
+			case now := <-t.C:
+				s := r.Snapshot()
+				rps := float64(s.Requests-lastReq) / now.Sub(last).Seconds()
+				lastReq, last = s.Requests, now
+				line := fmt.Sprintf("%8s  level %d  %d/%d users  %-6s  %7.1f req/s (wall)  %d requests  %d errors  live p95 ask %.2f s (approx.)",
+					s.Elapsed.Round(time.Second), s.Level, s.Active, s.Users, s.Phase, rps, s.Requests, s.Errors, s.LiveP95MS/1000)
+				if p.tty {
+					fmt.Fprintf(p.w, "\r\033[K%s", line)
+				} else {
+					fmt.Fprintln(p.w, line)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func (p *progress) level(rep replay.LevelReport) {
+	if p.quiet {
+		return
+	}
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	line := fmt.Sprintf("level %d (%d users) hold done: %d requests, %d errors", rep.Window.Index, rep.Window.Users, rep.Requests, rep.Errors)
+	for _, v := range rep.Rules {
+		if v.OK {
+			line += fmt.Sprintf("; %s: %s", v.Rule, v.Format())
+		}
+	}
+	if rep.Breached != nil {
+		line += "  <- stop rule broken: finishing"
+	}
+	fmt.Fprintln(p.w, line)
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"brink/sim"
+)
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sim", "[flags]",
+		"Starts brink's embedded serverless chat stack (API Gateway -> Lambda -> Bedrock model)\n"+
+			"on a real HTTP listener and serves until interrupted. Every delay is scenario time,\n"+
+			"slept for --time-scale of it; GET /_brink/clock announces the clock to brink run.",
+		"  brink sim --addr 127.0.0.1:8080 --time-scale 0.02 &\n  brink run --target http://127.0.0.1:8080", stdout)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port; the address is printed)")
+	scale := fs.Float64("time-scale", 1, "wall seconds per scenario second, in (0,1]: 0.02 runs 50x faster")
+	config := fs.String("config", "", "YAML file of model limits over the defaults (docs/sim.md)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg := sim.DefaultConfig()
+	if *config != "" {
+		var err error
+		if cfg, err = sim.LoadConfig(*config); err != nil {
+			return err
+		}
+	}
+	s, err := sim.New(cfg, *scale)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "brink sim listening on http://%s (time scale %g, scenario epoch %s)\n",
+		ln.Addr(), s.Clock().Scale, s.Clock().Epoch.Format(time.RFC3339Nano))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	c := s.Counters()
+	fmt.Fprintf(stdout, "brink sim stopped: %d requests, %d answered turns, %d Lambda throttles\n",
+		c.Requests.Load(), c.Turns.Load(), c.LambdaThrottles.Load())
+	return nil
+}
+
+func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", "Prints brink's version and the data schema version it reads and writes.", "  brink version", stdout)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "brink %s (schema version %d)\n", brinkVersion(), schemaVersion())
+	return nil
+}

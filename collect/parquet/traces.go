@@ -1,0 +1,306 @@
+package parquet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"brink"
+)
+
+// TraceOptions configure a TraceWriter. Zero values take the defaults.
+type TraceOptions struct {
+	RunID      string
+	FlushEvery time.Duration // wall time; default 5 s
+	MaxRows    int           // rows per segment; default 1,000,000 (one row group)
+	Prefix     string        // file name prefix; default "part-"
+}
+
+const (
+	defaultFlushEvery = 5 * time.Second
+	defaultMaxRows    = 1 << 20
+	tmpSuffix         = ".tmp"
+)
+
+// TraceWriter buffers trace rows and writes them as closed Parquet segments.
+// Write is safe for concurrent use and never waits for disk.
+type TraceWriter struct {
+	dir  string
+	opts TraceOptions
+
+	mu      sync.Mutex
+	buf     []brink.Trace
+	err     error // first write error; later segments are still attempted
+	next    int   // number of the next segment
+	rows    int64 // rows in closed segments
+	files   []string
+	kick    chan struct{}
+	done    chan struct{}
+	stopped chan struct{}
+	closeMu sync.Mutex // serialises segment writes
+}
+
+// NewTraceWriter creates dir (the run's traces/ folder) and starts the
+// background segment closer. Numbering continues after existing segments.
+func NewTraceWriter(dir string, opts TraceOptions) (*TraceWriter, error) {
+	if opts.FlushEvery <= 0 {
+		opts.FlushEvery = defaultFlushEvery
+	}
+	if opts.MaxRows <= 0 {
+		opts.MaxRows = defaultMaxRows
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = "part-"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create traces directory: %w", err)
+	}
+	next, err := nextSegment(dir, opts.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	w := &TraceWriter{dir: dir, opts: opts, next: next,
+		buf:  make([]brink.Trace, 0, 4096),
+		kick: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
+	go w.loop()
+	return w, nil
+}
+
+func nextSegment(dir, prefix string) (int, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("list traces: %w", err)
+	}
+	next := 0
+	for _, e := range ents {
+		name := e.Name()
+		if !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, ".parquet") {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, prefix), ".parquet"))
+		if err == nil && n >= next {
+			next = n + 1
+		}
+	}
+	return next, nil
+}
+
+// Write buffers one row. It returns the first error a segment write hit, so
+// a caller can stop early; the row is buffered either way.
+func (w *TraceWriter) Write(t brink.Trace) error {
+	w.mu.Lock()
+	w.buf = append(w.buf, t)
+	full := len(w.buf) >= w.opts.MaxRows
+	err := w.err
+	w.mu.Unlock()
+	if full {
+		select {
+		case w.kick <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+func (w *TraceWriter) loop() {
+	defer close(w.stopped)
+	t := time.NewTicker(w.opts.FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.done:
+			return
+		case <-t.C:
+		case <-w.kick:
+		}
+		w.Flush()
+	}
+}
+
+// Flush closes the open segment now (nothing is written when it is empty).
+func (w *TraceWriter) Flush() error {
+	w.closeMu.Lock()
+	defer w.closeMu.Unlock()
+	for {
+		w.mu.Lock()
+		n := min(len(w.buf), w.opts.MaxRows)
+		if n == 0 {
+			err := w.err
+			w.mu.Unlock()
+			return err
+		}
+		rows := w.buf[:n:n]
+		rest := make([]brink.Trace, len(w.buf)-n, max(cap(w.buf), 4096))
+		copy(rest, w.buf[n:])
+		w.buf = rest
+		seg := w.next
+		w.next++
+		w.mu.Unlock()
+
+		path := filepath.Join(w.dir, fmt.Sprintf("%s%05d.parquet", w.opts.Prefix, seg))
+		err := writeTraceFile(path, w.opts.RunID, rows)
+		w.mu.Lock()
+		if err != nil && w.err == nil {
+			w.err = err
+		}
+		if err == nil {
+			w.rows += int64(len(rows))
+			w.files = append(w.files, path)
+		}
+		w.mu.Unlock()
+	}
+}
+
+// Close stops the background closer and writes the last segment.
+func (w *TraceWriter) Close() error {
+	select {
+	case <-w.done:
+	default:
+		close(w.done)
+	}
+	<-w.stopped
+	return w.Flush()
+}
+
+// Rows is the number of rows in closed segments.
+func (w *TraceWriter) Rows() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rows
+}
+
+// Files lists the closed segment files in the order written.
+func (w *TraceWriter) Files() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.files...)
+}
+
+// writeTraceFile writes rows to path via path.tmp, fsync and rename.
+func writeTraceFile(path, runID string, rows []brink.Trace) (err error) {
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Start.Before(rows[j].Start) })
+	rec := buildTraceRecord(memory.DefaultAllocator, rows)
+	defer rec.Release()
+
+	tmp := path + tmpSuffix
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write trace segment: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	props := pq.NewWriterProperties(
+		pq.WithCompression(compress.Codecs.Zstd),
+		pq.WithMaxRowGroupLength(defaultMaxRows),
+		pq.WithDictionaryDefault(true),
+	)
+	md := fileMetadata("traces", runID)
+	keys := make([]string, 0, len(md))
+	vals := make([]string, 0, len(md))
+	for k, v := range md {
+		keys = append(keys, k)
+		vals = append(vals, v)
+	}
+	schema := arrow.NewSchema(TraceSchema.Fields(), func() *arrow.Metadata { m := arrow.NewMetadata(keys, vals); return &m }())
+	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fmt.Errorf("write trace segment %s: %w", path, err)
+	}
+	if err := fw.WriteBuffered(rec); err != nil {
+		return fmt.Errorf("write trace segment %s: %w", path, err)
+	}
+	if err := fw.Close(); err != nil { // also closes f
+		return fmt.Errorf("write trace segment %s: %w", path, err)
+	}
+	// fw.Close closed f; reopen to fsync the data before the rename makes it visible.
+	if g, err := os.Open(tmp); err == nil {
+		serr := g.Sync()
+		g.Close()
+		if serr != nil {
+			return fmt.Errorf("write trace segment %s: sync: %w", path, serr)
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write trace segment: %w", err)
+	}
+	return nil
+}
+
+func buildTraceRecord(mem memory.Allocator, rows []brink.Trace) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, TraceSchema)
+	defer b.Release()
+	b.Reserve(len(rows))
+	runID := b.Field(0).(*array.StringBuilder)
+	vu := b.Field(1).(*array.Int32Builder)
+	session := b.Field(2).(*array.Int64Builder)
+	step := b.Field(3).(*array.BinaryDictionaryBuilder)
+	level := b.Field(4).(*array.Int32Builder)
+	users := b.Field(5).(*array.Int32Builder)
+	phase := b.Field(6).(*array.StringBuilder)
+	start := b.Field(7).(*array.TimestampBuilder)
+	lat := b.Field(8).(*array.Float64Builder)
+	ttfb := b.Field(9).(*array.Float64Builder)
+	status := b.Field(10).(*array.Int32Builder)
+	errc := b.Field(11).(*array.StringBuilder)
+	thr := b.Field(12).(*array.BooleanBuilder)
+	sent := b.Field(13).(*array.Int64Builder)
+	recv := b.Field(14).(*array.Int64Builder)
+	in := b.Field(15).(*array.Int32Builder)
+	out := b.Field(16).(*array.Int32Builder)
+	model := b.Field(17).(*array.StringBuilder)
+	sched := b.Field(18).(*array.TimestampBuilder)
+	for i := range rows {
+		r := &rows[i]
+		runID.Append(r.RunID)
+		vu.Append(r.VU)
+		session.Append(r.Session)
+		if err := step.AppendString(r.Step); err != nil {
+			panic(fmt.Sprintf("step dictionary: %v", err)) // only on allocation failure
+		}
+		level.Append(r.Level)
+		users.Append(r.Users)
+		phase.Append(r.Phase)
+		start.Append(arrow.Timestamp(r.Start.UnixMicro()))
+		lat.Append(r.LatencyMS)
+		ttfb.Append(r.TTFBMS)
+		status.Append(r.Status)
+		errc.Append(r.Error)
+		thr.Append(r.Throttled)
+		sent.Append(r.BytesSent)
+		recv.Append(r.BytesReceived)
+		if r.HasUsage {
+			in.Append(r.InputTokens)
+			out.Append(r.OutputTokens)
+		} else {
+			in.AppendNull()
+			out.AppendNull()
+		}
+		if r.Model != "" {
+			model.Append(r.Model)
+		} else {
+			model.AppendNull()
+		}
+		if r.Scheduled.IsZero() {
+			sched.AppendNull()
+		} else {
+			sched.Append(arrow.Timestamp(r.Scheduled.UnixMicro()))
+		}
+	}
+	return b.NewRecordBatch()
+}

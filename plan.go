@@ -1,0 +1,162 @@
+package brink
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Duration is a time.Duration that reads and writes JSON as "2m0s".
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads "2m0s" (or a number of nanoseconds, as older files may hold).
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var n int64
+		if err2 := json.Unmarshal(b, &n); err2 != nil {
+			return fmt.Errorf("duration: want a string like \"2m\", got %s", b)
+		}
+		*d = Duration(n)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Std returns the time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) }
+
+// Plan is a closed-model stepped ramp: level i targets StartUsers + i×StepUsers
+// concurrent users (capped at MaxUsers); each level first adds its new users
+// spread evenly over Ramp, then holds them for Hold. All durations are
+// scenario time.
+type Plan struct {
+	Model      string   `json:"model"` // "closed"
+	StartUsers int      `json:"start_users"`
+	StepUsers  int      `json:"step_users"`
+	MaxUsers   int      `json:"max_users"`
+	Ramp       Duration `json:"ramp"`
+	Hold       Duration `json:"hold"`
+}
+
+// DefaultPlan is the ramp of the design: start at 10 users, add 10 per level
+// spread over 2 minutes, hold each level 5 minutes, at most 200 users.
+func DefaultPlan() Plan {
+	return Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 200,
+		Ramp: Duration(2 * time.Minute), Hold: Duration(5 * time.Minute)}
+}
+
+// Validate reports the first field that makes the plan unusable.
+func (p Plan) Validate() error {
+	switch {
+	case p.Model != "" && p.Model != "closed":
+		return fmt.Errorf("plan: model %q: only \"closed\" is supported", p.Model)
+	case p.StartUsers < 1:
+		return fmt.Errorf("plan: start_users %d: must be at least 1", p.StartUsers)
+	case p.StepUsers < 0:
+		return fmt.Errorf("plan: step_users %d: must not be negative", p.StepUsers)
+	case p.MaxUsers < p.StartUsers:
+		return fmt.Errorf("plan: max_users %d is below start_users %d", p.MaxUsers, p.StartUsers)
+	case p.Ramp < 0:
+		return fmt.Errorf("plan: ramp %v: must not be negative", p.Ramp.Std())
+	case p.Hold <= 0:
+		return fmt.Errorf("plan: hold %v: must be positive", p.Hold.Std())
+	}
+	return nil
+}
+
+// Levels is the number of levels the plan has if no stop rule ends it.
+func (p Plan) Levels() int {
+	if p.StepUsers == 0 {
+		return 1
+	}
+	return (p.MaxUsers-p.StartUsers)/p.StepUsers + 1
+}
+
+// UsersAt is the target users of level i.
+func (p Plan) UsersAt(i int) int {
+	u := p.StartUsers + i*p.StepUsers
+	if u > p.MaxUsers {
+		u = p.MaxUsers
+	}
+	return u
+}
+
+// Timeline lays the plan's levels out from start (scenario time).
+func (p Plan) Timeline(start time.Time) []LevelWindow {
+	n := p.Levels()
+	out := make([]LevelWindow, n)
+	t := start
+	for i := range n {
+		steady := t.Add(p.Ramp.Std())
+		end := steady.Add(p.Hold.Std())
+		out[i] = LevelWindow{Index: i, Users: p.UsersAt(i), RampStart: t, SteadyStart: steady, End: end}
+		t = end
+	}
+	return out
+}
+
+// Duration is the scenario length of the whole plan.
+func (p Plan) Duration() time.Duration {
+	return time.Duration(p.Levels()) * (p.Ramp.Std() + p.Hold.Std())
+}
+
+// LevelWindow is one level of the timeline, in scenario time. The ramp is
+// [RampStart, SteadyStart), the hold (steady window) is [SteadyStart, End).
+type LevelWindow struct {
+	Index       int       `json:"index"`
+	Users       int       `json:"users"`
+	RampStart   time.Time `json:"ramp_start"`
+	SteadyStart time.Time `json:"steady_start"`
+	End         time.Time `json:"end"`
+}
+
+// Stop rule metrics.
+const (
+	RuleErrorRate    = "error_rate"    // requests with an error ÷ all requests of the hold window
+	RuleThrottleRate = "throttle_rate" // throttled ÷ all requests
+	RuleLatency      = "latency"       // a percentile of a step's answered latency, in ms
+)
+
+// StopRule ends the ramp after the hold of the first level that breaks it.
+// Rates are fractions (0.01 = 1%); latency thresholds are scenario ms.
+type StopRule struct {
+	Metric     string  `json:"metric"`
+	Step       string  `json:"step,omitempty"`       // "" = all steps (rates only)
+	Percentile float64 `json:"percentile,omitempty"` // latency only, e.g. 0.95
+	Threshold  float64 `json:"threshold"`
+}
+
+// DefaultStopRules: errors above 1% (all steps) or p95 conversation latency
+// above 5 s.
+func DefaultStopRules() []StopRule {
+	return []StopRule{
+		{Metric: RuleErrorRate, Threshold: 0.01},
+		{Metric: RuleLatency, Step: StepAsk, Percentile: 0.95, Threshold: 5000},
+	}
+}
+
+// String names the rule the way reports and run.json say it.
+func (r StopRule) String() string {
+	step := r.Step
+	if step == "" {
+		step = "all steps"
+	}
+	switch r.Metric {
+	case RuleLatency:
+		return fmt.Sprintf("p%g %s latency > %g ms", r.Percentile*100, step, r.Threshold)
+	default:
+		return fmt.Sprintf("%s (%s) > %g%%", r.Metric, step, r.Threshold*100)
+	}
+}
+
+// Breached reports whether value breaks the rule.
+func (r StopRule) Breached(value float64) bool { return value > r.Threshold }

@@ -1,0 +1,58 @@
+package brink
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The scenario-clock protocol between a target that compresses time (brink
+// sim) and the generator: GET ClockPath answers ClockInfo, and every answer
+// carries HeaderClock and, where modelled, HeaderServiceTime.
+const (
+	ClockPath         = "/_brink/clock"
+	HeaderClock       = "X-Brink-Clock"           // "epoch=<RFC 3339 nano>; scale=<float>"
+	HeaderServiceTime = "X-Brink-Service-Time-Ms" // the modelled service time, scenario ms
+)
+
+// ClockInfo is the JSON body of GET ClockPath.
+type ClockInfo struct {
+	Epoch     time.Time `json:"epoch"`
+	TimeScale float64   `json:"time_scale"`
+	Now       time.Time `json:"now"` // scenario time when answered
+}
+
+// FormatClockHeader renders the HeaderClock value.
+func FormatClockHeader(c Clock) string {
+	return "epoch=" + c.Epoch.Format(time.RFC3339Nano) + "; scale=" + strconv.FormatFloat(c.Scale, 'g', -1, 64)
+}
+
+// ParseClockHeader reads a HeaderClock value.
+func ParseClockHeader(v string) (Clock, error) {
+	var c Clock
+	for part := range strings.SplitSeq(v, ";") {
+		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "epoch":
+			t, err := time.Parse(time.RFC3339Nano, val)
+			if err != nil {
+				return c, fmt.Errorf("clock header epoch %q: %w", val, err)
+			}
+			c.Epoch = t.UTC()
+		case "scale":
+			f, err := strconv.ParseFloat(val, 64)
+			if err != nil {
+				return c, fmt.Errorf("clock header scale %q: %w", val, err)
+			}
+			c.Scale = f
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("clock header %q: %w", v, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,277 @@
+package replay
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"brink"
+)
+
+// LevelReport is the live verdict on one level's hold window.
+type LevelReport struct {
+	Window    brink.LevelWindow
+	Requests  int64 // all steps, started in the hold
+	Errors    int64
+	Throttled int64
+	Rules     []RuleValue
+	Breached  *RuleValue // the first rule broken, nil if none
+}
+
+// Result is how a run ended.
+type Result struct {
+	Status     string // brink.StatusCompleted, StatusStopped or StatusInterrupted
+	StopReason string
+	Started    time.Time // scenario time
+	Ended      time.Time
+	Levels     []brink.LevelWindow // the levels that began, the last cut at the stop
+	Requests   int64
+	Edge       *LevelReport // the level that broke a stop rule
+}
+
+// Snapshot is the run's live state, for a status line.
+type Snapshot struct {
+	Elapsed   time.Duration // scenario time since the start
+	Level     int
+	Users     int // target users of the level
+	Active    int // virtual users running
+	Phase     string
+	Requests  int64
+	Errors    int64
+	LiveP95MS float64 // live p95 of the conversation step in the current hold (0 before any)
+}
+
+// Runner runs one ramp. Create it with New, then call Run once.
+type Runner struct {
+	opts     Options
+	base     string
+	start    time.Time
+	timeline []brink.LevelWindow
+	windows  []*window
+
+	stopCh     chan struct{}
+	stopOnce   sync.Once
+	hardCtx    context.Context
+	hardCancel context.CancelFunc
+	wg         sync.WaitGroup
+
+	requests, errors atomic.Int64
+	activeUsers      atomic.Int64
+	began            atomic.Bool // timeline and windows are set
+	sinkErr          atomic.Pointer[error]
+}
+
+// New checks the options and prepares a run.
+func New(opts Options) (*Runner, error) {
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	return &Runner{opts: opts, base: strings.TrimRight(opts.Target, "/"), stopCh: make(chan struct{})}, nil
+}
+
+// Timeline is the planned level timeline from start (scenario time).
+func (r *Runner) Timeline(start time.Time) []brink.LevelWindow { return r.opts.Plan.Timeline(start) }
+
+// Options returns the options in force, defaults filled in.
+func (r *Runner) Options() Options { return r.opts }
+
+func (r *Runner) stopping() bool {
+	select {
+	case <-r.stopCh:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *Runner) stop() { r.stopOnce.Do(func() { close(r.stopCh) }) }
+
+func (r *Runner) fail(err error) {
+	if r.sinkErr.CompareAndSwap(nil, &err) {
+		r.stop()
+	}
+}
+
+// levelAt says which level and phase a request starting at t belongs to.
+// After the last hold (while the run stops) requests are tagged as the last
+// level's ramp so they never count in a hold window.
+func (r *Runner) levelAt(t time.Time) (int, string) {
+	per := r.opts.Plan.Ramp.Std() + r.opts.Plan.Hold.Std()
+	i := int(t.Sub(r.start) / per)
+	last := len(r.timeline) - 1
+	switch {
+	case i < 0:
+		return 0, brink.PhaseRamp
+	case i > last:
+		return last, brink.PhaseRamp
+	case !t.Before(r.timeline[i].SteadyStart):
+		return i, brink.PhaseSteady
+	default:
+		return i, brink.PhaseRamp
+	}
+}
+
+// sleepUntil waits until the scenario instant t; false if the run stops
+// or ctx ends first.
+func (r *Runner) sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(r.opts.Clock.Wall(t))
+	if d <= 0 {
+		return !r.stopping() && ctx.Err() == nil
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-r.stopCh:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Run ramps users up level by level until the plan ends, a stop rule breaks
+// or ctx is cancelled (status interrupted). Requests in flight when it stops
+// get a bounded grace (the request timeout) before they are cancelled.
+func (r *Runner) Run(ctx context.Context) (Result, error) {
+	r.start = r.opts.Clock.Now()
+	r.timeline = r.opts.Plan.Timeline(r.start)
+	r.windows = make([]*window, len(r.timeline))
+	for i := range r.windows {
+		r.windows[i] = newWindow()
+	}
+	r.hardCtx, r.hardCancel = context.WithCancel(context.Background())
+	defer r.hardCancel()
+	r.began.Store(true)
+
+	go r.addUsers(ctx)
+
+	res := Result{Status: brink.StatusCompleted, Started: r.start}
+	started := 1
+	for i, lw := range r.timeline {
+		if !r.sleepUntil(ctx, lw.End) {
+			break
+		}
+		started = i + 2
+		rep := r.evaluate(ctx, i)
+		if r.opts.OnLevel != nil {
+			r.opts.OnLevel(rep)
+		}
+		if rep.Breached != nil {
+			res.Status = brink.StatusStopped
+			res.StopReason = fmt.Sprintf("level %d (%d users): %s (was %s)", i, lw.Users, rep.Breached.Rule, rep.Breached.Format())
+			res.Edge = &rep
+			break
+		}
+	}
+	if ctx.Err() != nil && res.Status == brink.StatusCompleted {
+		res.Status = brink.StatusInterrupted
+		res.StopReason = "interrupted: " + context.Cause(ctx).Error()
+	}
+	r.stop()
+	r.drain()
+	if p := r.sinkErr.Load(); p != nil {
+		res.Status = brink.StatusFailed
+		res.StopReason = (*p).Error()
+	}
+	res.Ended = r.opts.Clock.Now()
+	res.Requests = r.requests.Load()
+	res.Levels = r.started(min(started, len(r.timeline)), res.Ended)
+	if p := r.sinkErr.Load(); p != nil {
+		return res, fmt.Errorf("record traces: %w", *p)
+	}
+	return res, nil
+}
+
+// started is the timeline of the first n levels, the last cut at end.
+func (r *Runner) started(n int, end time.Time) []brink.LevelWindow {
+	out := append([]brink.LevelWindow(nil), r.timeline[:n]...)
+	if last := &out[n-1]; end.Before(last.End) {
+		last.End = end
+		if last.SteadyStart.After(end) {
+			last.SteadyStart = end
+		}
+	}
+	return out
+}
+
+// addUsers starts each level's new virtual users spread evenly over its ramp.
+func (r *Runner) addUsers(ctx context.Context) {
+	prev := 0
+	var id int32
+	for _, lw := range r.timeline {
+		added := lw.Users - prev
+		for k := range added {
+			at := lw.RampStart.Add(time.Duration(float64(r.opts.Plan.Ramp.Std()) * float64(k) / float64(added)))
+			if !r.sleepUntil(ctx, at) {
+				return
+			}
+			r.wg.Add(1)
+			go r.vu(id)
+			id++
+		}
+		prev = lw.Users
+	}
+}
+
+// evaluate waits (bounded by the request timeout) for the requests that
+// started in level i's hold to finish, then checks the stop rules.
+func (r *Runner) evaluate(ctx context.Context, i int) LevelReport {
+	w := r.windows[i]
+	deadline := time.Now().Add(r.opts.Clock.WallDuration(r.opts.Timeout) + 100*time.Millisecond)
+	for w.inflight.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(2 * time.Millisecond)
+	}
+	req, errs, thr, _, _ := w.totals("")
+	rep := LevelReport{Window: r.timeline[i], Requests: req, Errors: errs, Throttled: thr, Rules: w.evaluate(r.opts.StopRules)}
+	for k := range rep.Rules {
+		if rep.Rules[k].Breached {
+			rep.Breached = &rep.Rules[k]
+			break
+		}
+	}
+	return rep
+}
+
+// drain waits for the virtual users to finish their requests in flight, up
+// to the request timeout, then cancels what is left (recorded as canceled).
+func (r *Runner) drain() {
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	t := time.NewTimer(r.opts.Clock.WallDuration(r.opts.Timeout) + 100*time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		r.hardCancel()
+		<-done
+	}
+}
+
+// Snapshot reads the live state; safe to call while Run runs.
+func (r *Runner) Snapshot() Snapshot {
+	now := r.opts.Clock.Now()
+	s := Snapshot{Requests: r.requests.Load(), Errors: r.errors.Load(), Active: int(r.activeUsers.Load())}
+	if !r.began.Load() {
+		return s
+	}
+	s.Elapsed = now.Sub(r.start)
+	s.Level, s.Phase = r.levelAt(now)
+	s.Users = r.timeline[s.Level].Users
+	if s.Phase == brink.PhaseSteady {
+		_, _, _, _, lat := r.windows[s.Level].totals(brink.StepAsk)
+		s.LiveP95MS, _ = Quantile(lat, 0.95)
+	}
+	return s
+}
+
+// Format renders the value in the rule's unit: ms for latency, % for rates.
+func (v RuleValue) Format() string {
+	if v.Rule.Metric == brink.RuleLatency {
+		return fmt.Sprintf("%.0f ms", v.Value)
+	}
+	return fmt.Sprintf("%.2f%%", v.Value*100)
+}

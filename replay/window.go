@@ -1,0 +1,115 @@
+package replay
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"brink"
+)
+
+// window tallies one level's hold (steady) window live, to evaluate the stop
+// rules when the hold ends. Its latency percentiles are exact (the same
+// interpolation as analysis), so the live decision and the analysis agree.
+type window struct {
+	inflight atomic.Int64 // requests started in the window and not yet recorded
+
+	mu    sync.Mutex
+	steps map[string]*stepTally
+}
+
+type stepTally struct {
+	requests, errors, throttled, timeouts int64
+	latencies                             []float64 // answered, scenario ms
+}
+
+func newWindow() *window { return &window{steps: map[string]*stepTally{}} }
+
+func (w *window) record(t *brink.Trace) {
+	w.mu.Lock()
+	s := w.steps[t.Step]
+	if s == nil {
+		s = &stepTally{}
+		w.steps[t.Step] = s
+	}
+	s.requests++
+	switch {
+	case t.Error == "":
+		s.latencies = append(s.latencies, t.LatencyMS)
+	default:
+		s.errors++
+		if t.Error == brink.ErrTimeout {
+			s.timeouts++
+		}
+	}
+	if t.Throttled {
+		s.throttled++
+	}
+	w.mu.Unlock()
+}
+
+// totals sums the steps (all of them when step is "").
+func (w *window) totals(step string) (req, errs, thr, tmo int64, lat []float64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for name, s := range w.steps {
+		if step != "" && name != step {
+			continue
+		}
+		req += s.requests
+		errs += s.errors
+		thr += s.throttled
+		tmo += s.timeouts
+		lat = append(lat, s.latencies...)
+	}
+	return
+}
+
+// Quantile is the linear interpolation at position (n−1)p of the sorted
+// values, as DuckDB's quantile_cont computes it. It sorts xs in place and
+// returns false for an empty slice.
+func Quantile(xs []float64, p float64) (float64, bool) {
+	if len(xs) == 0 {
+		return 0, false
+	}
+	slices.Sort(xs)
+	pos := float64(len(xs)-1) * p
+	lo := int(pos)
+	if lo >= len(xs)-1 {
+		return xs[len(xs)-1], true
+	}
+	frac := pos - float64(lo)
+	return xs[lo] + frac*(xs[lo+1]-xs[lo]), true
+}
+
+// RuleValue is a rule's value over one window; ok is false when the window
+// has nothing to measure (no requests, or no answered request for latency).
+type RuleValue struct {
+	Rule     brink.StopRule
+	Value    float64
+	OK       bool
+	Breached bool
+}
+
+func (w *window) evaluate(rules []brink.StopRule) []RuleValue {
+	out := make([]RuleValue, 0, len(rules))
+	for _, r := range rules {
+		req, errs, thr, _, lat := w.totals(r.Step)
+		v := RuleValue{Rule: r}
+		switch r.Metric {
+		case brink.RuleErrorRate:
+			if req > 0 {
+				v.Value, v.OK = float64(errs)/float64(req), true
+			}
+		case brink.RuleThrottleRate:
+			if req > 0 {
+				v.Value, v.OK = float64(thr)/float64(req), true
+			}
+		case brink.RuleLatency:
+			v.Value, v.OK = Quantile(lat, r.Percentile)
+		}
+		v.Breached = v.OK && r.Breached(v.Value)
+		out = append(out, v)
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package brink
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Paths inside a run directory.
+const (
+	TracesDir   = "traces"
+	MetricsDir  = "metrics"
+	AnalysisDir = "analysis"
+	ReportDir   = "report"
+	SummaryFile = "summary.json" // under AnalysisDir
+	LevelsFile  = "levels.parquet"
+)
+
+// LevelStats is one level's hold window, for the conversation step (ask)
+// unless a field says "all steps". Latencies are scenario ms over answered
+// requests; they are nil when the window had no answered request.
+type LevelStats struct {
+	Level        int       `json:"level"`
+	Users        int       `json:"users"`
+	WindowStart  time.Time `json:"window_start"`
+	WindowEnd    time.Time `json:"window_end"`
+	WindowS      float64   `json:"window_s"`
+	Requests     int64     `json:"requests"`
+	Answered     int64     `json:"answered"`
+	RPS          float64   `json:"rps"`
+	P50MS        *float64  `json:"p50_ms"`
+	P95MS        *float64  `json:"p95_ms"`
+	P99MS        *float64  `json:"p99_ms"`
+	ErrorRate    float64   `json:"error_rate"`
+	ThrottleRate float64   `json:"throttle_rate"`
+	TimeoutRate  float64   `json:"timeout_rate"`
+	InputTPM     float64   `json:"input_tokens_per_min"`
+	OutputTPM    float64   `json:"output_tokens_per_min"`
+	AllRequests  int64     `json:"all_requests"`
+	AllErrorRate float64   `json:"all_error_rate"`
+	AllThrottle  float64   `json:"all_throttle_rate"`
+}
+
+// Edge is the edge of failure: the first level whose hold broke a stop rule.
+type Edge struct {
+	Level     int     `json:"level"`
+	Users     int     `json:"users"`
+	Rule      string  `json:"rule"`
+	Value     float64 `json:"value"`
+	Threshold float64 `json:"threshold"`
+}
+
+// Summary is analysis/summary.json: every headline number of a run, and the
+// level table reports are drawn from.
+type Summary struct {
+	SchemaVersion int          `json:"schema_version"`
+	RunID         string       `json:"run_id"`
+	Status        string       `json:"status"`
+	Target        string       `json:"target"`
+	StartedAt     time.Time    `json:"started_at"`
+	EndedAt       *time.Time   `json:"ended_at,omitempty"`
+	TimeScale     float64      `json:"time_scale"`
+	Plan          Plan         `json:"plan"`
+	StopRules     []StopRule   `json:"stop_rules"`
+	Step          string       `json:"step"` // the conversation step the latency columns describe
+	TotalRequests int64        `json:"total_requests"`
+	Levels        []LevelStats `json:"levels"`
+	Edge          *Edge        `json:"edge_of_failure"` // nil: no rule broke
+	LiveStop      string       `json:"live_stop_reason,omitempty"`
+	EdgeAgrees    *bool        `json:"edge_agrees_with_live,omitempty"`
+	Findings      []string     `json:"findings"`
+	Warnings      []string     `json:"warnings,omitempty"`
+}
+
+// ReadSummary reads dir/analysis/summary.json.
+func ReadSummary(runDir string) (*Summary, error) {
+	path := filepath.Join(runDir, AnalysisDir, SummaryFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read analysis summary: %w (run `brink analyze --run %s` first)", err, runDir)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%s: schema_version %d is not one this brink reads (%d)", path, s.SchemaVersion, SchemaVersion)
+	}
+	return &s, nil
+}
+
+// WriteSummary writes dir/analysis/summary.json atomically.
+func WriteSummary(runDir string, s *Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(runDir, AnalysisDir), 0o755); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(runDir, AnalysisDir, SummaryFile), append(b, '\n'))
+}
