@@ -60,6 +60,8 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
+// commands lists the subcommands in the order help shows them. A command
+// kept in its own file may add itself with register from an init function.
 var commands = []command{
 	{"sim", "start the embedded serverless chat stack on loopback", runSim},
 	{"run", "replay chat sessions against an API on a stepped ramp", runRun},
@@ -67,6 +69,11 @@ var commands = []command{
 	{"report", "draw a run's charts, PDF and summary.md", runReport},
 	{"demo", "the whole pipeline against an in-process sim (about a minute)", runDemo},
 	{"version", "print brink's version", runVersion},
+}
+
+// register adds a subcommand (call it from init in the command's own file).
+func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
+	commands = append(commands, command{name, summary, run})
 }
 
 func topUsage(w io.Writer) {
