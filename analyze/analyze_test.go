@@ -1,0 +1,262 @@
+package analyze
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"brink"
+	"brink/collect/parquet"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+// fixtureRun writes a two-level run whose numbers the tests know: level 0
+// (10 users) holds [t0+10s, t0+70s), level 1 (20 users) [t0+80s, t0+140s).
+func fixtureRun(t *testing.T) (string, []brink.Trace) {
+	t.Helper()
+	dir := t.TempDir()
+	plan := brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 20, Ramp: brink.Duration(10 * time.Second), Hold: brink.Duration(60 * time.Second)}
+	lvl := 1
+	m := &brink.Manifest{SchemaVersion: brink.SchemaVersion, Tool: "brink", RunID: "fixture", StartedAt: t0, Status: brink.StatusStopped,
+		Plan: plan, StopRules: brink.DefaultStopRules(), TimeScale: 1, Epoch: t0, Levels: plan.Timeline(t0), EdgeLevel: &lvl}
+	if err := brink.WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	var rows []brink.Trace
+	add := func(level int, at time.Duration, step string, lat float64, errc string) {
+		tr := brink.Trace{RunID: "fixture", VU: int32(len(rows) % 5), Step: step, Level: int32(level), Users: int32(10 * (level + 1)),
+			Phase: brink.PhaseSteady, Start: t0.Add(at), LatencyMS: lat, TTFBMS: lat / 3, Status: 200, Error: errc}
+		if errc == brink.ErrHTTP429 {
+			tr.Status, tr.Throttled = 429, true
+		}
+		if errc == brink.ErrTimeout {
+			tr.Status = 504
+		}
+		if step == brink.StepAsk && errc == "" {
+			tr.HasUsage, tr.InputTokens, tr.OutputTokens = true, 400, 100
+		}
+		rows = append(rows, tr)
+	}
+	// Level 0: asks 1000..2900 ms in 100 ms steps (20 answered), one timeout, logins.
+	for i := range 20 {
+		add(0, 10*time.Second+time.Duration(i)*2*time.Second, brink.StepAsk, 1000+float64(i)*100, "")
+	}
+	add(0, 65*time.Second, brink.StepAsk, 29000, brink.ErrTimeout)
+	add(0, 10*time.Second, brink.StepAuth, 50, "") // exactly at the hold start: counted
+	add(0, 5*time.Second, brink.StepAsk, 99999, "") // in the ramp: not counted
+	add(0, 70*time.Second, brink.StepAsk, 99999, "") // exactly at the hold end: level 1's ramp
+	// Level 1: asks 2000..5800 ms (20 answered), 3 throttled asks, 1 failed new_chat.
+	for i := range 20 {
+		add(1, 80*time.Second+time.Duration(i)*2*time.Second, brink.StepAsk, 2000+float64(i)*200, "")
+	}
+	for i := range 3 {
+		add(1, 90*time.Second+time.Duration(i)*time.Second, brink.StepAsk, 20, brink.ErrHTTP429)
+	}
+	add(1, 100*time.Second, brink.StepNewChat, 30, brink.ErrHTTP5xx)
+	w, err := parquet.NewTraceWriter(filepath.Join(dir, brink.TracesDir), parquet.TraceOptions{RunID: "fixture", MaxRows: 17, FlushEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		w.Write(r)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir, rows
+}
+
+// quantileCont is an independent implementation of DuckDB's quantile_cont.
+func quantileCont(xs []float64, p float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	pos := float64(len(s)-1) * p
+	lo := math.Floor(pos)
+	hi := math.Ceil(pos)
+	return s[int(lo)] + (pos-lo)*(s[int(hi)]-s[int(lo)])
+}
+
+func TestAnalyzeFixture(t *testing.T) {
+	dir, rows := fixtureRun(t)
+	res, err := Run(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	if len(s.Levels) != 2 {
+		t.Fatalf("%d levels, want 2", len(s.Levels))
+	}
+	m, _ := brink.ReadManifest(dir)
+	for i, l := range s.Levels {
+		w := m.Levels[i]
+		var lat []float64
+		var req, errs, thr, tmo, all, allErr int
+		for _, r := range rows {
+			if r.Start.Before(w.SteadyStart) || !r.Start.Before(w.End) {
+				continue
+			}
+			all++
+			if r.Error != "" {
+				allErr++
+			}
+			if r.Step != brink.StepAsk {
+				continue
+			}
+			req++
+			switch {
+			case r.Error == "":
+				lat = append(lat, r.LatencyMS)
+			default:
+				errs++
+			}
+			if r.Throttled {
+				thr++
+			}
+			if r.Error == brink.ErrTimeout {
+				tmo++
+			}
+		}
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"requests", float64(l.Requests), float64(req)},
+			{"answered", float64(l.Answered), float64(len(lat))},
+			{"p50", *l.P50MS, quantileCont(lat, 0.5)},
+			{"p95", *l.P95MS, quantileCont(lat, 0.95)},
+			{"p99", *l.P99MS, quantileCont(lat, 0.99)},
+			{"rps", l.RPS, float64(req) / 60},
+			{"error rate", l.ErrorRate, float64(errs) / float64(req)},
+			{"throttle rate", l.ThrottleRate, float64(thr) / float64(req)},
+			{"timeout rate", l.TimeoutRate, float64(tmo) / float64(req)},
+			{"all requests", float64(l.AllRequests), float64(all)},
+			{"all error rate", l.AllErrorRate, float64(allErr) / float64(all)},
+			{"input tokens/min", l.InputTPM, float64(len(lat)) * 400},
+		} {
+			if math.Abs(c.got-c.want) > 1e-9*math.Max(1, math.Abs(c.want)) {
+				t.Errorf("level %d %s = %v, want %v", i, c.name, c.got, c.want)
+			}
+		}
+	}
+	// Level 0: 1 error in 21 asks, 22 requests in all: 4.5% > 1% → the edge
+	// is level 0, though the live check said level 1: analysis says so.
+	if s.Edge == nil || s.Edge.Level != 0 || s.Edge.Rule != "error_rate (all steps) > 1%" {
+		t.Fatalf("edge %+v, want level 0 by the error rule", s.Edge)
+	}
+	if s.EdgeAgrees == nil || *s.EdgeAgrees {
+		t.Fatalf("edge_agrees_with_live = %v, want false", s.EdgeAgrees)
+	}
+	if s.TotalRequests != int64(len(rows)) {
+		t.Errorf("total requests %d, want %d", s.TotalRequests, len(rows))
+	}
+	golden(t, "summary.golden.json", s)
+}
+
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(path, append(got, '\n'), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if strings.TrimSpace(string(got)) != strings.TrimSpace(string(want)) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+func TestTraceColumns(t *testing.T) {
+	dir, _ := fixtureRun(t)
+	db, err := Open(context.Background(), DBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`DESCRIBE SELECT * FROM read_parquet(` + quote(filepath.Join(dir, "traces", "*.parquet")) + `)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var name, typ string
+		var null, key, def, extra any
+		if err := rows.Scan(&name, &typ, &null, &key, &def, &extra); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, name+" "+typ)
+	}
+	want := []string{"run_id VARCHAR", "vu INTEGER", "session BIGINT", "step VARCHAR", "level INTEGER", "users INTEGER",
+		"phase VARCHAR", "start TIMESTAMP WITH TIME ZONE", "latency_ms DOUBLE", "ttfb_ms DOUBLE", "status INTEGER",
+		"error VARCHAR", "throttled BOOLEAN", "bytes_sent BIGINT", "bytes_received BIGINT", "input_tokens INTEGER",
+		"output_tokens INTEGER", "model VARCHAR", "scheduled TIMESTAMP WITH TIME ZONE"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("columns:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestLevelsParquet(t *testing.T) {
+	dir, _ := fixtureRun(t)
+	res, err := Run(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := Open(context.Background(), DBOptions{})
+	defer db.Close()
+	var n int
+	var p95 float64
+	if err := db.QueryRow(`SELECT count(*), max(p95_ms) FROM read_parquet(?)`, res.LevelsPath).Scan(&n, &p95); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || p95 != *res.Summary.Levels[1].P95MS {
+		t.Fatalf("levels.parquet: %d rows, max p95 %v; want 2 rows and %v", n, p95, *res.Summary.Levels[1].P95MS)
+	}
+}
+
+func TestAnalyzeBadInput(t *testing.T) {
+	ctx := context.Background()
+	missing := filepath.Join(t.TempDir(), "nope")
+	if _, err := Run(ctx, missing, Options{}); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing dir: %v, want an error naming it", err)
+	}
+	empty := t.TempDir()
+	if _, err := Run(ctx, empty, Options{}); err == nil || !strings.Contains(err.Error(), empty) {
+		t.Errorf("empty dir: %v, want an error naming it", err)
+	}
+	// A torn segment is skipped with a warning naming it; the rest is analysed.
+	dir, _ := fixtureRun(t)
+	torn := filepath.Join(dir, "traces", "part-00099.parquet")
+	os.WriteFile(torn, []byte("PAR1garbage"), 0o644)
+	res, err := Run(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Summary.Warnings) == 0 || !strings.Contains(strings.Join(res.Summary.Warnings, "\n"), torn) {
+		t.Fatalf("warnings %q: want one naming %s", res.Summary.Warnings, torn)
+	}
+	// Only torn files: an error.
+	only := t.TempDir()
+	m, _ := brink.ReadManifest(dir)
+	brink.WriteManifest(only, m)
+	os.MkdirAll(filepath.Join(only, "traces"), 0o755)
+	os.WriteFile(filepath.Join(only, "traces", "part-00000.parquet"), []byte("junk"), 0o644)
+	if _, err := Run(ctx, only, Options{}); err == nil {
+		t.Fatal("only torn files: want an error")
+	}
+}

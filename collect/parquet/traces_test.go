@@ -1,0 +1,178 @@
+package parquet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"brink"
+)
+
+func sampleTraces(n int) []brink.Trace {
+	base := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	out := make([]brink.Trace, n)
+	steps := []string{brink.StepAuth, brink.StepNewChat, brink.StepAsk}
+	for i := range out {
+		t := brink.Trace{
+			RunID: "run-1", VU: int32(i % 7), Session: int64(i / 3), Step: steps[i%3], Level: int32(i / 10), Users: int32(10 + i/10*10),
+			Phase: brink.PhaseSteady, Start: base.Add(time.Duration(i) * 1500 * time.Microsecond),
+			LatencyMS: float64(i) * 1.25, TTFBMS: float64(i) * 0.5, Status: 200, BytesSent: int64(40 + i), BytesReceived: int64(900 + i),
+		}
+		if i%3 == 2 {
+			t.HasUsage, t.InputTokens, t.OutputTokens, t.Model = true, int32(300+i), int32(150+i), "anthropic.claude-3-haiku-20240307-v1:0"
+		}
+		if i%11 == 0 {
+			t.Status, t.Error, t.Throttled = 429, brink.ErrHTTP429, true
+		}
+		if i%13 == 0 {
+			t.Scheduled = t.Start.Add(-time.Millisecond)
+		}
+		out[i] = t
+	}
+	return out
+}
+
+func TestTraceRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewTraceWriter(dir, TraceOptions{RunID: "run-1", FlushEvery: time.Hour, MaxRows: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := sampleTraces(100)
+	for _, tr := range in {
+		if err := w.Write(tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := TraceFiles(dir)
+	// 100 rows at 40 rows per segment: 3 segments, numbered from 0.
+	want := []string{"part-00000.parquet", "part-00001.parquet", "part-00002.parquet"}
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("segments = %v, want %v", names, want)
+	}
+	var got []brink.Trace
+	for _, f := range files {
+		rows, err := ReadTraces(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rows...)
+	}
+	if len(got) != len(in) {
+		t.Fatalf("read %d rows, wrote %d", len(got), len(in))
+	}
+	for i := range in {
+		if !reflect.DeepEqual(got[i], in[i]) {
+			t.Fatalf("row %d:\n got %+v\nwant %+v", i, got[i], in[i])
+		}
+	}
+	if w.Rows() != 100 {
+		t.Errorf("Rows() = %d, want 100", w.Rows())
+	}
+}
+
+func TestSegmentsCloseOnTime(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewTraceWriter(dir, TraceOptions{RunID: "r", FlushEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, tr := range sampleTraces(5) {
+		w.Write(tr)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if files, _ := TraceFiles(dir); len(files) == 1 {
+			rows, err := ReadTraces(context.Background(), files[0])
+			if err != nil || len(rows) != 5 {
+				t.Fatalf("closed segment: %d rows, %v; want 5", len(rows), err)
+			}
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("no segment was closed by the timer")
+}
+
+func TestNumberingContinues(t *testing.T) {
+	dir := t.TempDir()
+	for round := range 2 {
+		w, err := NewTraceWriter(dir, TraceOptions{RunID: "r", FlushEvery: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(sampleTraces(1)[0])
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("part-%05d.parquet", round))); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+}
+
+func TestReadTracesRejectsForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	torn := filepath.Join(dir, "part-00000.parquet")
+	os.WriteFile(torn, []byte("PAR1 not really"), 0o644)
+	_, err := ReadTraces(context.Background(), torn)
+	if err == nil || !strings.Contains(err.Error(), torn) {
+		t.Fatalf("torn file: err = %v, want one naming %s", err, torn)
+	}
+}
+
+func TestUnwritableDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root writes anywhere; use a path under a file instead.
+		f := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(f, nil, 0o644)
+		if _, err := NewTraceWriter(filepath.Join(f, "traces"), TraceOptions{}); err == nil {
+			t.Fatal("traces dir under a file: want an error")
+		}
+		return
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o500)
+	if _, err := NewTraceWriter(filepath.Join(dir, "traces"), TraceOptions{}); err == nil {
+		t.Fatal("read-only parent: want an error")
+	}
+}
+
+// BenchmarkTraceWriter measures rows/s written to Parquet (zstd) including
+// the encode, fsync and rename of each 1M-row segment.
+func BenchmarkTraceWriter(b *testing.B) {
+	rows := sampleTraces(100_000)
+	dir := b.TempDir()
+	w, err := NewTraceWriter(dir, TraceOptions{RunID: "bench", FlushEvery: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	n := 0
+	for range b.N {
+		for k := 0; k < 10; k++ {
+			for i := range rows {
+				w.Write(rows[i])
+			}
+			n += len(rows)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+}

@@ -1,0 +1,105 @@
+package brink
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestDefaultPlanTimeline(t *testing.T) {
+	p := DefaultPlan()
+	if n := p.Levels(); n != 20 {
+		t.Fatalf("default plan levels = %d, want 20 (10..200 by 10)", n)
+	}
+	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	tl := p.Timeline(start)
+	l3 := tl[3]
+	if l3.Users != 40 {
+		t.Errorf("level 3 users = %d, want 40", l3.Users)
+	}
+	// Each level is 2 min ramp + 5 min hold: level 3 ramps from 21 min.
+	if want := start.Add(21 * time.Minute); !l3.RampStart.Equal(want) {
+		t.Errorf("level 3 ramp start = %v, want %v", l3.RampStart, want)
+	}
+	if want := start.Add(23 * time.Minute); !l3.SteadyStart.Equal(want) {
+		t.Errorf("level 3 steady start = %v, want %v", l3.SteadyStart, want)
+	}
+	if want := start.Add(28 * time.Minute); !l3.End.Equal(want) {
+		t.Errorf("level 3 end = %v, want %v", l3.End, want)
+	}
+	if d := p.Duration(); d != 140*time.Minute {
+		t.Errorf("plan duration = %v, want 140m", d)
+	}
+}
+
+func TestPlanValidate(t *testing.T) {
+	for name, p := range map[string]Plan{
+		"zero start":    {StartUsers: 0, MaxUsers: 10, Hold: Duration(time.Minute)},
+		"max below":     {StartUsers: 20, MaxUsers: 10, Hold: Duration(time.Minute)},
+		"no hold":       {StartUsers: 1, MaxUsers: 10},
+		"open model":    {Model: "open", StartUsers: 1, MaxUsers: 10, Hold: Duration(time.Minute)},
+		"negative step": {StartUsers: 1, StepUsers: -1, MaxUsers: 10, Hold: Duration(time.Minute)},
+	} {
+		if err := p.Validate(); err == nil {
+			t.Errorf("%s: want an error", name)
+		}
+	}
+}
+
+func TestManifestRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	lvl := 2
+	m := &Manifest{SchemaVersion: SchemaVersion, Tool: "brink", RunID: "r1", StartedAt: start, Status: StatusStopped,
+		Plan: DefaultPlan(), StopRules: DefaultStopRules(), TimeScale: 0.02, Epoch: start, Seed: 7,
+		Levels: DefaultPlan().Timeline(start)[:3], EdgeLevel: &lvl}
+	if err := WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, m)
+	}
+	// No temporary file is left behind.
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("run dir holds %d files, want only run.json", len(ents))
+	}
+}
+
+func TestReadManifestErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadManifest(dir); err == nil {
+		t.Fatal("empty dir: want an error")
+	}
+	os.WriteFile(filepath.Join(dir, ManifestFile), []byte(`{"schema_version": 99}`), 0o644)
+	if _, err := ReadManifest(dir); err == nil {
+		t.Fatal("unknown schema version: want an error")
+	}
+}
+
+func TestEffectiveStatus(t *testing.T) {
+	m := &Manifest{Status: StatusRunning, PID: os.Getpid()}
+	if s := m.EffectiveStatus(); s != StatusRunning {
+		t.Errorf("own process: %s, want running", s)
+	}
+	m.PID = 1 << 30 // no such process
+	if s := m.EffectiveStatus(); s != StatusInterrupted {
+		t.Errorf("dead process: %s, want interrupted", s)
+	}
+}
+
+func TestStopRuleString(t *testing.T) {
+	r := DefaultStopRules()
+	if got := r[0].String(); got != "error_rate (all steps) > 1%" {
+		t.Errorf("got %q", got)
+	}
+	if got := r[1].String(); got != "p95 ask latency > 5000 ms" {
+		t.Errorf("got %q", got)
+	}
+}
