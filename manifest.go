@@ -30,7 +30,7 @@ type Manifest struct {
 	Status        string        `json:"status"`
 	StopReason    string        `json:"stop_reason,omitempty"`
 	EdgeLevel     *int          `json:"edge_level,omitempty"` // the level whose hold broke a stop rule, live
-	Target        string        `json:"target"` // credentials redacted
+	Target        string        `json:"target"`               // credentials redacted
 	Flow          FlowRef       `json:"flow"`
 	Plan          Plan          `json:"plan"`
 	StopRules     []StopRule    `json:"stop_rules"`

@@ -52,8 +52,8 @@ func fixtureRun(t *testing.T) (string, []brink.Trace) {
 		add(0, 10*time.Second+time.Duration(i)*2*time.Second, brink.StepAsk, 1000+float64(i)*100, "")
 	}
 	add(0, 65*time.Second, brink.StepAsk, 29000, brink.ErrTimeout)
-	add(0, 10*time.Second, brink.StepAuth, 50, "") // exactly at the hold start: counted
-	add(0, 5*time.Second, brink.StepAsk, 99999, "") // in the ramp: not counted
+	add(0, 10*time.Second, brink.StepAuth, 50, "")   // exactly at the hold start: counted
+	add(0, 5*time.Second, brink.StepAsk, 99999, "")  // in the ramp: not counted
 	add(0, 70*time.Second, brink.StepAsk, 99999, "") // exactly at the hold end: level 1's ramp
 	// Level 1: asks 2000..5800 ms (20 answered), 3 throttled asks, 1 failed new_chat.
 	for i := range 20 {
