@@ -78,6 +78,9 @@ func Read(r io.Reader, name string) (Data, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
+				if pe.StartLine != pe.Line { // a quoted field ran over lines: point at its start
+					return d, errAt(pe.StartLine, 0, "%v (a quoted field opens here and is still open on line %d); check the quoting", pe.Err, pe.Line)
+				}
 				return d, errAt(pe.Line, pe.Column, "%v; check the quoting on this line", pe.Err)
 			}
 			return d, fmt.Errorf("%s: %w", name, err)
