@@ -80,17 +80,17 @@ func runKnee(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "knee at %s = %s, %s = %s (line %d)\n",
-		d.XName, fmtFull(res.X), d.YName, fmtFull(res.Y), d.Lines[res.Index])
+		d.XName, fullPrecision(res.X), d.YName, fullPrecision(res.Y), d.Lines[res.Index])
 	if len(res.All) > 1 {
 		xs := make([]string, len(res.All))
 		for i, j := range res.All {
-			xs[i] = fmtFull(d.X[j])
+			xs[i] = fullPrecision(d.X[j])
 		}
 		fmt.Fprintf(stdout, "knees found in order: %s = %s (online mode reports the last)\n", d.XName, strings.Join(xs, ", "))
 	}
 	return nil
 }
 
-// fmtFull prints a float at full precision, the shortest form that reads
+// fullPrecision prints a float at full precision, the shortest form that reads
 // back to the same value.
-func fmtFull(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+func fullPrecision(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -5,12 +5,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // writeCSV writes content to name in a fresh directory and returns its path.
-func writeCSV(t *testing.T, name, content string) string {
+func xyWriteCSV(t *testing.T, name, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
@@ -20,18 +21,16 @@ func writeCSV(t *testing.T, name, content string) string {
 }
 
 // xyCSV makes a CSV with header h and x = 0, 1, 2, ... against ys.
-func xyCSV(h string, ys ...string) string {
+func xyRowsCSV(h string, ys ...string) string {
 	var b strings.Builder
 	b.WriteString(h + "\n")
 	for i, y := range ys {
-		b.WriteString(strings.Join([]string{itoa(i), y}, ",") + "\n")
+		b.WriteString(strconv.Itoa(i) + "," + y + "\n")
 	}
 	return b.String()
 }
 
-func itoa(i int) string { return fmtFull(float64(i)) }
-
-func runMain(args ...string) (code int, stdout, stderr string) {
+func xyRunMain(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = Main(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -40,18 +39,18 @@ func runMain(args ...string) (code int, stdout, stderr string) {
 // TestKneeCommand: kneed's published cases through the command line, in
 // both output forms.
 func TestKneeCommand(t *testing.T) {
-	concaveInc := writeCSV(t, "ci.csv", xyCSV("users,rps", "0", "60", "80", "85", "90", "95", "96", "97", "98", "99"))
-	concaveDec := writeCSV(t, "cd.csv", xyCSV("users,rps", "99", "98", "97", "96", "95", "90", "85", "80", "60", "0"))
-	convexInc := writeCSV(t, "vi.csv", xyCSV("users,p95_ms", "1", "2", "3", "4", "5", "10", "15", "20", "40", "100"))
-	convexDec := writeCSV(t, "vd.csv", xyCSV("users,p95_ms", "100", "40", "20", "15", "10", "5", "4", "3", "2", "1"))
+	concaveInc := xyWriteCSV(t, "ci.csv", xyRowsCSV("users,rps", "0", "60", "80", "85", "90", "95", "96", "97", "98", "99"))
+	concaveDec := xyWriteCSV(t, "cd.csv", xyRowsCSV("users,rps", "99", "98", "97", "96", "95", "90", "85", "80", "60", "0"))
+	convexInc := xyWriteCSV(t, "vi.csv", xyRowsCSV("users,p95_ms", "1", "2", "3", "4", "5", "10", "15", "20", "40", "100"))
+	convexDec := xyWriteCSV(t, "vd.csv", xyRowsCSV("users,p95_ms", "100", "40", "20", "15", "10", "5", "4", "3", "2", "1"))
 	var fig2 strings.Builder
 	fig2.WriteString("x,y\n")
 	for i := range 10 {
 		x := float64(i) / 9
-		fig2.WriteString(fmtFull(x) + "," + fmtFull(5-1/(x+0.1)) + "\n")
+		fig2.WriteString(fullPrecision(x) + "," + fullPrecision(5-1/(x+0.1)) + "\n")
 	}
-	figure2 := writeCSV(t, "fig2.csv", fig2.String())
-	line := writeCSV(t, "line.csv", xyCSV("x,y", "0", "1", "2", "3", "4"))
+	figure2 := xyWriteCSV(t, "fig2.csv", fig2.String())
+	line := xyWriteCSV(t, "line.csv", xyRowsCSV("x,y", "0", "1", "2", "3", "4"))
 
 	tests := []struct {
 		name string
@@ -71,7 +70,7 @@ func TestKneeCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runMain(append([]string{"knee"}, tt.args...)...)
+			code, out, errOut := xyRunMain(append([]string{"knee"}, tt.args...)...)
 			if code != 0 || out != tt.want || errOut != "" {
 				t.Errorf("exit %d\nstdout %q\nstderr %q\nwant exit 0, stdout %q", code, out, errOut, tt.want)
 			}
@@ -89,12 +88,12 @@ func TestKneeCommandOnline(t *testing.T) {
 		2556.0 2545.7 2513.4 2491.6 2496.0 2466.5 2442.7 2420.5 2381.5 2388.1 2340.6 2335.0
 		2318.9 2319.0 2308.2 2262.2 2235.8 2259.3 2221.0 2202.7 2184.3 2170.1 2160.0 2127.7
 		2134.7 2102.0 2101.4 2066.4 2074.3 2063.7 2048.1 2031.9`)
-	path := writeCSV(t, "bumpy.csv", xyCSV("k,inertia", ys...))
-	code, out, _ := runMain("knee", path, "--curve", "convex", "--direction", "decreasing")
+	path := xyWriteCSV(t, "bumpy.csv", xyRowsCSV("k,inertia", ys...))
+	code, out, _ := xyRunMain("knee", path, "--curve", "convex", "--direction", "decreasing")
 	if want := "knee at k = 26, inertia = 3745.3 (line 28)\n"; code != 0 || out != want {
 		t.Errorf("offline: exit %d, %q; want %q", code, out, want)
 	}
-	code, out, _ = runMain("knee", path, "--curve", "convex", "--direction", "decreasing", "--online")
+	code, out, _ = xyRunMain("knee", path, "--curve", "convex", "--direction", "decreasing", "--online")
 	want := "knee at k = 53, inertia = 2660.1 (line 55)\nknees found in order: k = 26, 31, 41, 46, 53 (online mode reports the last)\n"
 	if code != 0 || out != want {
 		t.Errorf("online: exit %d, %q; want %q", code, out, want)
@@ -102,10 +101,10 @@ func TestKneeCommandOnline(t *testing.T) {
 }
 
 func TestKneeCommandErrors(t *testing.T) {
-	good := writeCSV(t, "good.csv", xyCSV("users,rps", "0", "60", "80", "85"))
-	unsorted := writeCSV(t, "unsorted.csv", "users,rps\n1,10\n3,20\n2,25\n")
-	badNum := writeCSV(t, "bad.csv", "users,rps\n1,10\n2,ten\n")
-	noHeader := writeCSV(t, "nohead.csv", "1,10\n2,20\n")
+	good := xyWriteCSV(t, "good.csv", xyRowsCSV("users,rps", "0", "60", "80", "85"))
+	unsorted := xyWriteCSV(t, "unsorted.csv", "users,rps\n1,10\n3,20\n2,25\n")
+	badNum := xyWriteCSV(t, "bad.csv", "users,rps\n1,10\n2,ten\n")
+	noHeader := xyWriteCSV(t, "nohead.csv", "1,10\n2,20\n")
 	tests := []struct {
 		name   string
 		args   []string
@@ -125,7 +124,7 @@ func TestKneeCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := runMain(append([]string{"knee"}, tt.args...)...)
+			code, _, errOut := xyRunMain(append([]string{"knee"}, tt.args...)...)
 			if code != tt.code || !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tt.code, tt.stderr)
 			}
@@ -137,7 +136,7 @@ func TestKneeCommandErrors(t *testing.T) {
 }
 
 func TestKneeHelp(t *testing.T) {
-	code, out, _ := runMain("knee", "--help")
+	code, out, _ := xyRunMain("knee", "--help")
 	if code != 0 || !strings.Contains(out, "Example:\n  brink knee levels.csv") || !strings.Contains(out, "-sensitivity") {
 		t.Errorf("exit %d, help %q", code, out)
 	}

@@ -77,16 +77,16 @@ func runUSL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, w := range m.Warnings {
 		fmt.Fprintf(stderr, "brink usl: warning: %s\n", w)
 	}
-	fmt.Fprintf(stdout, "sigma   %s\n", fmtFull(m.Sigma))
-	fmt.Fprintf(stdout, "kappa   %s\n", fmtFull(m.Kappa))
-	fmt.Fprintf(stdout, "lambda  %s\n", fmtFull(m.Lambda))
+	fmt.Fprintf(stdout, "sigma   %s\n", fullPrecision(m.Sigma))
+	fmt.Fprintf(stdout, "kappa   %s\n", fullPrecision(m.Kappa))
+	fmt.Fprintf(stdout, "lambda  %s\n", fullPrecision(m.Lambda))
 	if ok {
-		fmt.Fprintf(stdout, "n_star  %s\n", fmtFull(nStar))
-		fmt.Fprintf(stdout, "peak    %s\n", fmtFull(xStar))
+		fmt.Fprintf(stdout, "n_star  %s\n", fullPrecision(nStar))
+		fmt.Fprintf(stdout, "peak    %s\n", fullPrecision(xStar))
 	} else {
 		fmt.Fprintf(stdout, "n_star  none (throughput has no peak: κ ≤ 0 or σ ≥ 1)\n")
 		fmt.Fprintf(stdout, "peak    none\n")
 	}
-	_, err = fmt.Fprintf(stdout, "fit     %d points, SSE %s, R² %s\n", m.Points, fmtFull(m.SSE), fmtFull(m.R2))
+	_, err = fmt.Fprintf(stdout, "fit     %d points, SSE %s, R² %s\n", m.Points, fullPrecision(m.SSE), fullPrecision(m.R2))
 	return err
 }

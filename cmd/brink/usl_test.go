@@ -13,8 +13,8 @@ const uslIssueCSV = "N,X\n1,1\n2,1.8868\n4,3.0769\n6,3.5294\n8,3.5398\n10,3.3557
 // TestUSLCommand: the issue's data; the printed numbers are at full
 // precision and agree with an independent fit (see analyze/usl) to 1e-9.
 func TestUSLCommand(t *testing.T) {
-	path := writeCSV(t, "levels.csv", uslIssueCSV)
-	code, out, errOut := runMain("usl", path)
+	path := xyWriteCSV(t, "levels.csv", uslIssueCSV)
+	code, out, errOut := xyRunMain("usl", path)
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -51,8 +51,8 @@ func TestUSLCommand(t *testing.T) {
 }
 
 func TestUSLCommandJSON(t *testing.T) {
-	path := writeCSV(t, "levels.csv", uslIssueCSV)
-	code, out, _ := runMain("usl", "--json", path)
+	path := xyWriteCSV(t, "levels.csv", uslIssueCSV)
+	code, out, _ := xyRunMain("usl", "--json", path)
 	var r struct {
 		Sigma, Kappa, Lambda float64
 		NStar                *float64 `json:"n_star"`
@@ -72,8 +72,8 @@ func TestUSLCommandJSON(t *testing.T) {
 
 // TestUSLCommandNoPeak: linear scaling has κ = 0: no N*, said in both forms.
 func TestUSLCommandNoPeak(t *testing.T) {
-	path := writeCSV(t, "linear.csv", "users,rps\n1,3\n2,6\n3,9\n4,12\n5,15\n6,18\n")
-	code, out, _ := runMain("usl", path)
+	path := xyWriteCSV(t, "linear.csv", "users,rps\n1,3\n2,6\n3,9\n4,12\n5,15\n6,18\n")
+	code, out, _ := xyRunMain("usl", path)
 	if code != 0 || !strings.Contains(out, "n_star  none") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
@@ -82,16 +82,16 @@ func TestUSLCommandNoPeak(t *testing.T) {
 	if err != nil || math.Abs(lambda-3) > 1e-9 {
 		t.Errorf("lambda = %v (%v), want 3:\n%s", lambda, err, out)
 	}
-	code, out, _ = runMain("usl", path, "--json")
+	code, out, _ = xyRunMain("usl", path, "--json")
 	if code != 0 || !strings.Contains(out, `"n_star": null`) || !strings.Contains(out, `"peak_throughput": null`) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
 
 func TestUSLCommandWarnsAndFails(t *testing.T) {
-	four := writeCSV(t, "four.csv", "N,X\n1,1\n2,1.8868\n4,3.0769\n8,3.5398\n")
-	two := writeCSV(t, "two.csv", "N,X\n1,1\n2,1.8868\n")
-	zero := writeCSV(t, "zero.csv", "N,X\n1,1\n0,1.8868\n4,3.0769\n")
+	four := xyWriteCSV(t, "four.csv", "N,X\n1,1\n2,1.8868\n4,3.0769\n8,3.5398\n")
+	two := xyWriteCSV(t, "two.csv", "N,X\n1,1\n2,1.8868\n")
+	zero := xyWriteCSV(t, "zero.csv", "N,X\n1,1\n0,1.8868\n4,3.0769\n")
 	tests := []struct {
 		name   string
 		args   []string
@@ -106,7 +106,7 @@ func TestUSLCommandWarnsAndFails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := runMain(append([]string{"usl"}, tt.args...)...)
+			code, _, errOut := xyRunMain(append([]string{"usl"}, tt.args...)...)
 			if code != tt.code || !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tt.code, tt.stderr)
 			}
