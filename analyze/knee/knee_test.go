@@ -237,3 +237,31 @@ func TestInputUnchanged(t *testing.T) {
 		t.Errorf("y changed to %v", y)
 	}
 }
+
+// FuzzFind: any finite, increasing input gives an answer without panicking,
+// and a knee found is one of the input points.
+func FuzzFind(f *testing.F) {
+	f.Add([]byte{0, 60, 80, 85, 90, 95, 96, 97, 98, 99}, uint8(0), 1.0, false)
+	f.Add([]byte{100, 40, 20, 15, 10, 5, 4, 3, 2, 1}, uint8(3), 0.0, true)
+	f.Add([]byte{5, 5, 5, 7, 5}, uint8(1), 2.5, true)
+	f.Fuzz(func(t *testing.T, ys []byte, shape uint8, s float64, online bool) {
+		if math.IsNaN(s) || math.IsInf(s, 0) || s < 0 {
+			return
+		}
+		y := make([]float64, len(ys))
+		for i, b := range ys {
+			y[i] = float64(b)
+		}
+		opt := Options{Curve: []Curve{Concave, Convex}[shape%2], Direction: []Direction{Increasing, Decreasing}[shape/2%2], Sensitivity: s, Online: online}
+		r, err := Find(ints(len(y)), y, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Found != (len(r.All) > 0) || (r.Found && (r.Index < 0 || r.Index >= len(y) || r.X != float64(r.Index) || r.Y != y[r.Index] || r.All[len(r.All)-1] != r.Index && online)) {
+			t.Fatalf("inconsistent result %+v for %v", r, y)
+		}
+		if !r.Found && r.Reason == "" {
+			t.Fatal("no knee and no reason")
+		}
+	})
+}
