@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -11,17 +12,24 @@ import (
 
 // Config holds every limit and latency of the model. Durations are scenario
 // time. DefaultConfig's values are chosen so brink's demo ramp (10 users, +10
-// per level) sees conversation latency rise from about level 4 and crosses
-// the 5 s p95 and the Lambda concurrency limit within about ten levels.
+// per level) sees conversation latency rise from about level 5 and crosses
+// the Lambda concurrency limit at 80-90 users, with DynamoDB and the Bedrock
+// tokens-per-minute quota binding a little after it (docs/sim.md).
 type Config struct {
 	Seed       int64          `yaml:"seed"`
 	APIGateway APIGatewayConf `yaml:"api_gateway"`
 	Lambda     LambdaConf     `yaml:"lambda"`
+	DynamoDB   DynamoDBConf   `yaml:"dynamodb"`
 	Bedrock    BedrockConf    `yaml:"bedrock"`
+	// Retry is the AWS SDK retryer inside the function, used for DynamoDB
+	// and Bedrock calls alike.
+	Retry RetryConf `yaml:"retry"`
 }
 
-// APIGatewayConf models the HTTP API in front of the function.
+// APIGatewayConf models the REST API in front of the function.
 type APIGatewayConf struct {
+	APIName string `yaml:"api_name"` // the ApiName dimension
+	Stage   string `yaml:"stage"`    // the Stage dimension
 	// IntegrationTimeout ends a request with 504 (API Gateway's 29 s).
 	IntegrationTimeout time.Duration `yaml:"integration_timeout"`
 	Overhead           time.Duration `yaml:"overhead"` // per request
@@ -29,13 +37,58 @@ type APIGatewayConf struct {
 
 // LambdaConf models the function every route invokes.
 type LambdaConf struct {
+	FunctionName string `yaml:"function_name"` // the FunctionName dimension and log group
 	// ConcurrencyLimit is the reserved (or account) concurrency: a request
 	// arriving while that many invocations run is throttled with 429.
-	ConcurrencyLimit int           `yaml:"concurrency_limit"`
-	AuthDuration     time.Duration `yaml:"auth_duration"`     // login handler
-	NewChatDuration  time.Duration `yaml:"new_chat_duration"` // create-session handler
-	TurnOverhead     time.Duration `yaml:"turn_overhead"`     // per turn, besides Bedrock
+	ConcurrencyLimit int `yaml:"concurrency_limit"`
+	MemoryMB         int `yaml:"memory_mb"` // for GB-seconds and the REPORT line
+	// InitDuration is the median cold start (log-normal, spread InitSigma),
+	// paid when no warm execution environment is free.
+	InitDuration time.Duration `yaml:"init_duration"`
+	InitSigma    float64       `yaml:"init_sigma"`
+	// IdleTimeout is how long an unused environment stays warm.
+	IdleTimeout     time.Duration `yaml:"idle_timeout"`
+	AuthDuration    time.Duration `yaml:"auth_duration"`     // login handler
+	NewChatDuration time.Duration `yaml:"new_chat_duration"` // create-session handler
+	TurnOverhead    time.Duration `yaml:"turn_overhead"`     // per turn, besides Bedrock and DynamoDB
 }
+
+// DynamoDB capacity modes.
+const (
+	Provisioned = "provisioned"
+	OnDemand    = "on_demand"
+)
+
+// DynamoDBConf models the tables each turn writes to.
+type DynamoDBConf struct {
+	Mode string `yaml:"mode"` // provisioned or on_demand
+	// WriteLatency is the SuccessfulRequestLatency of one PutItem.
+	WriteLatency time.Duration `yaml:"write_latency"`
+	// BurstSeconds of unused provisioned capacity are kept for bursts, as
+	// DynamoDB does (300 s).
+	BurstSeconds float64 `yaml:"burst_seconds"`
+	// OnDemandInitialPeak is the per-second write units an on-demand table
+	// takes before it has seen traffic (its "previous peak").
+	OnDemandInitialPeak float64 `yaml:"on_demand_initial_peak"`
+	// Tables are written once each per turn, in this order: the first
+	// BeforeModel of them before Bedrock is called, the rest after.
+	Tables      []TableConf `yaml:"tables"`
+	BeforeModel int         `yaml:"before_model"`
+}
+
+// TableConf is one table and the item a turn writes to it.
+type TableConf struct {
+	Name   string  `yaml:"name"`
+	ItemKB float64 `yaml:"item_kb"` // write units = ceil(ItemKB)
+	// WriteCapacity is the provisioned write units per second.
+	WriteCapacity float64 `yaml:"write_capacity"`
+}
+
+// Throttle answers: how a Bedrock ThrottlingException reaches the client.
+const (
+	ThrottleAs429 = 429
+	ThrottleAs503 = 503
+)
 
 // BedrockConf models one on-demand model.
 type BedrockConf struct {
@@ -44,12 +97,28 @@ type BedrockConf struct {
 	TokensPerSecond    float64       `yaml:"tokens_per_second"`
 	SystemPromptTokens int           `yaml:"system_prompt_tokens"`
 	MaxTokens          int           `yaml:"max_tokens"`
-	// Output length is log-normal: median OutputMedian tokens, spread OutputSigma.
+	// Output length is log-normal: median OutputMedian × Verbosity tokens,
+	// spread OutputSigma, capped at MaxTokens.
 	OutputMedian float64 `yaml:"output_median"`
 	OutputSigma  float64 `yaml:"output_sigma"`
+	Verbosity    float64 `yaml:"verbosity"`
 	// Latency grows with concurrent invocations c as 1 + (c/DegradeAt)^2:
 	// at c = DegradeAt an answer takes twice as long.
 	DegradeAt float64 `yaml:"degrade_at"`
+	// TokensPerMinute is the quota: input plus MaxTokens are reserved when a
+	// call starts and the unused part given back when it ends.
+	TokensPerMinute float64 `yaml:"tokens_per_minute"`
+	// ThrottleStatus is what the function answers when Bedrock still
+	// throttles after the retries: 429 or 503.
+	ThrottleStatus int `yaml:"throttle_status"`
+}
+
+// RetryConf is aws-sdk-go-v2's standard retryer: attempt n (from 1) waits a
+// uniform random time up to min(Base × 2^n, MaxBackoff).
+type RetryConf struct {
+	MaxAttempts int           `yaml:"max_attempts"`
+	Base        time.Duration `yaml:"base"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
 }
 
 // DefaultConfig is the documented default model (docs/sim.md).
@@ -57,14 +126,34 @@ func DefaultConfig() Config {
 	return Config{
 		Seed: 1,
 		APIGateway: APIGatewayConf{
+			APIName:            "brink-chat",
+			Stage:              "prod",
 			IntegrationTimeout: 29 * time.Second,
 			Overhead:           15 * time.Millisecond,
 		},
 		Lambda: LambdaConf{
+			FunctionName:     "brink-chat-handler",
 			ConcurrencyLimit: 36,
+			MemoryMB:         1024,
+			InitDuration:     450 * time.Millisecond,
+			InitSigma:        0.2,
+			IdleTimeout:      10 * time.Minute,
 			AuthDuration:     60 * time.Millisecond,
 			NewChatDuration:  40 * time.Millisecond,
-			TurnOverhead:     80 * time.Millisecond,
+			TurnOverhead:     40 * time.Millisecond,
+		},
+		DynamoDB: DynamoDBConf{
+			Mode:                Provisioned,
+			WriteLatency:        6 * time.Millisecond,
+			BurstSeconds:        300,
+			OnDemandInitialPeak: 4000,
+			Tables: []TableConf{
+				{Name: "chat-conversations", ItemKB: 0.8, WriteCapacity: 15},
+				{Name: "chat-user-context", ItemKB: 1.5, WriteCapacity: 30},
+				{Name: "chat-messages", ItemKB: 2.5, WriteCapacity: 30},
+				{Name: "chat-analytics-events", ItemKB: 0.5, WriteCapacity: 15},
+			},
+			BeforeModel: 2,
 		},
 		Bedrock: BedrockConf{
 			ModelID:            "anthropic.claude-3-haiku-20240307-v1:0",
@@ -74,34 +163,89 @@ func DefaultConfig() Config {
 			MaxTokens:          700,
 			OutputMedian:       150,
 			OutputSigma:        0.35,
+			Verbosity:          1,
 			DegradeAt:          33,
+			TokensPerMinute:    700_000,
+			ThrottleStatus:     ThrottleAs429,
 		},
+		Retry: RetryConf{MaxAttempts: 3, Base: time.Second, MaxBackoff: 20 * time.Second},
 	}
 }
 
 // Validate names the first field that makes the model unusable.
 func (c Config) Validate() error {
-	switch {
-	case c.APIGateway.IntegrationTimeout <= 0:
-		return fmt.Errorf("api_gateway.integration_timeout must be positive")
-	case c.Lambda.ConcurrencyLimit < 1:
-		return fmt.Errorf("lambda.concurrency_limit %d: must be at least 1", c.Lambda.ConcurrencyLimit)
-	case c.Bedrock.ModelID == "":
-		return fmt.Errorf("bedrock.model_id is empty: name a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0")
-	case c.Bedrock.TokensPerSecond <= 0:
-		return fmt.Errorf("bedrock.tokens_per_second must be positive")
-	case c.Bedrock.OutputMedian < 1:
-		return fmt.Errorf("bedrock.output_median must be at least 1")
-	case c.Bedrock.MaxTokens < 1:
-		return fmt.Errorf("bedrock.max_tokens must be at least 1")
-	case c.Bedrock.DegradeAt <= 0:
-		return fmt.Errorf("bedrock.degrade_at must be positive")
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if c.APIGateway.IntegrationTimeout <= 0 {
+		bad("api_gateway.integration_timeout must be positive")
 	}
-	return nil
+	if c.APIGateway.APIName == "" || c.APIGateway.Stage == "" {
+		bad("api_gateway.api_name and api_gateway.stage must be set")
+	}
+	l := c.Lambda
+	if l.FunctionName == "" {
+		bad("lambda.function_name is empty")
+	}
+	if l.ConcurrencyLimit < 1 {
+		bad("lambda.concurrency_limit %d: must be at least 1", l.ConcurrencyLimit)
+	}
+	if l.MemoryMB < 128 || l.MemoryMB > 10240 {
+		bad("lambda.memory_mb %d: must be in 128..10240", l.MemoryMB)
+	}
+	if l.IdleTimeout <= 0 {
+		bad("lambda.idle_timeout must be positive")
+	}
+	if l.InitDuration < 0 || l.InitSigma < 0 {
+		bad("lambda.init_duration and lambda.init_sigma must not be negative")
+	}
+	d := c.DynamoDB
+	if d.Mode != Provisioned && d.Mode != OnDemand {
+		bad("dynamodb.mode %q: must be %q or %q", d.Mode, Provisioned, OnDemand)
+	}
+	if d.BeforeModel < 0 || d.BeforeModel > len(d.Tables) {
+		bad("dynamodb.before_model %d: must be in 0..%d (the number of tables)", d.BeforeModel, len(d.Tables))
+	}
+	if d.BurstSeconds < 0 || d.OnDemandInitialPeak <= 0 {
+		bad("dynamodb.burst_seconds must not be negative and dynamodb.on_demand_initial_peak must be positive")
+	}
+	seen := map[string]bool{}
+	for i, t := range d.Tables {
+		switch {
+		case t.Name == "" || seen[t.Name]:
+			bad("dynamodb.tables[%d]: name %q is empty or repeated", i, t.Name)
+		case t.ItemKB <= 0 || t.ItemKB > 400:
+			bad("dynamodb.tables[%d] (%s): item_kb %g must be in (0, 400]", i, t.Name, t.ItemKB)
+		case d.Mode == Provisioned && t.WriteCapacity <= 0:
+			bad("dynamodb.tables[%d] (%s): write_capacity must be positive in provisioned mode", i, t.Name)
+		}
+		seen[t.Name] = true
+	}
+	b := c.Bedrock
+	switch {
+	case b.ModelID == "":
+		bad("bedrock.model_id is empty: name a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0")
+	case b.TokensPerSecond <= 0:
+		bad("bedrock.tokens_per_second must be positive")
+	case b.OutputMedian < 1 || b.Verbosity <= 0:
+		bad("bedrock.output_median must be at least 1 and bedrock.verbosity positive")
+	case b.MaxTokens < 1:
+		bad("bedrock.max_tokens must be at least 1")
+	case b.DegradeAt <= 0:
+		bad("bedrock.degrade_at must be positive")
+	case b.TokensPerMinute <= 0:
+		bad("bedrock.tokens_per_minute must be positive")
+	case b.ThrottleStatus != ThrottleAs429 && b.ThrottleStatus != ThrottleAs503:
+		bad("bedrock.throttle_status %d: must be 429 or 503", b.ThrottleStatus)
+	}
+	if c.Retry.MaxAttempts < 1 || c.Retry.Base < 0 || c.Retry.MaxBackoff < 0 {
+		bad("retry.max_attempts must be at least 1 and retry.base, retry.max_backoff not negative")
+	}
+	return errors.Join(errs...)
 }
 
 // LoadConfig reads a YAML config over the defaults: keys it leaves out keep
-// their default. Unknown keys are an error naming the line.
+// their default (a tables list replaces the default list). Unknown keys are
+// an error naming the line.
 func LoadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
 	b, err := os.ReadFile(path)

@@ -1,0 +1,264 @@
+package sim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+func (s *Sim) authed(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, v *invocation) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		s.mu.Lock()
+		user, known := s.tokens[tok]
+		s.mu.Unlock()
+		if !ok || !known {
+			s.counters.Unauthorized.Add(1)
+			io.Copy(io.Discard, r.Body)
+			serviceTime(w, v.spent)
+			writeJSON(w, http.StatusUnauthorized, apiError{"Unauthorized"})
+			return
+		}
+		r.Header.Set("X-Brink-User", user)
+		h(w, r, v)
+	}
+}
+
+func randomID(prefix string) string {
+	var b [12]byte
+	rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Sim) login(w http.ResponseWriter, r *http.Request, v *invocation) {
+	var req LoginRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Username == "" {
+		serviceTime(w, v.spent)
+		writeJSON(w, http.StatusBadRequest, apiError{"body must be JSON with a username"})
+		return
+	}
+	if !v.wait(s.cfg.Lambda.AuthDuration) {
+		return
+	}
+	tok := randomID("tok_")
+	s.mu.Lock()
+	s.tokens[tok] = req.Username
+	s.mu.Unlock()
+	s.counters.Logins.Add(1)
+	serviceTime(w, v.spent)
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_in": 3600})
+}
+
+func (s *Sim) newChat(w http.ResponseWriter, r *http.Request, v *invocation) {
+	io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
+	if !v.wait(s.cfg.Lambda.NewChatDuration) {
+		return
+	}
+	id := randomID("chat_")
+	s.mu.Lock()
+	s.sessions[id] = &session{user: r.Header.Get("X-Brink-User")}
+	s.mu.Unlock()
+	s.counters.Sessions.Add(1)
+	serviceTime(w, v.spent)
+	writeJSON(w, http.StatusCreated, map[string]any{"session_id": id})
+}
+
+// MessageRequest is the body of POST /chat/sessions/{id}/messages.
+type MessageRequest struct {
+	Content string `json:"content"`
+}
+
+// Usage is the token usage of one answer, as Bedrock reports it.
+type Usage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+}
+
+// Answer is the JSON answer of a turn (and the final SSE event).
+type Answer struct {
+	SessionID  string `json:"session_id"`
+	Turn       int    `json:"turn"`
+	Answer     string `json:"answer,omitempty"`
+	Model      string `json:"model"`
+	StopReason string `json:"stop_reason"`
+	Usage      Usage  `json:"usage"`
+}
+
+// countTokens approximates a tokenizer: about four characters a token.
+func countTokens(text string) int { return max(1, (len(text)+3)/4) }
+
+// message is one conversation turn: the function writes the conversation
+// state and user context, calls the model with the system prompt, the
+// history and the question, then writes the message history and an
+// analytics event (the table order and split come from the config).
+func (s *Sim) message(w http.ResponseWriter, r *http.Request, v *invocation) {
+	id := r.PathValue("id")
+	var req MessageRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil || req.Content == "" {
+		serviceTime(w, v.spent)
+		writeJSON(w, http.StatusBadRequest, apiError{"body must be JSON with a non-empty content"})
+		return
+	}
+	s.mu.Lock()
+	sess, ok := s.sessions[id]
+	if !ok || sess.user != r.Header.Get("X-Brink-User") {
+		s.mu.Unlock()
+		serviceTime(w, v.spent)
+		writeJSON(w, http.StatusNotFound, apiError{"no such chat session"})
+		return
+	}
+	qTokens := countTokens(req.Content)
+	in := s.cfg.Bedrock.SystemPromptTokens + sess.historyTokens + qTokens
+	s.mu.Unlock()
+	out := s.outputTokens()
+
+	if !v.wait(s.cfg.Lambda.TurnOverhead) {
+		return
+	}
+	before := s.cfg.DynamoDB.BeforeModel
+	if !s.writeTables(w, v, 0, before) {
+		return
+	}
+
+	bc := s.cfg.Bedrock
+	if !s.invokeModel(v, in) {
+		if v.expired || v.ctx.Err() != nil {
+			return
+		}
+		s.counters.BedrockFailures.Add(1)
+		serviceTime(w, v.spent)
+		writeJSON(w, bc.ThrottleStatus, apiError{"ThrottlingException: Too many tokens, please wait before trying again."})
+		return
+	}
+	callStart := v.now()
+	slow := s.bedrock.slowdown(s.bedrock.inFlight.Add(1))
+	ttft := time.Duration(float64(bc.TimeToFirstToken) * slow)
+	gen := time.Duration(float64(out) / bc.TokensPerSecond * slow * float64(time.Second))
+	done := func() {
+		s.bedrock.inFlight.Add(-1)
+		s.bedrock.refund(v.now(), bc.MaxTokens-out)
+	}
+
+	s.mu.Lock()
+	sess.turns++
+	turn := sess.turns
+	sess.historyTokens += qTokens + out
+	s.mu.Unlock()
+	ans := Answer{SessionID: id, Turn: turn, Model: bc.ModelID, StopReason: "end_turn",
+		Usage: Usage{InputTokens: in, OutputTokens: out}}
+	text := answerText(out, uint64(turn)*7919+uint64(len(id)))
+
+	var answered bool
+	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		answered = s.stream(w, v, ans, text, ttft, gen, done)
+	} else {
+		ok := v.wait(ttft + gen)
+		done()
+		if !ok {
+			return
+		}
+		s.recordModel(callStart, ttft, gen, in, out)
+		if !s.writeTables(w, v, before, len(s.tables)) {
+			return
+		}
+		ans.Answer = text
+		serviceTime(w, v.spent)
+		writeJSON(w, http.StatusOK, ans)
+		answered = true
+	}
+	if answered {
+		s.counters.Turns.Add(1)
+		s.counters.InputTokens.Add(int64(in))
+		s.counters.OutputTokens.Add(int64(out))
+	}
+}
+
+func (s *Sim) recordModel(start time.Time, ttft, gen time.Duration, in, out int) {
+	s.record(s.m.brInvocations, start, 1)
+	s.record(s.m.brLatency, start, ms(ttft+gen))
+	s.record(s.m.brTTFT, start, ms(ttft))
+	s.record(s.m.brInputTokens, start, float64(in))
+	s.record(s.m.brOutputTokens, start, float64(out))
+}
+
+// writeTables puts one item in each of tables [from, to). When a write
+// fails it answers 500 (unless nothing can be answered any more) and
+// returns false.
+func (s *Sim) writeTables(w http.ResponseWriter, v *invocation, from, to int) bool {
+	for i := from; i < to; i++ {
+		err := s.putItem(v, i)
+		if err == nil {
+			continue
+		}
+		if err == errWriteThrottled {
+			s.counters.DynamoFailures.Add(1)
+			v.failed = true
+			serviceTime(w, v.spent)
+			writeJSON(w, http.StatusInternalServerError, apiError{fmt.Sprintf("writing to %s: %v", s.tables[i].conf.Name, err)})
+		}
+		return false
+	}
+	return true
+}
+
+// stream sends the answer as server-sent events: "token" events with text
+// chunks as they are generated, the history writes, then a "done" event with
+// the usage. A write that fails after the stream began ends it with an
+// "error" event, since the status line has gone out.
+func (s *Sim) stream(w http.ResponseWriter, v *invocation, ans Answer, text string, ttft, gen time.Duration, done func()) bool {
+	callStart := v.now()
+	flusher, _ := w.(http.Flusher)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	// The header carries the whole modelled service time, known once the
+	// model's timing is drawn: the writes after it add their nominal latency.
+	after := time.Duration(len(s.tables)-s.cfg.DynamoDB.BeforeModel) * s.cfg.DynamoDB.WriteLatency
+	serviceTime(w, min(v.spent+ttft+gen+after, v.limit))
+	if !v.wait(ttft) {
+		done()
+		return false
+	}
+	w.WriteHeader(http.StatusOK)
+	words := strings.Fields(text)
+	const chunks = 8
+	per := (len(words) + chunks - 1) / chunks
+	for i := 0; i < len(words); i += per {
+		if i > 0 && !v.wait(gen/chunks) {
+			done()
+			return false
+		}
+		b, _ := json.Marshal(map[string]string{"text": strings.Join(words[i:min(i+per, len(words))], " ") + " "})
+		fmt.Fprintf(w, "event: token\ndata: %s\n\n", b)
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	done()
+	s.recordModel(callStart, ttft, gen, ans.Usage.InputTokens, ans.Usage.OutputTokens)
+	for i := s.cfg.DynamoDB.BeforeModel; i < len(s.tables); i++ {
+		if err := s.putItem(v, i); err != nil {
+			if err == errWriteThrottled {
+				s.counters.DynamoFailures.Add(1)
+				v.failed = true
+				b, _ := json.Marshal(apiError{fmt.Sprintf("writing to %s: %v", s.tables[i].conf.Name, err)})
+				fmt.Fprintf(w, "event: error\ndata: %s\n\n", b)
+			}
+			return false
+		}
+	}
+	b, _ := json.Marshal(ans)
+	fmt.Fprintf(w, "event: done\ndata: %s\n\n", b)
+	return true
+}

@@ -1,0 +1,68 @@
+package sim
+
+import "time"
+
+// modelSeries holds every series the model publishes, declared in New so
+// that each is listed and reads as zero before its first sample.
+type modelSeries struct {
+	apiCount, api4xx, api5xx, apiLatency, apiIntegration *series
+
+	fnInvocations, fnErrors, fnThrottles, fnDuration, fnConcurrent *series
+
+	// per table, in Config.DynamoDB.Tables order
+	ddbConsumed, ddbProvisioned, ddbWriteThrottles, ddbThrottled, ddbLatency []*series
+
+	brInvocations, brLatency, brThrottles, brClientErrors, brServerErrors,
+	brInputTokens, brOutputTokens, brTTFT *series
+}
+
+const (
+	unitCount = "Count"
+	unitMS    = "Milliseconds"
+)
+
+func (s *Sim) declareMetrics() {
+	m, c := s.metrics, s.cfg
+	api := []Dimension{{"ApiName", c.APIGateway.APIName}, {"Stage", c.APIGateway.Stage}}
+	s.m.apiCount = m.declare(NSAPIGateway, "Count", unitCount, fillZero, api...)
+	s.m.api4xx = m.declare(NSAPIGateway, "4XXError", unitCount, fillZero, api...)
+	s.m.api5xx = m.declare(NSAPIGateway, "5XXError", unitCount, fillZero, api...)
+	s.m.apiLatency = m.declare(NSAPIGateway, "Latency", unitMS, fillNone, api...)
+	s.m.apiIntegration = m.declare(NSAPIGateway, "IntegrationLatency", unitMS, fillNone, api...)
+
+	fn := Dimension{"FunctionName", c.Lambda.FunctionName}
+	s.m.fnInvocations = m.declare(NSLambda, "Invocations", unitCount, fillZero, fn)
+	s.m.fnErrors = m.declare(NSLambda, "Errors", unitCount, fillZero, fn)
+	s.m.fnThrottles = m.declare(NSLambda, "Throttles", unitCount, fillZero, fn)
+	s.m.fnDuration = m.declare(NSLambda, "Duration", unitMS, fillNone, fn)
+	s.m.fnConcurrent = m.declare(NSLambda, "ConcurrentExecutions", unitCount, fillLast, fn)
+	m.put(s.m.fnConcurrent, s.clock.Epoch, 0)
+
+	for _, t := range s.tables {
+		tn := Dimension{"TableName", t.conf.Name}
+		op := Dimension{"Operation", "PutItem"}
+		s.m.ddbConsumed = append(s.m.ddbConsumed, m.declare(NSDynamoDB, "ConsumedWriteCapacityUnits", unitCount, fillZero, tn))
+		var prov *series
+		if c.DynamoDB.Mode == Provisioned { // on-demand tables publish no provisioned capacity
+			prov = m.declare(NSDynamoDB, "ProvisionedWriteCapacityUnits", unitCount, fillLast, tn)
+			m.put(prov, s.clock.Epoch, t.conf.WriteCapacity)
+		}
+		s.m.ddbProvisioned = append(s.m.ddbProvisioned, prov)
+		s.m.ddbWriteThrottles = append(s.m.ddbWriteThrottles, m.declare(NSDynamoDB, "WriteThrottleEvents", unitCount, fillZero, tn))
+		s.m.ddbThrottled = append(s.m.ddbThrottled, m.declare(NSDynamoDB, "ThrottledRequests", unitCount, fillZero, tn, op))
+		s.m.ddbLatency = append(s.m.ddbLatency, m.declare(NSDynamoDB, "SuccessfulRequestLatency", unitMS, fillNone, tn, op))
+	}
+
+	mid := Dimension{"ModelId", c.Bedrock.ModelID}
+	s.m.brInvocations = m.declare(NSBedrock, "Invocations", unitCount, fillZero, mid)
+	s.m.brLatency = m.declare(NSBedrock, "InvocationLatency", unitMS, fillNone, mid)
+	s.m.brThrottles = m.declare(NSBedrock, "InvocationThrottles", unitCount, fillZero, mid)
+	s.m.brClientErrors = m.declare(NSBedrock, "InvocationClientErrors", unitCount, fillZero, mid)
+	s.m.brServerErrors = m.declare(NSBedrock, "InvocationServerErrors", unitCount, fillZero, mid)
+	s.m.brInputTokens = m.declare(NSBedrock, "InputTokenCount", unitCount, fillZero, mid)
+	s.m.brOutputTokens = m.declare(NSBedrock, "OutputTokenCount", unitCount, fillZero, mid)
+	s.m.brTTFT = m.declare(NSBedrock, "TimeToFirstToken", unitMS, fillNone, mid)
+}
+
+// record puts one sample in scenario time.
+func (s *Sim) record(sr *series, t time.Time, v float64) { s.metrics.put(sr, t, v) }
