@@ -45,6 +45,7 @@ type Manifest struct {
 // FlowRef names the flow a run replayed and the hash of its content.
 type FlowRef struct {
 	Name   string `json:"name"`
+	Source string `json:"source"` // file name, or builtin:chat
 	SHA256 string `json:"sha256"`
 }
 

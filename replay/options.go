@@ -1,11 +1,18 @@
 package replay
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"brink"
@@ -16,27 +23,40 @@ type Sink interface {
 	Write(brink.Trace) error
 }
 
+// SessionSource hands each new chat session its questions (a Picker over
+// a corpus).
+type SessionSource interface {
+	Next(vu int32) Session
+}
+
 // Options configure a run. Zero values take the documented defaults.
 type Options struct {
 	Target    string // base URL of the API, e.g. http://127.0.0.1:8080
 	RunID     string
+	Flow      *Flow            // default DefaultFlow()
+	Sessions  SessionSource    // default: DefaultCorpus() sampled with Seed
 	Plan      brink.Plan       // default brink.DefaultPlan()
 	StopRules []brink.StopRule // nil: brink.DefaultStopRules(); empty non-nil: none
 	Clock     brink.Clock      // default: real time from now
 	Seed      int64
 	Sink      Sink
-	Client    *http.Client // default: NewClient(Plan.MaxUsers)
-	Questions []string     // default DefaultQuestions
+	Client    *http.Client // default: NewClient for the plan's users and the flow's CA bundle and proxy
+	Think     *Think       // overrides every think time of the flow
 
-	Timeout  time.Duration // per request, scenario time; default 30 s (above API Gateway's 29 s)
-	ThinkMin time.Duration // default 3 s
-	ThinkMax time.Duration // default 8 s
-	TurnsMin int           // turns per chat session; default 3
-	TurnsMax int           // default 6
+	// KeyStep is the step whose latency the live status shows; default "ask"
+	// (or the flow's last repeated step).
+	KeyStep string
 
 	// OnLevel is called (from the run's goroutine) after each level's hold
 	// has been evaluated against the stop rules.
 	OnLevel func(LevelReport)
+
+	// Observe, if set, sees every request (dry runs print them).
+	Observe func(StepEvent)
+
+	// OneSession makes each virtual user run its once steps and one
+	// session without think time, then stop (brink run --dry-run).
+	OneSession bool
 }
 
 func (o *Options) setDefaults() error {
@@ -46,6 +66,9 @@ func (o *Options) setDefaults() error {
 	u, err := url.Parse(o.Target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("target %q: want an http:// or https:// base URL", o.Target)
+	}
+	if o.Flow == nil {
+		o.Flow = DefaultFlow()
 	}
 	if o.Plan == (brink.Plan{}) {
 		o.Plan = brink.DefaultPlan()
@@ -68,35 +91,121 @@ func (o *Options) setDefaults() error {
 	if o.Sink == nil {
 		return errors.New("no sink for the traces")
 	}
-	if o.Client == nil {
-		o.Client = NewClient(o.Plan.MaxUsers)
+	if o.Sessions == nil {
+		p, err := NewPicker(DefaultCorpus(), "sample", o.Seed)
+		if err != nil {
+			return err
+		}
+		o.Sessions = p
 	}
-	if len(o.Questions) == 0 {
-		o.Questions = DefaultQuestions
+	if o.Think != nil {
+		if err := o.Think.check("think"); err != nil {
+			return fmt.Errorf("think: %v", err.(*posError).msg)
+		}
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
+	if o.KeyStep == "" {
+		o.KeyStep = keyStep(o.Flow)
 	}
-	if o.ThinkMin <= 0 && o.ThinkMax <= 0 {
-		o.ThinkMin, o.ThinkMax = 3*time.Second, 8*time.Second
-	}
-	if o.ThinkMax < o.ThinkMin {
-		return fmt.Errorf("think time: max %v is below min %v", o.ThinkMax, o.ThinkMin)
-	}
-	if o.TurnsMin <= 0 {
-		o.TurnsMin = 3
-	}
-	if o.TurnsMax < o.TurnsMin {
-		o.TurnsMax = max(6, o.TurnsMin)
+	if err := checkEnv(o.Flow); err != nil {
+		return err
 	}
 	return nil
+}
+
+// keyStep is "ask" if the flow has it, else its last repeated step, else its last step.
+func keyStep(f *Flow) string {
+	key := f.Steps[len(f.Steps)-1].Name
+	for _, s := range f.Steps {
+		if s.Name == brink.StepAsk {
+			return s.Name
+		}
+		if s.Turns != nil {
+			key = s.Name
+		}
+	}
+	return key
+}
+
+// checkEnv fails early when the flow names an environment variable that is
+// not set, rather than at the first request.
+func checkEnv(f *Flow) error {
+	var all []string
+	for _, v := range f.Headers {
+		all = append(all, v)
+	}
+	for i := range f.Steps {
+		all = append(all, f.Steps[i].templates()...)
+	}
+	for _, t := range all {
+		for _, v := range templateVars(t) {
+			if name, ok := strings.CutPrefix(v, "env:"); ok {
+				if _, set := os.LookupEnv(name); !set {
+					return fmt.Errorf("flow %s uses ${env:%s}, which is not set: export %s=...", f.Source, name, name)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// loadUsers reads the flow's users CSV: a header row of column names, then
+// one row per test user (at least one per virtual user).
+func loadUsers(f *Flow, need int) ([]map[string]string, error) {
+	if f.Users == "" {
+		return nil, nil
+	}
+	path := f.Users
+	if !filepath.IsAbs(path) && f.dir != "" {
+		path = filepath.Join(f.dir, path)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("users pool: %w", err)
+	}
+	defer fh.Close()
+	cr := csv.NewReader(fh)
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("users pool %s: read the header row: %w", path, err)
+	}
+	for i, h := range header {
+		header[i] = strings.TrimSpace(h)
+		if !varName.MatchString(header[i]) {
+			return nil, fmt.Errorf("users pool %s:1: column %d name %q: use letters, digits and _", path, i+1, h)
+		}
+	}
+	var rows []map[string]string
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("users pool %s: %w", path, err)
+		}
+		row := make(map[string]string, len(header))
+		for i, h := range header {
+			row[h] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) < need {
+		return nil, fmt.Errorf("users pool %s has %d users but the plan goes up to %d virtual users: add rows (one per virtual user) or lower --max-users", path, len(rows), need)
+	}
+	return rows, nil
+}
+
+// ClientOptions tune NewClient.
+type ClientOptions struct {
+	CABundle string // PEM file of extra trusted CAs
+	Proxy    string // HTTP proxy URL; default from the environment
 }
 
 // NewClient returns an HTTP client for up to users virtual users: one
 // keep-alive connection per user to the target, no compression (so byte
 // counts are what crossed the wire), no redirects followed (a redirect is an
-// answer, recorded as such).
-func NewClient(users int) *http.Client {
+// answer, recorded as such; it never takes the load to another host).
+func NewClient(users int, o ClientOptions) (*http.Client, error) {
 	tr := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -106,10 +215,31 @@ func NewClient(users int) *http.Client {
 		DisableCompression:  true,
 		ForceAttemptHTTP2:   false,
 	}
+	if o.Proxy != "" {
+		pu, err := url.Parse(o.Proxy)
+		if err != nil || pu.Host == "" {
+			return nil, fmt.Errorf("proxy %q: want a URL like http://proxy:3128", o.Proxy)
+		}
+		tr.Proxy = http.ProxyURL(pu)
+	}
+	if o.CABundle != "" {
+		pem, err := os.ReadFile(o.CABundle)
+		if err != nil {
+			return nil, fmt.Errorf("CA bundle: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA bundle %s: no PEM certificate in it", o.CABundle)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
 	return &http.Client{
 		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
-	}
+	}, nil
 }

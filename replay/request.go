@@ -8,6 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"brink"
@@ -17,43 +20,61 @@ import (
 // and counted but not kept.
 const maxBody = 1 << 20
 
-// answer is what the built-in flow reads from a response body.
-type answer struct {
-	Token     string `json:"token"`
-	SessionID string `json:"session_id"`
-	Model     string `json:"model"`
-	Usage     *struct {
-		InputTokens  int32 `json:"input_tokens"`
-		OutputTokens int32 `json:"output_tokens"`
-	} `json:"usage"`
+// stepResult is what a step's request gave the virtual user.
+type stepResult struct {
+	ok       bool
+	status   int
+	lifetime time.Duration // once steps with expires
 }
 
-// call is one request of a virtual user.
-type call struct {
-	vu      int32
-	session int64
-	step    string
-	path    string
-	token   string
-	body    []byte
+// StepEvent describes one request for a dry run. Secrets are masked.
+type StepEvent struct {
+	Step      string
+	Method    string
+	URL       string
+	Status    int
+	Error     string
+	LatencyMS float64
+	Extracted map[string]string
 }
 
-// do sends one request, records its trace and returns the status and the
-// parsed answer (nil unless the status was 2xx and the body JSON).
-func (r *Runner) do(c call) (int, *answer) {
+// do runs one step: the request, and its retries after 429 if the flow asks.
+func (r *Runner) do(st *vuState, s *Step, turn int) stepResult {
+	for attempt := 0; ; attempt++ {
+		res, retryAfter := r.attempt(st, s)
+		if res.status != http.StatusTooManyRequests || attempt >= s.Retry429 || r.stopping() {
+			return res
+		}
+		if retryAfter <= 0 {
+			retryAfter = time.Second
+		}
+		tm := time.NewTimer(r.opts.Clock.WallDuration(retryAfter))
+		select {
+		case <-tm.C:
+		case <-r.stopCh:
+			tm.Stop()
+			return res
+		}
+	}
+}
+
+// attempt sends one request, records its trace and applies the step's
+// checks, usage and extractions.
+func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
 	wallStart := time.Now()
 	start := r.opts.Clock.Scenario(wallStart)
 	lvl, phase := r.levelAt(start)
 	w := r.windows[lvl]
 	if phase == brink.PhaseSteady {
 		w.inflight.Add(1)
+		defer w.inflight.Add(-1)
 	}
 	t := brink.Trace{
-		RunID: r.opts.RunID, VU: c.vu, Session: c.session, Step: c.step,
+		RunID: r.opts.RunID, VU: st.id, Session: st.session, Step: s.Name,
 		Level: int32(lvl), Users: int32(r.timeline[lvl].Users), Phase: phase, Start: start,
-		BytesSent: int64(len(c.body)),
 	}
-	ans := r.send(c, wallStart, &t)
+	ev := StepEvent{Step: s.Name, Method: s.Method}
+	res, retryAfter := r.send(st, s, wallStart, &t, &ev)
 	r.requests.Add(1)
 	if t.Error != "" {
 		r.errors.Add(1)
@@ -61,69 +82,229 @@ func (r *Runner) do(c call) (int, *answer) {
 	if phase == brink.PhaseSteady && start.Before(r.timeline[lvl].End) {
 		w.record(&t)
 	}
-	if phase == brink.PhaseSteady {
-		w.inflight.Add(-1)
-	}
+	r.live.record(&t)
 	if err := r.opts.Sink.Write(t); err != nil {
 		r.fail(err)
 	}
-	return int(t.Status), ans
+	if r.opts.Observe != nil {
+		ev.Status, ev.Error, ev.LatencyMS = int(t.Status), t.Error, t.LatencyMS
+		r.opts.Observe(ev)
+	}
+	return res, retryAfter
 }
 
-func (r *Runner) send(c call, wallStart time.Time, t *brink.Trace) *answer {
-	ctx, cancel := context.WithTimeout(r.hardCtx, r.opts.Clock.WallDuration(r.opts.Timeout))
+func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.Request, int, error) {
+	var target string
+	var err error
+	if s.URL != "" {
+		target, err = st.vars.expand(s.URL)
+	} else {
+		var p string
+		p, err = st.vars.expand(s.Path)
+		target = r.base + p
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	body, err := st.vars.expandBody(s.Body)
+	if err != nil {
+		return nil, 0, err
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, s.Method, target, rd)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !r.allowedHost(req.URL.Host) {
+		return nil, 0, errForeignHost
+	}
+	for _, hs := range []map[string]string{r.flow.Headers, s.Headers} {
+		for k, v := range hs {
+			val, err := st.vars.expand(v)
+			if err != nil {
+				return nil, 0, err
+			}
+			req.Header.Set(k, val)
+		}
+	}
+	if s.Stream == "sse" {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	return req, len(body), nil
+}
+
+var errForeignHost = errors.New("the step's URL names a host other than the target's")
+
+func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace, ev *StepEvent) (stepResult, time.Duration) {
+	ctx, cancel := context.WithTimeout(r.hardCtx, r.opts.Clock.WallDuration(s.Timeout))
 	defer cancel()
 	var firstByte time.Time
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotFirstResponseByte: func() { firstByte = time.Now() },
+		GotFirstResponseByte: func() {
+			if s.Stream == "" {
+				firstByte = time.Now()
+			}
+		},
 	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.base+c.path, bytes.NewReader(c.body))
+	req, sent, err := r.buildRequest(ctx, st, s)
 	if err != nil {
-		t.Error = brink.ErrConnect
-		return nil
+		r.finish(t, wallStart, firstByte)
+		t.Error = brink.ErrAssert
+		if !errors.Is(err, errForeignHost) {
+			r.fail(err) // a template that cannot be filled is the flow's fault: stop
+		}
+		return stepResult{}, 0
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := r.opts.Client.Do(req)
+	ev.URL = st.vars.mask(req.URL.String())
+	t.BytesSent = int64(sent)
+	resp, err := r.client.Do(req)
 	if err != nil {
 		r.finish(t, wallStart, firstByte)
 		t.Error = classifyErr(ctx, r.hardCtx, err)
-		return nil
+		return stepResult{}, 0
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	n, rerr := io.Copy(buf, io.LimitReader(resp.Body, maxBody))
-	if rerr == nil {
-		var m int64
-		m, rerr = io.Copy(io.Discard, resp.Body)
-		n += m
+	var doc []byte
+	var n int64
+	var rerr error
+	sse := s.Stream == "sse" && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+	if sse {
+		var res sseResult
+		res, n, rerr = readSSE(resp.Body, func() { firstByte = time.Now() })
+		doc = res.lastData
+	} else {
+		buf := bufPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer bufPool.Put(buf)
+		n, rerr = io.Copy(buf, io.LimitReader(resp.Body, maxBody))
+		if rerr == nil {
+			var m int64
+			m, rerr = io.Copy(io.Discard, resp.Body)
+			n += m
+		}
+		doc = buf.Bytes()
 	}
 	resp.Body.Close()
 	r.finish(t, wallStart, firstByte)
 	t.Status = int32(resp.StatusCode)
 	t.BytesReceived = n
 	t.Error, t.Throttled = brink.ClassifyStatus(resp.StatusCode)
+	retryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
+	res := stepResult{status: resp.StatusCode}
 	if rerr != nil && t.Error == "" {
 		t.Error = classifyErr(ctx, r.hardCtx, rerr)
-		return nil
 	}
 	if t.Error != "" {
-		return nil
+		return res, retryAfter
 	}
-	var a answer
-	if err := json.Unmarshal(buf.Bytes(), &a); err != nil {
+	if s.Check != nil && len(s.Check.Status) > 0 && !slices.Contains(s.Check.Status, resp.StatusCode) {
 		t.Error = brink.ErrAssert
-		return nil
+		return res, 0
 	}
-	if a.Usage != nil {
-		t.HasUsage, t.InputTokens, t.OutputTokens = true, a.Usage.InputTokens, a.Usage.OutputTokens
+	if s.Extract == nil && s.Check == nil && s.Usage == nil && s.Expires == "" {
+		res.ok = true
+		return res, 0
 	}
-	t.Model = a.Model
-	return &a
+	var body any
+	if len(doc) > 0 {
+		if err := json.Unmarshal(doc, &body); err != nil && (len(s.Extract) > 0 || (s.Check != nil && len(s.Check.Fields) > 0)) {
+			t.Error = brink.ErrAssert
+			return res, 0
+		}
+	}
+	if s.Check != nil {
+		for _, f := range s.Check.Fields {
+			if !strings.HasPrefix(f, "$") {
+				f = "$." + f
+			}
+			p, _ := parseJSONPath(f)
+			if v, ok := p.lookup(body); !ok || v == nil {
+				t.Error = brink.ErrAssert
+				return res, 0
+			}
+		}
+	}
+	if s.Usage != nil {
+		in, okIn := lookupInt(body, s.Usage.InputTokens)
+		out, okOut := lookupInt(body, s.Usage.OutputTokens)
+		if okIn || okOut {
+			t.HasUsage, t.InputTokens, t.OutputTokens = true, in, out
+		}
+		if s.Usage.Model != "" {
+			p, _ := parseJSONPath(s.Usage.Model)
+			if v, ok := p.lookup(body); ok {
+				t.Model, _ = scalarString(v)
+			}
+		}
+	}
+	for name, path := range s.Extract {
+		var val string
+		var ok bool
+		if h, isHeader := strings.CutPrefix(path, "header:"); isHeader {
+			val = resp.Header.Get(h)
+			ok = val != ""
+		} else {
+			p, _ := parseJSONPath(path)
+			var v any
+			if v, ok = p.lookup(body); ok {
+				val, ok = scalarString(v)
+			}
+		}
+		if !ok {
+			t.Error = brink.ErrAssert
+			return res, 0
+		}
+		st.vars.set(name, val, looksSecret(name) || slices.Contains(s.Secret, name))
+		if ev.Extracted == nil {
+			ev.Extracted = map[string]string{}
+		}
+		ev.Extracted[name] = st.vars.mask(val)
+	}
+	if s.Expires != "" {
+		if secs, ok := lookupFloat(body, s.Expires); ok && secs > 0 {
+			res.lifetime = time.Duration(secs * float64(time.Second))
+		}
+	}
+	res.ok = true
+	return res, 0
+}
+
+func lookupFloat(doc any, path string) (float64, bool) {
+	if path == "" {
+		return 0, false
+	}
+	p, err := parseJSONPath(path)
+	if err != nil {
+		return 0, false
+	}
+	v, ok := p.lookup(doc)
+	if !ok {
+		return 0, false
+	}
+	f, ok := v.(float64)
+	return f, ok
+}
+
+func lookupInt(doc any, path string) (int32, bool) {
+	f, ok := lookupFloat(doc, path)
+	return int32(f), ok
+}
+
+// parseRetryAfter reads Retry-After as seconds (an HTTP date is read
+// against the wall clock).
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
 }
 
 func (r *Runner) finish(t *brink.Trace, wallStart, firstByte time.Time) {

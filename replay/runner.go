@@ -3,6 +3,9 @@ package replay
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,13 +44,22 @@ type Snapshot struct {
 	Phase     string
 	Requests  int64
 	Errors    int64
-	LiveP95MS float64 // live p95 of the conversation step in the current hold (0 before any)
+	KeyStep   string
+	LiveP50MS float64 // approximate (HDR) p50 of the key step in the current level, 0 before any
+	LiveP95MS float64
 }
 
 // Runner runs one ramp. Create it with New, then call Run once.
 type Runner struct {
-	opts     Options
-	base     string
+	opts         Options
+	base         string
+	host         string // the only host requests may go to
+	flow         *Flow
+	picker       SessionSource
+	users        []map[string]string
+	client       *http.Client
+	defaultThink *Think
+	live         *live
 	start    time.Time
 	timeline []brink.LevelWindow
 	windows  []*window
@@ -69,8 +81,44 @@ func New(opts Options) (*Runner, error) {
 	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
-	return &Runner{opts: opts, base: strings.TrimRight(opts.Target, "/"), stopCh: make(chan struct{})}, nil
+	u, _ := url.Parse(opts.Target)
+	r := &Runner{opts: opts, base: strings.TrimRight(opts.Target, "/"), host: u.Host, flow: opts.Flow,
+		picker: opts.Sessions, client: opts.Client, defaultThink: DefaultThink(), live: newLive(opts.KeyStep),
+		stopCh: make(chan struct{})}
+	if opts.Think != nil {
+		// An override replaces every think time of the flow.
+		f := *opts.Flow
+		f.Think = opts.Think
+		f.Steps = append([]Step(nil), f.Steps...)
+		for i := range f.Steps {
+			if f.Steps[i].Think != nil {
+				f.Steps[i].Think = opts.Think
+			}
+		}
+		r.flow = &f
+		r.defaultThink = opts.Think
+	}
+	var err error
+	if r.users, err = loadUsers(r.flow, opts.Plan.MaxUsers); err != nil {
+		return nil, err
+	}
+	if r.client == nil {
+		if r.client, err = NewClient(opts.Plan.MaxUsers, ClientOptions{CABundle: r.flowPath(r.flow.CABundle), Proxy: r.flow.Proxy}); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
+
+func (r *Runner) flowPath(p string) string {
+	if p == "" || filepath.IsAbs(p) || r.flow.dir == "" {
+		return p
+	}
+	return filepath.Join(r.flow.dir, p)
+}
+
+// allowedHost: requests go only to the host the user named.
+func (r *Runner) allowedHost(h string) bool { return strings.EqualFold(h, r.host) }
 
 // Timeline is the planned level timeline from start (scenario time).
 func (r *Runner) Timeline(start time.Time) []brink.LevelWindow { return r.opts.Plan.Timeline(start) }
@@ -147,9 +195,20 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	defer r.hardCancel()
 	r.began.Store(true)
 
+	res := Result{Status: brink.StatusCompleted, Started: r.start}
+	if r.opts.OneSession {
+		r.wg.Add(1)
+		r.vu(0)
+		res.Ended = r.opts.Clock.Now()
+		res.Requests = r.requests.Load()
+		res.Levels = r.started(1, res.Ended)
+		if p := r.sinkErr.Load(); p != nil {
+			return res, *p
+		}
+		return res, nil
+	}
 	go r.addUsers(ctx)
 
-	res := Result{Status: brink.StatusCompleted, Started: r.start}
 	started := 1
 	for i, lw := range r.timeline {
 		if !r.sleepUntil(ctx, lw.End) {
@@ -221,7 +280,7 @@ func (r *Runner) addUsers(ctx context.Context) {
 // started in level i's hold to finish, then checks the stop rules.
 func (r *Runner) evaluate(ctx context.Context, i int) LevelReport {
 	w := r.windows[i]
-	deadline := time.Now().Add(r.opts.Clock.WallDuration(r.opts.Timeout) + 100*time.Millisecond)
+	deadline := time.Now().Add(r.opts.Clock.WallDuration(r.maxTimeout()) + 100*time.Millisecond)
 	for w.inflight.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -241,7 +300,7 @@ func (r *Runner) evaluate(ctx context.Context, i int) LevelReport {
 func (r *Runner) drain() {
 	done := make(chan struct{})
 	go func() { r.wg.Wait(); close(done) }()
-	t := time.NewTimer(r.opts.Clock.WallDuration(r.opts.Timeout) + 100*time.Millisecond)
+	t := time.NewTimer(r.opts.Clock.WallDuration(r.maxTimeout()) + 100*time.Millisecond)
 	defer t.Stop()
 	select {
 	case <-done:
@@ -261,10 +320,8 @@ func (r *Runner) Snapshot() Snapshot {
 	s.Elapsed = now.Sub(r.start)
 	s.Level, s.Phase = r.levelAt(now)
 	s.Users = r.timeline[s.Level].Users
-	if s.Phase == brink.PhaseSteady {
-		_, _, _, _, lat := r.windows[s.Level].totals(brink.StepAsk)
-		s.LiveP95MS, _ = Quantile(lat, 0.95)
-	}
+	s.LiveP50MS, s.LiveP95MS, _ = r.live.quantiles()
+	s.KeyStep = r.opts.KeyStep
 	return s
 }
 
@@ -274,4 +331,14 @@ func (v RuleValue) Format() string {
 		return fmt.Sprintf("%.0f ms", v.Value)
 	}
 	return fmt.Sprintf("%.2f%%", v.Value*100)
+}
+
+// maxTimeout is the longest request timeout of the flow: the bound on how
+// long a request in flight can take.
+func (r *Runner) maxTimeout() time.Duration {
+	var d time.Duration
+	for _, s := range r.flow.Steps {
+		d = max(d, s.Timeout)
+	}
+	return d
 }

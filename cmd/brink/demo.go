@@ -55,6 +55,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "brink demo: sim on %s (Lambda concurrency %d, model %s, time scale %g)\n",
 		target, cfg.Lambda.ConcurrencyLimit, cfg.Bedrock.ModelID, *scale)
 
+	flow, sessions, err := loadFlowAndSessions(ctx, "", "", "sample", *seed)
+	if err != nil {
+		return err
+	}
 	plan := demoPlan()
 	plan.MaxUsers, plan.Hold = *maxUsers, brink.Duration(*hold)
 	if err := plan.Validate(); err != nil {
@@ -62,7 +66,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	runDir, res, err := startRun(ctx, loadConfig{
 		Target: target, RunsDir: *runsDir, Plan: plan, Rules: brink.DefaultStopRules(), Seed: *seed,
-		Timeout: 30 * time.Second, Quiet: *quiet,
+		Flow: flow, Sessions: sessions, Quiet: *quiet,
 	}, stdout, stderr)
 	if err != nil {
 		return err

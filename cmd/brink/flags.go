@@ -29,11 +29,16 @@ func newFlags(name, synopsis, about, example string, stdout io.Writer) *flag.Fla
 // parse parses args, allowing flags after positional arguments, and turns
 // flag errors into usage errors (exit 2) with a hint.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package calls Usage on every parse error; show it only for
+	// --help (errors get a one-line hint instead).
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				usage()
 				return nil, errHelp
 			}
 			msg := err.Error()

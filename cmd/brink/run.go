@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
+	"sort"
+	"strings"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -26,27 +29,35 @@ func schemaVersion() int   { return brink.SchemaVersion }
 type loadConfig struct {
 	Target   string
 	RunsDir  string
+	Flow     *replay.Flow
+	Sessions replay.SessionSource
 	Plan     brink.Plan
 	Rules    []brink.StopRule
 	Seed     int64
 	Scale    float64 // 0: the target's clock, or real time
-	Timeout  time.Duration
-	ThinkMin time.Duration
-	ThinkMax time.Duration
+	Think    *replay.Think
 	Quiet    bool
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "--target URL [flags]",
-		"Replays chat sessions (log in, new chat, then think -> ask x 3-6 turns) with closed-model\n"+
-			"virtual users on a stepped ramp, records every request under --runs-dir/<run_id>/traces,\n"+
-			"and stops after the hold of the first level that breaks a stop rule (exit code 3).\n"+
+		"Replays chat sessions with closed-model virtual users on a stepped ramp, records every\n"+
+			"request under --runs-dir/<run_id>/traces, and stops after the hold of the first level\n"+
+			"that breaks a stop rule (exit code 3). The built-in flow logs in once, then runs chat\n"+
+			"sessions of 3-6 turns of think -> ask; --flow replaces it (see brink validate).\n"+
+			"--plan reads the ramp and stop rules from YAML; flags given explicitly override it.\n"+
 			"Against a brink sim it uses the sim's scenario clock.",
-		"  brink run --target http://127.0.0.1:8080 --max-users 100 --hold 5m", stdout)
+		"  brink run --target http://127.0.0.1:8080 --max-users 100 --hold 5m\n"+
+			"  brink run --target https://staging.example.com --flow chat.yaml --sessions corpus.jsonl --plan plan.yaml\n"+
+			"  brink run --target http://127.0.0.1:8080 --dry-run", stdout)
 	def := brink.DefaultPlan()
 	cfg := loadConfig{}
 	fs.StringVar(&cfg.Target, "target", "", "base URL of the chat API (required)")
 	fs.StringVar(&cfg.RunsDir, "runs-dir", "runs", "directory that holds run directories")
+	flowFile := fs.String("flow", "", "flow YAML (default: the built-in chat flow)")
+	sessions := fs.String("sessions", "", "corpus of recorded sessions: .jsonl, .csv or .parquet (default: built-in)")
+	order := fs.String("sessions-order", "sample", "replay the corpus in order, or sample it with --seed")
+	planFile := fs.String("plan", "", "plan YAML: ramp and stop rules")
 	fs.IntVar(&cfg.Plan.StartUsers, "start-users", def.StartUsers, "users of the first level")
 	fs.IntVar(&cfg.Plan.StepUsers, "step-users", def.StepUsers, "users added per level")
 	fs.IntVar(&cfg.Plan.MaxUsers, "max-users", def.MaxUsers, "users of the last level")
@@ -54,9 +65,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	hold := fs.Duration("hold", def.Hold.Std(), "time each level holds its users; level statistics use this window")
 	maxErr := fs.Float64("max-error-rate", 0.01, "stop rule: error rate of a level's hold (all steps), 0 disables")
 	maxP95 := fs.Duration("max-p95", 5*time.Second, "stop rule: p95 conversation (ask) latency of a level's hold, 0 disables")
+	maxThr := fs.Float64("max-throttle-rate", 0, "stop rule: throttled share of a level's hold (all steps), 0 disables")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "random seed (think times, turns, questions)")
 	fs.Float64Var(&cfg.Scale, "time-scale", 0, "wall seconds per scenario second; 0 takes the target's clock (brink sim) or 1")
-	fs.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "per-request timeout (scenario time)")
+	dryRun := fs.Bool("dry-run", false, "run one virtual user through one session, print each request, write nothing")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "no progress lines")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -64,11 +76,31 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if cfg.Target == "" {
 		return usagef("--target is required (the chat API's base URL, e.g. http://127.0.0.1:8080)")
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	cfg.Plan.Model, cfg.Plan.Ramp, cfg.Plan.Hold = "closed", brink.Duration(*ramp), brink.Duration(*hold)
+	cfg.Rules = stopRules(*maxErr, *maxP95, *maxThr)
+	if *planFile != "" {
+		p, rules, err := replay.LoadPlan(*planFile)
+		if err != nil {
+			return err
+		}
+		overridePlan(&p, cfg.Plan, set)
+		cfg.Plan = p
+		if rules != nil && !set["max-error-rate"] && !set["max-p95"] && !set["max-throttle-rate"] {
+			cfg.Rules = rules
+		}
+	}
 	if err := cfg.Plan.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	cfg.Rules = stopRules(*maxErr, *maxP95)
+	var err error
+	if cfg.Flow, cfg.Sessions, err = loadFlowAndSessions(ctx, *flowFile, *sessions, *order, cfg.Seed); err != nil {
+		return err
+	}
+	if *dryRun {
+		return dryRunFlow(ctx, cfg, stdout)
+	}
 	runDir, res, err := startRun(ctx, cfg, stdout, stderr)
 	if err != nil {
 		return err
@@ -87,10 +119,116 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-func stopRules(maxErr float64, maxP95 time.Duration) []brink.StopRule {
+// overridePlan applies the plan flags the user gave explicitly.
+func overridePlan(p *brink.Plan, flags brink.Plan, set map[string]bool) {
+	if set["start-users"] {
+		p.StartUsers = flags.StartUsers
+	}
+	if set["step-users"] {
+		p.StepUsers = flags.StepUsers
+	}
+	if set["max-users"] {
+		p.MaxUsers = flags.MaxUsers
+	}
+	if set["ramp"] {
+		p.Ramp = flags.Ramp
+	}
+	if set["hold"] {
+		p.Hold = flags.Hold
+	}
+}
+
+func loadFlowAndSessions(ctx context.Context, flowFile, sessions, order string, seed int64) (*replay.Flow, replay.SessionSource, error) {
+	flow := replay.DefaultFlow()
+	if flowFile != "" {
+		var err error
+		if flow, err = replay.LoadFlow(flowFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	corpus := replay.DefaultCorpus()
+	if sessions != "" {
+		var err error
+		if strings.HasSuffix(sessions, ".parquet") {
+			corpus, err = readParquetCorpus(ctx, sessions)
+		} else {
+			corpus, err = replay.LoadCorpus(sessions)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	if order != "order" && order != "sample" {
+		return nil, nil, usagef("--sessions-order %q: want order or sample", order)
+	}
+	picker, err := replay.NewPicker(corpus, order, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return flow, picker, nil
+}
+
+// dryRunFlow sends one virtual user through the once steps and one session
+// and prints each request; nothing is written.
+func dryRunFlow(ctx context.Context, cfg loadConfig, stdout io.Writer) error {
+	client, err := replay.NewClient(1, replay.ClientOptions{})
+	if err != nil {
+		return err
+	}
+	clock, _, err := replay.DiscoverClock(ctx, client, cfg.Target)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "dry run of flow %s against %s (one virtual user, one session, no think time)\n", cfg.Flow.Name, redact(cfg.Target))
+	failed := 0
+	r, err := replay.New(replay.Options{
+		Target: cfg.Target, RunID: "dry-run", Flow: cfg.Flow, Sessions: cfg.Sessions, Clock: clock, Seed: cfg.Seed,
+		Plan: brink.Plan{StartUsers: 1, MaxUsers: 1, Hold: brink.Duration(time.Hour)}, StopRules: []brink.StopRule{},
+		Sink: discard{}, OneSession: true,
+		Observe: func(ev replay.StepEvent) {
+			status := fmt.Sprint(ev.Status)
+			if ev.Error != "" {
+				status += " " + ev.Error
+				failed++
+			}
+			fmt.Fprintf(stdout, "%-10s %-6s %s -> %s in %.0f ms\n", ev.Step, ev.Method, ev.URL, status, ev.LatencyMS)
+			for _, k := range sortedKeys(ev.Extracted) {
+				fmt.Fprintf(stdout, "           %s = %s\n", k, ev.Extracted[k])
+			}
+		},
+	})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if _, err := r.Run(ctx); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("dry run: %d request(s) failed", failed)
+	}
+	return nil
+}
+
+type discard struct{}
+
+func (discard) Write(brink.Trace) error { return nil }
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func stopRules(maxErr float64, maxP95 time.Duration, maxThr float64) []brink.StopRule {
 	rules := []brink.StopRule{}
 	if maxErr > 0 {
 		rules = append(rules, brink.StopRule{Metric: brink.RuleErrorRate, Threshold: maxErr})
+	}
+	if maxThr > 0 {
+		rules = append(rules, brink.StopRule{Metric: brink.RuleThrottleRate, Threshold: maxThr})
 	}
 	if maxP95 > 0 {
 		rules = append(rules, brink.StopRule{Metric: brink.RuleLatency, Step: brink.StepAsk, Percentile: 0.95,
@@ -121,7 +259,10 @@ func randomSuffix() string {
 // as levels finish) and the trace segments.
 func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (string, replay.Result, error) {
 	var res replay.Result
-	client := replay.NewClient(cfg.Plan.MaxUsers)
+	client, err := replay.NewClient(cfg.Plan.MaxUsers, replay.ClientOptions{})
+	if err != nil {
+		return "", res, err
+	}
 	clock, fromTarget, err := replay.DiscoverClock(ctx, client, cfg.Target)
 	if err != nil {
 		return "", res, err
@@ -141,7 +282,7 @@ func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (st
 	m := &brink.Manifest{
 		SchemaVersion: brink.SchemaVersion, Tool: "brink", Version: brink.Version, RunID: runID,
 		StartedAt: clock.Scenario(now), Status: brink.StatusRunning, Target: redact(cfg.Target),
-		Flow: brink.FlowRef{Name: "builtin:chat"}, Plan: cfg.Plan, StopRules: cfg.Rules,
+		Flow: brink.FlowRef{Name: cfg.Flow.Name, Source: cfg.Flow.Source, SHA256: cfg.Flow.SHA256}, Plan: cfg.Plan, StopRules: cfg.Rules,
 		TimeScale: clock.Scale, Epoch: clock.Epoch, Seed: cfg.Seed, PID: os.Getpid(),
 		Levels: []brink.LevelWindow{},
 	}
@@ -155,7 +296,7 @@ func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (st
 	progress := newProgress(stderr, cfg.Quiet)
 	r, err := replay.New(replay.Options{
 		Target: cfg.Target, RunID: runID, Plan: cfg.Plan, StopRules: cfg.Rules, Clock: clock, Seed: cfg.Seed,
-		Sink: tw, Client: client, Timeout: cfg.Timeout, ThinkMin: cfg.ThinkMin, ThinkMax: cfg.ThinkMax,
+		Flow: cfg.Flow, Sessions: cfg.Sessions, Sink: tw, Think: cfg.Think,
 		OnLevel: func(rep replay.LevelReport) {
 			m.Levels = append(m.Levels, rep.Window)
 			if err := brink.WriteManifest(runDir, m); err != nil {
@@ -239,8 +380,8 @@ func (p *progress) start(r *replay.Runner) (stop func()) {
 				s := r.Snapshot()
 				rps := float64(s.Requests-lastReq) / now.Sub(last).Seconds()
 				lastReq, last = s.Requests, now
-				line := fmt.Sprintf("%8s  level %d  %d/%d users  %-6s  %7.1f req/s (wall)  %d requests  %d errors  live p95 ask %.2f s (approx.)",
-					s.Elapsed.Round(time.Second), s.Level, s.Active, s.Users, s.Phase, rps, s.Requests, s.Errors, s.LiveP95MS/1000)
+				line := fmt.Sprintf("%8s  level %d  %d/%d users  %-6s  %7.1f req/s (wall)  %d requests  %d errors  live %s p50 %.2f s p95 %.2f s (approx.)",
+					s.Elapsed.Round(time.Second), s.Level, s.Active, s.Users, s.Phase, rps, s.Requests, s.Errors, s.KeyStep, s.LiveP50MS/1000, s.LiveP95MS/1000)
 				if p.tty {
 					fmt.Fprintf(p.w, "\r\033[K%s", line)
 				} else {

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"brink/replay"
+	"brink/sim"
+)
+
+// TestSecretsNeverWritten runs a flow whose password comes from ${env:...}
+// through run, analyze and report, and greps every file written for it.
+func TestSecretsNeverWritten(t *testing.T) {
+	const secret = "s3cr3t-Pa55-w0rd-do-not-log"
+	t.Setenv("BRINK_TEST_PASSWORD", secret)
+	s, err := sim.New(sim.DefaultConfig(), 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	flowText := strings.Replace(string(replay.DefaultFlowYAML()), "password: brink", "password: ${env:BRINK_TEST_PASSWORD}", 1)
+	dir := t.TempDir()
+	flowPath := filepath.Join(dir, "flow.yaml")
+	os.WriteFile(flowPath, []byte(flowText), 0o644)
+	runs := filepath.Join(dir, "runs")
+	// The target URL carries credentials too: they must be redacted.
+	target := strings.Replace(srv.URL, "http://", "http://admin:"+secret+"@", 1)
+	code, out, errs := brinkMain(t, "run", "--target", target, "--flow", flowPath, "--runs-dir", runs,
+		"--start-users", "3", "--max-users", "3", "--ramp", "5s", "--hold", "40s", "--quiet")
+	if code != 0 && code != 3 {
+		t.Fatalf("run exit %d: %s %s", code, out, errs)
+	}
+	ents, _ := os.ReadDir(runs)
+	if len(ents) != 1 {
+		t.Fatalf("%d runs", len(ents))
+	}
+	run := filepath.Join(runs, ents[0].Name())
+	for _, args := range [][]string{{"analyze", run}, {"report", run}} {
+		c, o, e := brinkMain(t, args...)
+		out += o
+		errs += e
+		if c != 0 {
+			t.Fatalf("%v: exit %d: %s %s", args, c, o, e)
+		}
+	}
+	if strings.Contains(out+errs, secret) {
+		t.Fatalf("the secret reached the terminal output")
+	}
+	files := 0
+	filepath.WalkDir(run, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		b, _ := os.ReadFile(p)
+		if bytes.Contains(b, []byte(secret)) {
+			t.Errorf("%s contains the secret", p)
+		}
+		return nil
+	})
+	if files < 6 {
+		t.Fatalf("only %d files written", files)
+	}
+	// A dry run prints each request with the secret and the token masked.
+	code, out, errs = brinkMain(t, "run", "--target", srv.URL, "--flow", flowPath, "--dry-run")
+	if code != 0 || strings.Contains(out+errs, secret) || strings.Contains(out, "tok_") || !strings.Contains(out, "token = ****") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, out, errs)
+	}
+	for _, step := range []string{"auth", "new_chat", "ask", "session_id = chat_"} {
+		if !strings.Contains(out, step) {
+			t.Errorf("dry run output lacks %q:\n%s", step, out)
+		}
+	}
+}
+
+func TestValidateCommand(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("steps:\n  - name: ask\n    path: /x\n    thinktime: 3s\n"), 0o644)
+	code, _, errs := brinkMain(t, "validate", bad)
+	if code != 1 || !strings.Contains(errs, bad+`:4:5: unknown key "thinktime" (did you mean "think"?)`) {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, replay.DefaultFlowYAML(), 0o644)
+	code, out, _ := brinkMain(t, "validate", good)
+	if code != 0 || !strings.Contains(out, "ok, 3 steps") || !strings.Contains(out, "turns: 3-6, think uniform 3s..8s") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"brink/replay"
+)
+
+func init() {
+	register("validate", "check a flow file without sending anything", runValidate)
+}
+
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", "FLOW.yaml [flags]",
+		"Checks a flow file: YAML syntax, known keys (with a suggestion for a misspelt one),\n"+
+			"step names, methods, paths, templates (every ${var} defined by an earlier step's\n"+
+			"extract), think distributions, checks and usage paths. Sends nothing.\n"+
+			"--print-default prints the built-in flow to start from.",
+		"  brink validate chat.yaml\n  brink validate --print-default > chat.yaml", stdout)
+	printDefault := fs.Bool("print-default", false, "print the built-in flow and exit")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *printDefault {
+		_, err := stdout.Write(replay.DefaultFlowYAML())
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("name one flow file: brink validate FLOW.yaml")
+	}
+	f, err := replay.LoadFlow(pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "flow %s (%s): ok, %d steps\n", f.Name, pos[0], len(f.Steps))
+	for _, s := range f.Steps {
+		kind := "session"
+		switch {
+		case s.Once:
+			kind = "once"
+		case s.Turns != nil && s.Turns.Recorded:
+			kind = "turns: recorded"
+		case s.Turns != nil:
+			kind = fmt.Sprintf("turns: %d-%d", s.Turns.Min, s.Turns.Max)
+		}
+		target := s.Path
+		if target == "" {
+			target = s.URL
+		}
+		fmt.Fprintf(stdout, "  %-12s %-6s %-40s %s", s.Name, s.Method, target, kind)
+		if s.Think != nil {
+			fmt.Fprintf(stdout, ", think %s", s.Think)
+		}
+		if s.Stream != "" {
+			fmt.Fprintf(stdout, ", stream %s", s.Stream)
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+// Package yamlx decodes brink's YAML inputs (flows, plans, sim configs,
+// price sheets) strictly, and turns decoder errors into one line that names
+// the file, line and column and, for a misspelt key, the closest known key.
+package yamlx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Decode decodes data (read from file) into v, refusing unknown keys.
+// known lists the keys the format has, for "did you mean" hints.
+func Decode(file string, data []byte, v any, known []string) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("%s: the file is empty", file)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
+	if err := dec.Decode(v); err != nil {
+		return Error(file, err, known)
+	}
+	return nil
+}
+
+var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+// Error formats a go-yaml error as "file:line:col: message".
+func Error(file string, err error, known []string) error {
+	var ye yaml.Error
+	if !errors.As(err, &ye) {
+		return fmt.Errorf("%s: %v", file, err)
+	}
+	msg := ye.GetMessage()
+	if m := unknownField.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("unknown key %q", m[1])
+		if s := Closest(m[1], known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+	}
+	if tok := ye.GetToken(); tok != nil && tok.Position != nil {
+		return fmt.Errorf("%s:%d:%d: %s", file, tok.Position.Line, tok.Position.Column, msg)
+	}
+	return fmt.Errorf("%s: %s", file, msg)
+}
+
+// At formats an error about a value at a known position.
+func At(file string, line, col int, format string, a ...any) error {
+	if line <= 0 {
+		return fmt.Errorf("%s: %s", file, fmt.Sprintf(format, a...))
+	}
+	return fmt.Errorf("%s:%d:%d: %s", file, line, col, fmt.Sprintf(format, a...))
+}
+
+// Closest returns the candidate nearest to s by edit distance, if it is
+// within half the word's length (at least 3).
+func Closest(s string, candidates []string) string {
+	best, bestD := "", max(3, len(s)/2)+1
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	for _, c := range sorted {
+		if d := distance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

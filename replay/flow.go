@@ -1,0 +1,201 @@
+package replay
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+
+	"brink/internal/yamlx"
+)
+
+//go:embed flows/chat.yaml
+var defaultFlowYAML []byte
+
+// Flow is a declarative session flow (docs/flows.md). Steps marked Once run
+// once per virtual user (and again after a 401); the others form a chat
+// session, run in order, again and again until the run stops.
+type Flow struct {
+	Name     string            `yaml:"name"`
+	Headers  map[string]string `yaml:"headers"`   // sent with every step
+	Timeout  time.Duration     `yaml:"timeout"`   // per request, scenario time; default 30 s
+	Think    *Think            `yaml:"think"`     // default think time before repeated steps
+	Users    string            `yaml:"users"`     // CSV of test users, one per virtual user
+	CABundle string            `yaml:"ca_bundle"` // PEM file of extra trusted CAs
+	Proxy    string            `yaml:"proxy"`     // HTTP proxy URL
+	Steps    []Step            `yaml:"steps"`
+
+	Source string `yaml:"-"` // file name, or "builtin:chat"
+	SHA256 string `yaml:"-"` // of the file's bytes
+	dir    string // the file's directory: relative paths resolve against it
+}
+
+// Step is one request of the flow.
+type Step struct {
+	Name     string            `yaml:"name"`
+	Method   string            `yaml:"method"`
+	Path     string            `yaml:"path"` // path template, joined to --target
+	URL      string            `yaml:"url"`  // or a full URL template (its host must be the target's)
+	Headers  map[string]string `yaml:"headers"`
+	Body     any               `yaml:"body"` // JSON body template (strings are templated)
+	Timeout  time.Duration     `yaml:"timeout"`
+	Once     bool              `yaml:"once"`
+	Turns    *Turns            `yaml:"turns"` // repeat think → this step
+	Think    *Think            `yaml:"think"`
+	Extract  map[string]string `yaml:"extract"` // variable → "$.json.path" or "header:Name"
+	Secret   []string          `yaml:"secret"`  // extracted variables to mask (token-like names are masked anyway)
+	Check    *Check            `yaml:"check"`
+	Usage    *Usage            `yaml:"usage"`
+	Stream   string            `yaml:"stream"`    // "" or "sse"
+	Retry429 int               `yaml:"retry_429"` // retries after a 429, honouring Retry-After
+	Expires  string            `yaml:"expires"`   // once steps: "$.path" of a lifetime in seconds; log in again after it
+}
+
+// Check says what a good answer looks like; a failed check is error assert.
+type Check struct {
+	Status []int    `yaml:"status"` // default: any 2xx
+	Fields []string `yaml:"fields"` // JSON paths that must be present
+}
+
+// Usage says where the answer keeps its token counts and model id.
+type Usage struct {
+	InputTokens  string `yaml:"input_tokens"`
+	OutputTokens string `yaml:"output_tokens"`
+	Model        string `yaml:"model"`
+}
+
+// Turns is how many times a step repeats in a session: a fixed count, a
+// uniform range, or "recorded" (as many as the corpus session has questions).
+type Turns struct {
+	Min, Max int
+	Recorded bool
+}
+
+// UnmarshalYAML reads 4, {min: 3, max: 6} or "recorded".
+func (t *Turns) UnmarshalYAML(unmarshal func(any) error) error {
+	var n int
+	if err := unmarshal(&n); err == nil {
+		t.Min, t.Max = n, n
+		return nil
+	}
+	var s string
+	if err := unmarshal(&s); err == nil {
+		if s != "recorded" {
+			return fmt.Errorf("turns %q: want a number, {min, max} or \"recorded\"", s)
+		}
+		t.Recorded = true
+		return nil
+	}
+	var r struct {
+		Min int `yaml:"min"`
+		Max int `yaml:"max"`
+	}
+	if err := unmarshal(&r); err != nil {
+		return fmt.Errorf("turns: want a number, {min, max} or \"recorded\"")
+	}
+	t.Min, t.Max = r.Min, r.Max
+	return nil
+}
+
+// knownFlowKeys feeds "did you mean" hints.
+var knownFlowKeys = []string{"name", "headers", "timeout", "think", "users", "ca_bundle", "proxy", "steps",
+	"method", "path", "url", "body", "once", "turns", "extract", "secret", "check", "usage", "stream", "retry_429", "expires",
+	"status", "fields", "input_tokens", "output_tokens", "model", "dist", "value", "min", "max", "mean", "stddev", "scale"}
+
+// DefaultFlow is the built-in chat journey (replay/flows/chat.yaml).
+func DefaultFlow() *Flow {
+	f, err := ParseFlow("builtin:chat", defaultFlowYAML)
+	if err != nil {
+		panic(err) // the embedded flow is tested
+	}
+	return f
+}
+
+// DefaultFlowYAML is the text of the built-in flow, for `brink validate --print-default`.
+func DefaultFlowYAML() []byte { return append([]byte(nil), defaultFlowYAML...) }
+
+// LoadFlow reads and checks a flow file.
+func LoadFlow(path string) (*Flow, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("flow: %w", err)
+	}
+	f, err := ParseFlow(path, b)
+	if err != nil {
+		return nil, err
+	}
+	f.dir = filepath.Dir(path)
+	return f, nil
+}
+
+// ParseFlow decodes and checks a flow; errors name file:line:col.
+func ParseFlow(file string, data []byte) (*Flow, error) {
+	var f Flow
+	if err := yamlx.Decode("flow "+file, data, &f, knownFlowKeys); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	f.Source, f.SHA256 = file, hex.EncodeToString(sum[:])
+	if err := f.check(); err != nil {
+		var pe *posError
+		if ok := asPosError(err, &pe); ok {
+			line, col := position(data, pe.path)
+			return nil, yamlx.At("flow "+file, line, col, "%s", pe.msg)
+		}
+		return nil, fmt.Errorf("flow %s: %w", file, err)
+	}
+	return &f, nil
+}
+
+// posError is a semantic error at a YAML path, resolved to a line later.
+type posError struct {
+	path string // e.g. $.steps[2].think.dist
+	msg  string
+}
+
+func (e *posError) Error() string { return e.path + ": " + e.msg }
+
+func asPosError(err error, target **posError) bool {
+	pe, ok := err.(*posError)
+	if ok {
+		*target = pe
+	}
+	return ok
+}
+
+func errAt(path, format string, a ...any) error {
+	return &posError{path: path, msg: fmt.Sprintf(format, a...)}
+}
+
+// position finds the line and column of a YAML path (0, 0 if unknown).
+func position(data []byte, p string) (int, int) {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return 0, 0
+	}
+	for p != "" && p != "$" {
+		yp, err := yaml.PathString(p)
+		if err == nil {
+			if n, err := yp.FilterFile(file); err == nil && n != nil {
+				if tok := n.GetToken(); tok != nil && tok.Position != nil {
+					return tok.Position.Line, tok.Position.Column
+				}
+			}
+		}
+		// Walk up to the parent (the key may be missing).
+		i := strings.LastIndexAny(p, ".[")
+		if i <= 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return 0, 0
+}
+

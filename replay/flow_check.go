@@ -1,0 +1,174 @@
+package replay
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// check validates the flow and fills defaults. Errors carry the YAML path.
+func (f *Flow) check() error {
+	if f.Name == "" {
+		f.Name = "flow"
+	}
+	if f.Timeout == 0 {
+		f.Timeout = 30 * time.Second
+	}
+	if f.Timeout < 0 {
+		return errAt("$.timeout", "timeout %v must be positive", f.Timeout)
+	}
+	if f.Think != nil {
+		if err := f.Think.check("$.think"); err != nil {
+			return err
+		}
+	}
+	if len(f.Steps) == 0 {
+		return errAt("$", "a flow needs steps: at least one request")
+	}
+	names := map[string]bool{}
+	defined := map[string]bool{"vu": true, "session": true, "turn": true, "question": true}
+	sessionSteps := 0
+	for i := range f.Steps {
+		s := &f.Steps[i]
+		at := fmt.Sprintf("$.steps[%d]", i)
+		if s.Name == "" {
+			return errAt(at, "step %d has no name", i+1)
+		}
+		if names[s.Name] {
+			return errAt(at+".name", "step name %q is used twice", s.Name)
+		}
+		names[s.Name] = true
+		if s.Method == "" {
+			s.Method = http.MethodPost
+		}
+		s.Method = strings.ToUpper(s.Method)
+		if !slices.Contains([]string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}, s.Method) {
+			return errAt(at+".method", "method %q: want GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS", s.Method)
+		}
+		switch {
+		case s.Path == "" && s.URL == "":
+			return errAt(at, "step %q needs a path (joined to --target) or a url", s.Name)
+		case s.Path != "" && s.URL != "":
+			return errAt(at+".url", "step %q has both path and url: keep one", s.Name)
+		case s.Path != "" && !strings.HasPrefix(s.Path, "/"):
+			return errAt(at+".path", "path %q must start with /", s.Path)
+		}
+		if s.Timeout < 0 {
+			return errAt(at+".timeout", "timeout %v must be positive", s.Timeout)
+		}
+		if s.Timeout == 0 {
+			s.Timeout = f.Timeout
+		}
+		if s.Once && s.Turns != nil {
+			return errAt(at+".turns", "a once step cannot repeat (turns)")
+		}
+		if s.Turns != nil && !s.Turns.Recorded && (s.Turns.Min < 1 || s.Turns.Max < s.Turns.Min) {
+			return errAt(at+".turns", "turns min %d max %d: want 1 <= min <= max", s.Turns.Min, s.Turns.Max)
+		}
+		if s.Think != nil {
+			if err := s.Think.check(at + ".think"); err != nil {
+				return err
+			}
+		}
+		if s.Stream != "" && s.Stream != "sse" {
+			return errAt(at+".stream", "stream %q: the only streaming kind is \"sse\"", s.Stream)
+		}
+		if s.Retry429 < 0 || s.Retry429 > 10 {
+			return errAt(at+".retry_429", "retry_429 %d: want 0 to 10 retries", s.Retry429)
+		}
+		if s.Expires != "" && !s.Once {
+			return errAt(at+".expires", "expires belongs on a once (login) step")
+		}
+		// Variables used must be defined by an earlier step (or be built in).
+		for _, tmpl := range s.templates() {
+			for _, v := range templateVars(tmpl) {
+				if strings.HasPrefix(v, "env:") || strings.HasPrefix(v, "user.") {
+					continue
+				}
+				if !defined[v] {
+					return errAt(at, "step %q uses ${%s}, which no earlier step extracts (known: %s)", s.Name, v, strings.Join(sortedKeys(defined), ", "))
+				}
+			}
+		}
+		for name, path := range s.Extract {
+			if !varName.MatchString(name) {
+				return errAt(at+".extract", "variable name %q: use letters, digits and _", name)
+			}
+			if !strings.HasPrefix(path, "$") && !strings.HasPrefix(path, "header:") {
+				return errAt(at+".extract."+name, "extract %s: %q is neither a JSON path ($.a.b) nor header:Name", name, path)
+			}
+			if strings.HasPrefix(path, "$") {
+				if _, err := parseJSONPath(path); err != nil {
+					return errAt(at+".extract."+name, "extract %s: %v", name, err)
+				}
+			}
+			defined[name] = true
+		}
+		if s.Check != nil {
+			for _, p := range s.Check.Fields {
+				if !strings.HasPrefix(p, "$") {
+					p = "$." + p
+				}
+				if _, err := parseJSONPath(p); err != nil {
+					return errAt(at+".check.fields", "field %q: %v", p, err)
+				}
+			}
+		}
+		if s.Usage != nil {
+			for _, p := range []string{s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.Model} {
+				if p == "" {
+					continue
+				}
+				if _, err := parseJSONPath(p); err != nil {
+					return errAt(at+".usage", "usage path %q: %v", p, err)
+				}
+			}
+		}
+		if !s.Once {
+			sessionSteps++
+		}
+	}
+	if sessionSteps == 0 {
+		return errAt("$.steps", "every step is once: a session needs at least one step that is not once")
+	}
+	return nil
+}
+
+// templates lists the step's templated strings.
+func (s *Step) templates() []string {
+	out := []string{s.Path, s.URL}
+	for _, v := range s.Headers {
+		out = append(out, v)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			out = append(out, x)
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(s.Body)
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
