@@ -198,4 +198,3 @@ func position(data []byte, p string) (int, int) {
 	}
 	return 0, 0
 }
-

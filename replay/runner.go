@@ -60,9 +60,9 @@ type Runner struct {
 	client       *http.Client
 	defaultThink *Think
 	live         *live
-	start    time.Time
-	timeline []brink.LevelWindow
-	windows  []*window
+	start        time.Time
+	timeline     []brink.LevelWindow
+	windows      []*window
 
 	stopCh     chan struct{}
 	stopOnce   sync.Once

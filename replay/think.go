@@ -19,7 +19,9 @@ type Think struct {
 }
 
 // DefaultThink is uniform 3–8 s.
-func DefaultThink() *Think { return &Think{Dist: "uniform", Min: 3 * time.Second, Max: 8 * time.Second} }
+func DefaultThink() *Think {
+	return &Think{Dist: "uniform", Min: 3 * time.Second, Max: 8 * time.Second}
+}
 
 func (t *Think) check(at string) error {
 	switch t.Dist {

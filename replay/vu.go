@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
 )
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -2,17 +2,17 @@ package main
 
 import (
 	"context"
-	"flag"
-	"sort"
-	"strings"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
