@@ -238,7 +238,8 @@ func parseCorpusJSONL(file string, r io.Reader) (*Corpus, error) {
 			if err := json.Unmarshal(raw, &s.ID); err != nil {
 				return nil, at("session_id", "want a string, got %s", corpusAbbrev(raw))
 			}
-			if strings.TrimSpace(s.ID) == "" {
+			s.ID = strings.TrimSpace(s.ID) // as in CSV, where it is a grouping key
+			if s.ID == "" {
 				return nil, at("session_id", "empty: give the session an id or leave the key out")
 			}
 		}
