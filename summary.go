@@ -30,6 +30,7 @@ type LevelStats struct {
 	Requests     int64     `json:"requests"`
 	Answered     int64     `json:"answered"`
 	RPS          float64   `json:"rps"`
+	AnsweredRPS  float64   `json:"answered_rps"` // answered conversations per second: the throughput
 	P50MS        *float64  `json:"p50_ms"`
 	P95MS        *float64  `json:"p95_ms"`
 	P99MS        *float64  `json:"p99_ms"`
@@ -41,6 +42,24 @@ type LevelStats struct {
 	AllRequests  int64     `json:"all_requests"`
 	AllErrorRate float64   `json:"all_error_rate"`
 	AllThrottle  float64   `json:"all_throttle_rate"`
+}
+
+// KneePoint is a knee of a curve over users.
+type KneePoint struct {
+	Users int     `json:"users"`
+	Value float64 `json:"value"`
+}
+
+// USLFit is the Universal Scalability Law fit of throughput (answered
+// conversations per second) against users: X(N) = λN / (1 + σ(N−1) + κN(N−1)).
+type USLFit struct {
+	Sigma    float64  `json:"sigma"`
+	Kappa    float64  `json:"kappa"`
+	Lambda   float64  `json:"lambda"`
+	R2       float64  `json:"r2"`
+	PeakN    *float64 `json:"peak_users"` // N* = sqrt((1−σ)/κ); nil when κ ≤ 0
+	PeakX    *float64 `json:"peak_throughput"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Edge is the edge of failure: the first level whose hold broke a stop rule.
@@ -68,6 +87,17 @@ type Summary struct {
 	TotalRequests int64        `json:"total_requests"`
 	Levels        []LevelStats `json:"levels"`
 	Edge          *Edge        `json:"edge_of_failure"` // nil: no rule broke
+	// Knees (Kneedle, offline, S = 1): of throughput (answered conversations
+	// per second) and of p95 conversation latency, both against users. Nil
+	// when there is no knee; KneeNote then says why.
+	ThroughputKnee *KneePoint `json:"throughput_knee"`
+	LatencyKnee    *KneePoint `json:"latency_knee"`
+	KneeNote       string     `json:"knee_note,omitempty"`
+	// LatencyWarningUsers is how many users the latency knee came before the
+	// first level whose error rate (all steps) passed the error rule: the
+	// early warning latency gives. Nil when either is missing.
+	LatencyWarningUsers *int `json:"latency_warning_users"`
+	USL                 *USLFit `json:"usl"`
 	LiveStop      string       `json:"live_stop_reason,omitempty"`
 	EdgeAgrees    *bool        `json:"edge_agrees_with_live,omitempty"`
 	Findings      []string     `json:"findings"`

@@ -93,6 +93,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 			s.Warnings = append(s.Warnings, edgeDisagreement(m.EdgeLevel, s.Edge))
 		}
 	}
+	curves(s)
 	s.Findings = findings(s)
 	if err := brink.WriteSummary(runDir, s); err != nil {
 		return nil, err
@@ -117,7 +118,7 @@ func levelTable(ctx context.Context, db *sql.DB, step string) ([]brink.LevelStat
 		return nil, fmt.Errorf("level table: %w", err)
 	}
 	rows, err := db.QueryContext(ctx, `SELECT level, users, window_start, window_end, window_s, requests, answered, rps,
-		p50_ms, p95_ms, p99_ms, error_rate, throttle_rate, timeout_rate, input_tokens_per_min, output_tokens_per_min,
+		answered_rps, p50_ms, p95_ms, p99_ms, error_rate, throttle_rate, timeout_rate, input_tokens_per_min, output_tokens_per_min,
 		all_requests, all_error_rate, all_throttle_rate FROM levels ORDER BY level`)
 	if err != nil {
 		return nil, fmt.Errorf("level table: %w", err)
@@ -128,7 +129,7 @@ func levelTable(ctx context.Context, db *sql.DB, step string) ([]brink.LevelStat
 		var l brink.LevelStats
 		var p50, p95, p99 sql.NullFloat64
 		if err := rows.Scan(&l.Level, &l.Users, &l.WindowStart, &l.WindowEnd, &l.WindowS, &l.Requests, &l.Answered, &l.RPS,
-			&p50, &p95, &p99, &l.ErrorRate, &l.ThrottleRate, &l.TimeoutRate, &l.InputTPM, &l.OutputTPM,
+			&l.AnsweredRPS, &p50, &p95, &p99, &l.ErrorRate, &l.ThrottleRate, &l.TimeoutRate, &l.InputTPM, &l.OutputTPM,
 			&l.AllRequests, &l.AllErrorRate, &l.AllThrottle); err != nil {
 			return nil, fmt.Errorf("level table: %w", err)
 		}

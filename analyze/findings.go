@@ -57,6 +57,20 @@ func findings(s *brink.Summary) []string {
 			out = append(out, "Latency broke its limit while errors stayed low: latency is the early warning.")
 		}
 	}
+	if s.LatencyKnee != nil {
+		line := fmt.Sprintf("The p95 latency knee is at %d users (%.2f s).", s.LatencyKnee.Users, s.LatencyKnee.Value/1000)
+		if s.LatencyWarningUsers != nil {
+			line += fmt.Sprintf(" It came %d users before the error rate passed %.0f%%.", *s.LatencyWarningUsers, errorRule*100)
+		}
+		out = append(out, line)
+	}
+	if s.ThroughputKnee != nil {
+		out = append(out, fmt.Sprintf("Throughput bends at %d users (%.2f answered conversations/s).", s.ThroughputKnee.Users, s.ThroughputKnee.Value))
+	}
+	if s.USL != nil && s.USL.PeakN != nil {
+		out = append(out, fmt.Sprintf("The USL fit (sigma %.3f, kappa %.4f) puts peak throughput at %.0f users (%.2f conversations/s).",
+			s.USL.Sigma, s.USL.Kappa, *s.USL.PeakN, *s.USL.PeakX))
+	}
 	if s.Edge != nil {
 		out = append(out, fmt.Sprintf("Edge of failure: level %d (%d users), where %s.", s.Edge.Level, s.Edge.Users, s.Edge.Rule))
 	} else {

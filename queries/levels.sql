@@ -1,6 +1,6 @@
 -- levels: one row per level over its hold (steady) window, by request start
 -- time, for the conversation step $1 (e.g. 'ask'):
---   requests, answered, requests/s, exact p50/p95/p99 latency of answered
+--   requests, answered, requests/s, answered/s (throughput), exact p50/p95/p99 latency of answered
 --   requests (quantile_cont: linear interpolation at (n-1)p), error, throttle
 --   and timeout rates (of all requests of the step), input/output tokens per
 --   minute of answered requests;
@@ -45,6 +45,7 @@ SELECT
     coalesce(a.requests, 0)                                  AS requests,
     coalesce(a.answered, 0)                                  AS answered,
     coalesce(a.requests, 0) / w.window_s                     AS rps,
+    coalesce(a.answered, 0) / w.window_s                     AS answered_rps,
     a.p50_ms, a.p95_ms, a.p99_ms,
     coalesce(a.errors / nullif(a.requests, 0), 0)            AS error_rate,
     coalesce(a.throttled / nullif(a.requests, 0), 0)         AS throttle_rate,

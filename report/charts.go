@@ -136,6 +136,9 @@ func drawLatency(c draw.Canvas, s *brink.Summary) {
 	erule := errorRule(s) * 100
 	addHLine(bot, fmt.Sprintf("%g%% limit", erule), erule, colLimit)
 
+	if s.LatencyKnee != nil {
+		addVLine(top, fmt.Sprintf("p95 knee: %d users", s.LatencyKnee.Users), float64(s.LatencyKnee.Users), colP99)
+	}
 	if s.Edge != nil {
 		addVLine(top, fmt.Sprintf("edge: %d users", s.Edge.Users), float64(s.Edge.Users), colEdge)
 		addVLine(bot, fmt.Sprintf("edge: %d users", s.Edge.Users), float64(s.Edge.Users), colEdge)

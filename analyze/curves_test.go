@@ -1,0 +1,56 @@
+package analyze
+
+import (
+	"math"
+	"testing"
+
+	"brink"
+)
+
+// Levels shaped like kneed's published cases: throughput x = 0..9 →
+// [0,60,80,85,...] (knee at index 2) and p95 [1,2,3,4,5,10,15,20,40,100]
+// (knee at index 7), scaled to users 10..100.
+func TestCurvesFindKneesAndWarning(t *testing.T) {
+	thr := []float64{0, 60, 80, 85, 90, 95, 96, 97, 98, 99}
+	p95 := []float64{1, 2, 3, 4, 5, 10, 15, 20, 40, 100}
+	s := &brink.Summary{StopRules: brink.DefaultStopRules()}
+	for i := range thr {
+		v := p95[i] * 100
+		l := brink.LevelStats{Level: i, Users: (i + 1) * 10, WindowS: 60, AnsweredRPS: thr[i], P95MS: &v}
+		if i >= 8 {
+			l.AllErrorRate = 0.05 // errors pass 1% at 90 users
+		}
+		s.Levels = append(s.Levels, l)
+	}
+	curves(s)
+	if s.ThroughputKnee == nil || s.ThroughputKnee.Users != 30 || s.ThroughputKnee.Value != 80 {
+		t.Errorf("throughput knee %+v, want 30 users (index 2), 80", s.ThroughputKnee)
+	}
+	if s.LatencyKnee == nil || s.LatencyKnee.Users != 80 || s.LatencyKnee.Value != 2000 {
+		t.Errorf("latency knee %+v, want 80 users (index 7), 2000 ms", s.LatencyKnee)
+	}
+	if s.LatencyWarningUsers == nil || *s.LatencyWarningUsers != 10 {
+		t.Errorf("latency warning %v, want 10 users (knee 80, errors at 90)", s.LatencyWarningUsers)
+	}
+	if s.USL == nil {
+		t.Fatal("no USL fit")
+	}
+}
+
+// A USL curve with known parameters is recovered through the summary.
+func TestCurvesUSL(t *testing.T) {
+	const sigma, kappa, lambda = 0.05, 0.002, 1.5
+	s := &brink.Summary{}
+	for i, n := range []float64{10, 20, 30, 40, 50, 60, 70} {
+		x := lambda * n / (1 + sigma*(n-1) + kappa*n*(n-1))
+		s.Levels = append(s.Levels, brink.LevelStats{Level: i, Users: int(n), WindowS: 60, AnsweredRPS: x})
+	}
+	curves(s)
+	u := s.USL
+	if u == nil || math.Abs(u.Sigma-sigma) > 1e-6 || math.Abs(u.Kappa-kappa) > 1e-7 || math.Abs(u.Lambda-lambda) > 1e-6 {
+		t.Fatalf("USL %+v, want sigma %v kappa %v lambda %v", u, sigma, kappa, lambda)
+	}
+	if want := math.Sqrt((1 - sigma) / kappa); u.PeakN == nil || math.Abs(*u.PeakN-want) > 1e-4 {
+		t.Fatalf("peak %v, want %v", u.PeakN, want)
+	}
+}
