@@ -96,12 +96,12 @@ type Summary struct {
 	// LatencyWarningUsers is how many users the latency knee came before the
 	// first level whose error rate (all steps) passed the error rule: the
 	// early warning latency gives. Nil when either is missing.
-	LatencyWarningUsers *int `json:"latency_warning_users"`
-	USL                 *USLFit `json:"usl"`
-	LiveStop      string       `json:"live_stop_reason,omitempty"`
-	EdgeAgrees    *bool        `json:"edge_agrees_with_live,omitempty"`
-	Findings      []string     `json:"findings"`
-	Warnings      []string     `json:"warnings,omitempty"`
+	LatencyWarningUsers *int     `json:"latency_warning_users"`
+	USL                 *USLFit  `json:"usl"`
+	LiveStop            string   `json:"live_stop_reason,omitempty"`
+	EdgeAgrees          *bool    `json:"edge_agrees_with_live,omitempty"`
+	Findings            []string `json:"findings"`
+	Warnings            []string `json:"warnings,omitempty"`
 }
 
 // ReadSummary reads dir/analysis/summary.json.
