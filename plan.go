@@ -3,6 +3,7 @@ package brink
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -34,18 +35,30 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Std returns the time.Duration.
 func (d Duration) Std() time.Duration { return time.Duration(d) }
 
-// Plan is a closed-model stepped ramp: level i targets StartUsers + i×StepUsers
-// concurrent users (capped at MaxUsers); each level first adds its new users
-// spread evenly over Ramp, then holds them for Hold. All durations are
-// scenario time.
+// Plan is a stepped ramp. Closed model (the default): level i targets
+// StartUsers + i×StepUsers concurrent users (capped at MaxUsers); each level
+// first adds its new users spread evenly over Ramp, then holds them for
+// Hold. Open model: level i starts new sessions at StartRate + i×StepRate
+// per minute (capped at MaxRate), rising linearly over Ramp; the level's
+// "users" is then its arrival rate in sessions per minute, rounded. All
+// durations are scenario time.
 type Plan struct {
-	Model      string   `json:"model"` // "closed"
-	StartUsers int      `json:"start_users"`
-	StepUsers  int      `json:"step_users"`
-	MaxUsers   int      `json:"max_users"`
-	Ramp       Duration `json:"ramp"`
-	Hold       Duration `json:"hold"`
+	Model      string  `json:"model"` // "closed" or "open"
+	StartUsers int     `json:"start_users,omitempty"`
+	StepUsers  int     `json:"step_users,omitempty"`
+	MaxUsers   int     `json:"max_users,omitempty"`
+	StartRate  float64 `json:"start_rate,omitempty"` // open: new sessions per minute
+	StepRate   float64 `json:"step_rate,omitempty"`
+	MaxRate    float64 `json:"max_rate,omitempty"`
+	// MaxSessions caps the open model's sessions in flight; arrivals past it
+	// wait, and the wait shows as start − scheduled. Default 10,000.
+	MaxSessions int      `json:"max_sessions,omitempty"`
+	Ramp        Duration `json:"ramp"`
+	Hold        Duration `json:"hold"`
 }
+
+// Open reports whether the plan is the open (arrival-rate) model.
+func (p Plan) Open() bool { return p.Model == "open" }
 
 // DefaultPlan is the ramp of the design: start at 10 users, add 10 per level
 // spread over 2 minutes, hold each level 5 minutes, at most 200 users.
@@ -56,9 +69,26 @@ func DefaultPlan() Plan {
 
 // Validate reports the first field that makes the plan unusable.
 func (p Plan) Validate() error {
+	if p.Open() {
+		switch {
+		case !(p.StartRate > 0):
+			return fmt.Errorf("plan: start_rate %v: the open model needs a positive arrival rate (sessions per minute)", p.StartRate)
+		case p.StepRate < 0:
+			return fmt.Errorf("plan: step_rate %v: must not be negative", p.StepRate)
+		case p.MaxRate < p.StartRate:
+			return fmt.Errorf("plan: max_rate %v is below start_rate %v", p.MaxRate, p.StartRate)
+		case p.MaxSessions < 0:
+			return fmt.Errorf("plan: max_sessions %d: must not be negative", p.MaxSessions)
+		case p.Ramp < 0:
+			return fmt.Errorf("plan: ramp %v: must not be negative", p.Ramp.Std())
+		case p.Hold <= 0:
+			return fmt.Errorf("plan: hold %v: must be positive", p.Hold.Std())
+		}
+		return nil
+	}
 	switch {
 	case p.Model != "" && p.Model != "closed":
-		return fmt.Errorf("plan: model %q: only \"closed\" is supported", p.Model)
+		return fmt.Errorf("plan: model %q: want \"closed\" (virtual users) or \"open\" (arrival rate)", p.Model)
 	case p.StartUsers < 1:
 		return fmt.Errorf("plan: start_users %d: must be at least 1", p.StartUsers)
 	case p.StepUsers < 0:
@@ -75,14 +105,29 @@ func (p Plan) Validate() error {
 
 // Levels is the number of levels the plan has if no stop rule ends it.
 func (p Plan) Levels() int {
+	if p.Open() {
+		if p.StepRate == 0 {
+			return 1
+		}
+		return int((p.MaxRate-p.StartRate)/p.StepRate+1e-9) + 1
+	}
 	if p.StepUsers == 0 {
 		return 1
 	}
 	return (p.MaxUsers-p.StartUsers)/p.StepUsers + 1
 }
 
-// UsersAt is the target users of level i.
+// RateAt is the open model's arrival rate of level i, sessions per minute.
+func (p Plan) RateAt(i int) float64 {
+	return min(p.StartRate+float64(i)*p.StepRate, p.MaxRate)
+}
+
+// UsersAt is the target users of level i (open model: its arrival rate in
+// sessions per minute, rounded).
 func (p Plan) UsersAt(i int) int {
+	if p.Open() {
+		return int(math.Round(p.RateAt(i)))
+	}
 	u := p.StartUsers + i*p.StepUsers
 	if u > p.MaxUsers {
 		u = p.MaxUsers

@@ -357,3 +357,47 @@ func FuzzReadSSE(f *testing.F) {
 		}
 	})
 }
+
+func TestOpenModel(t *testing.T) {
+	s, url := startSim(t, sim.DefaultConfig(), 0.01)
+	sink := &memSink{}
+	plan, _, err := ParsePlan("open.yaml", []byte("model: open\nstart_rate: 60\nstep_rate: 60\nmax_rate: 120\nramp: 10s\nhold: 60s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Levels() != 2 || plan.UsersAt(1) != 120 {
+		t.Fatalf("open plan %+v: %d levels", plan, plan.Levels())
+	}
+	r, err := New(Options{Target: url, Plan: plan, Sink: sink, Clock: s.Clock(), StopRules: []brink.StopRule{}, Seed: 5,
+		Think: &Think{Dist: "constant", Value: 2 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != brink.StatusCompleted || len(res.Levels) != 2 {
+		t.Fatalf("%s, %d levels", res.Status, len(res.Levels))
+	}
+	logins := 0
+	for _, tr := range sink.rows {
+		if tr.Scheduled.IsZero() {
+			t.Fatalf("open-model row without scheduled: %+v", tr)
+		}
+		// A request never starts before it was meant to (100 ms of slack in
+		// scenario time for clock reads).
+		if tr.Start.Before(tr.Scheduled.Add(-100 * time.Millisecond)) {
+			t.Fatalf("start %v before scheduled %v", tr.Start, tr.Scheduled)
+		}
+		if tr.Step == "auth" {
+			logins++
+		}
+	}
+	// Expected arrivals: ramp 0→60/min over 10 s (mean 30/min), hold 60/min
+	// for 60 s, ramp 60→120 over 10 s (mean 90), hold 120/min for 60 s:
+	// (30·10 + 60·60 + 90·10 + 120·60) / 60 = 200 sessions.
+	if logins < 150 || logins > 250 {
+		t.Fatalf("%d sessions arrived, want about 200 (Poisson)", logins)
+	}
+}

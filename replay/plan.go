@@ -11,13 +11,17 @@ import (
 
 // PlanFile is the YAML form of a plan and its stop rules (docs/flows.md).
 type PlanFile struct {
-	Model      string         `yaml:"model"`
-	StartUsers *int           `yaml:"start_users"`
-	StepUsers  *int           `yaml:"step_users"`
-	MaxUsers   *int           `yaml:"max_users"`
-	Ramp       *time.Duration `yaml:"ramp"`
-	Hold       *time.Duration `yaml:"hold"`
-	StopRules  []RuleFile     `yaml:"stop_rules"`
+	Model       string         `yaml:"model"`
+	StartUsers  *int           `yaml:"start_users"`
+	StepUsers   *int           `yaml:"step_users"`
+	MaxUsers    *int           `yaml:"max_users"`
+	StartRate   *float64       `yaml:"start_rate"`
+	StepRate    *float64       `yaml:"step_rate"`
+	MaxRate     *float64       `yaml:"max_rate"`
+	MaxSessions *int           `yaml:"max_sessions"`
+	Ramp        *time.Duration `yaml:"ramp"`
+	Hold        *time.Duration `yaml:"hold"`
+	StopRules   []RuleFile     `yaml:"stop_rules"`
 }
 
 // RuleFile is one stop rule: error_rate and throttle_rate take a fraction
@@ -29,7 +33,7 @@ type RuleFile struct {
 	Max        any     `yaml:"max"`
 }
 
-var knownPlanKeys = []string{"model", "start_users", "step_users", "max_users", "ramp", "hold", "stop_rules", "metric", "step", "percentile", "max"}
+var knownPlanKeys = []string{"start_rate", "step_rate", "max_rate", "max_sessions", "model", "start_users", "step_users", "max_users", "ramp", "hold", "stop_rules", "metric", "step", "percentile", "max"}
 
 // LoadPlan reads a plan file over brink.DefaultPlan: keys it leaves out keep
 // their default. Stop rules are returned only when the file has the key
@@ -64,6 +68,22 @@ func ParsePlan(file string, data []byte) (brink.Plan, []brink.StopRule, error) {
 	set(&p.StartUsers, pf.StartUsers)
 	set(&p.StepUsers, pf.StepUsers)
 	set(&p.MaxUsers, pf.MaxUsers)
+	set(&p.MaxSessions, pf.MaxSessions)
+	if p.Open() {
+		// The closed model's user counts do not apply.
+		p.StartUsers, p.StepUsers, p.MaxUsers = 0, 0, 0
+		setF := func(dst *float64, v *float64) {
+			if v != nil {
+				*dst = *v
+			}
+		}
+		setF(&p.StartRate, pf.StartRate)
+		setF(&p.StepRate, pf.StepRate)
+		setF(&p.MaxRate, pf.MaxRate)
+		if pf.MaxRate == nil {
+			p.MaxRate = p.StartRate
+		}
+	}
 	if pf.Ramp != nil {
 		p.Ramp = brink.Duration(*pf.Ramp)
 	}

@@ -73,6 +73,13 @@ func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
 		RunID: r.opts.RunID, VU: st.id, Session: st.session, Step: s.Name,
 		Level: int32(lvl), Users: int32(r.timeline[lvl].Users), Phase: phase, Start: start,
 	}
+	if r.opts.Plan.Open() {
+		t.Scheduled = start
+		if !st.next.IsZero() {
+			t.Scheduled = st.next
+			st.next = time.Time{}
+		}
+	}
 	ev := StepEvent{Step: s.Name, Method: s.Method}
 	res, retryAfter := r.send(st, s, wallStart, &t, &ev)
 	r.requests.Add(1)

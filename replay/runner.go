@@ -102,8 +102,12 @@ func New(opts Options) (*Runner, error) {
 	if r.users, err = loadUsers(r.flow, opts.Plan.MaxUsers); err != nil {
 		return nil, err
 	}
+	conns := opts.Plan.MaxUsers
+	if opts.Plan.Open() {
+		conns = 1024 // sessions come and go; keep a pool, not one per session
+	}
 	if r.client == nil {
-		if r.client, err = NewClient(opts.Plan.MaxUsers, ClientOptions{CABundle: r.flowPath(r.flow.CABundle), Proxy: r.flow.Proxy}); err != nil {
+		if r.client, err = NewClient(conns, ClientOptions{CABundle: r.flowPath(r.flow.CABundle), Proxy: r.flow.Proxy}); err != nil {
 			return nil, err
 		}
 	}
@@ -207,7 +211,11 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		}
 		return res, nil
 	}
-	go r.addUsers(ctx)
+	if r.opts.Plan.Open() {
+		go r.addArrivals(ctx)
+	} else {
+		go r.addUsers(ctx)
+	}
 
 	started := 1
 	for i, lw := range r.timeline {

@@ -19,6 +19,7 @@ type vuState struct {
 	session  int64
 	loggedIn bool
 	expires  time.Time // scenario time; zero: never
+	next     time.Time // open model: when the next request is meant to start (scenario)
 }
 
 // outcome of a session.
@@ -153,6 +154,9 @@ func (r *Runner) think(st *vuState, t *Think, recorded time.Duration) bool {
 	d := t.Draw(st.rng, recorded)
 	if r.opts.OneSession {
 		d = 0 // a dry run does not wait
+	}
+	if r.opts.Plan.Open() {
+		st.next = r.opts.Clock.Now().Add(d)
 	}
 	tm := time.NewTimer(r.opts.Clock.WallDuration(d))
 	defer tm.Stop()
