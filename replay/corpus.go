@@ -95,7 +95,7 @@ func LoadCorpus(path string) (*Corpus, error) {
 	case ".csv":
 		parse = parseCorpusCSV
 	case ".parquet":
-		return nil, fmt.Errorf("corpus %s: %w (brink run --sessions does this)", path, ErrParquetCorpus)
+		return nil, fmt.Errorf("corpus %s: %w", path, ErrParquetCorpus)
 	default:
 		return nil, fmt.Errorf("corpus %s: unknown extension %q: name the file .jsonl, .ndjson, .csv or .parquet after its format", path, ext)
 	}
@@ -526,7 +526,7 @@ func parseCorpusCSV(file string, r io.Reader) (*Corpus, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line inside quotes-free text; csv skips truly empty ones
+			continue // a line of spaces; encoding/csv itself skips empty lines
 		}
 		if len(rec) != len(header) {
 			return nil, &CorpusError{File: file, Line: line,
