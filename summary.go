@@ -102,6 +102,8 @@ type Summary struct {
 	EdgeAgrees          *bool    `json:"edge_agrees_with_live,omitempty"`
 	Findings            []string `json:"findings"`
 	Warnings            []string `json:"warnings,omitempty"`
+	// Cost is what the hold windows cost (cost.go); nil when they could not be priced.
+	Cost *CostSummary `json:"cost,omitempty"`
 }
 
 // ReadSummary reads dir/analysis/summary.json.
