@@ -147,35 +147,35 @@ type Aggregate struct {
 // aggregate returns one Aggregate per period of length period seconds whose
 // start lies in [from, to) (Unix seconds, from aligned to the period), in
 // ascending time, leaving out periods with no datapoint. Data is never read
-// past now nor before the store's epoch.
+// past now nor before the store's epoch. A gauge (fillLast) carries its last
+// value into a period as one sample at the period's start, unless a sample
+// was taken in that very second.
 func (m *metrics) aggregate(s *series, from, to, period, now int64) []Aggregate {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	lo := max(from, m.epoch-m.epoch%period)
+	lo := max(from, m.epoch-mod(m.epoch, period))
 	hi := min(to, now+1)
-	var out []Aggregate
+	if lo >= hi {
+		return nil
+	}
+	keys := make([]int64, 0, len(s.buckets))
 	last, haveLast := 0.0, false
-	if s.fill == fillLast { // the gauge's value when the window opens
-		var latest int64 = -1 << 62
-		for sec, b := range s.buckets {
-			if sec < lo && sec > latest {
-				latest, last, haveLast = sec, b.values[len(b.values)-1], true
-			}
+	var latest int64 = -1 << 62
+	for sec, b := range s.buckets {
+		switch {
+		case sec >= lo && sec < hi:
+			keys = append(keys, sec)
+		case sec < lo && sec > latest: // the gauge's value when the window opens
+			latest, last, haveLast = sec, b.values[len(b.values)-1], true
 		}
 	}
+	slices.Sort(keys)
+	var out []Aggregate
+	k := 0
 	for start := lo; start < hi; start += period {
-		var a Aggregate
-		a.Start = time.Unix(start, 0).UTC()
+		a := Aggregate{Start: time.Unix(start, 0).UTC()}
 		first := true
-		for sec := start; sec < start+period && sec < hi; sec++ {
-			b := s.buckets[sec]
-			if b == nil {
-				if s.fill == fillLast && haveLast {
-					b = &bucket{sum: last, min: last, max: last, values: []float64{last}}
-				} else {
-					continue
-				}
-			}
+		add := func(b *bucket) {
 			if first {
 				a.Min, a.Max, first = b.min, b.max, false
 			}
@@ -184,6 +184,13 @@ func (m *metrics) aggregate(s *series, from, to, period, now int64) []Aggregate 
 			a.Max = max(a.Max, b.max)
 			a.N += float64(len(b.values))
 			a.values = append(a.values, b.values...)
+		}
+		if s.fill == fillLast && haveLast && (k >= len(keys) || keys[k] != start) {
+			add(&bucket{sum: last, min: last, max: last, values: []float64{last}})
+		}
+		for ; k < len(keys) && keys[k] < start+period; k++ {
+			b := s.buckets[keys[k]]
+			add(b)
 			last, haveLast = b.values[len(b.values)-1], true
 		}
 		if first {

@@ -34,6 +34,7 @@ type Sim struct {
 	metrics *metrics
 	logs    *logs
 	m       modelSeries
+	queries queries // Logs Insights queries run
 }
 
 type session struct {
@@ -109,6 +110,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /auth/login", s.lambda(s.login))
 	mux.HandleFunc("POST /chat/sessions", s.lambda(s.authed(s.newChat)))
 	mux.HandleFunc("POST /chat/sessions/{id}/messages", s.lambda(s.authed(s.message)))
+	s.routeAWS(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(brink.HeaderClock, brink.FormatClockHeader(s.clock))
 		mux.ServeHTTP(w, r)

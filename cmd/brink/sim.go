@@ -14,7 +14,7 @@ import (
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sim", "[flags]",
-		"Starts brink's embedded serverless chat stack (API Gateway -> Lambda -> Bedrock model)\n"+
+		"Starts brink's embedded serverless chat stack (API Gateway -> Lambda -> DynamoDB -> Bedrock)\n"+
 			"on a real HTTP listener and serves until interrupted. Every delay is scenario time,\n"+
 			"slept for --time-scale of it; GET /_brink/clock announces the clock to brink run.",
 		"  brink sim --addr 127.0.0.1:8080 --time-scale 0.02 &\n  brink run --target http://127.0.0.1:8080", stdout)
@@ -42,6 +42,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "brink sim listening on http://%s (time scale %g, scenario epoch %s)\n",
 		ln.Addr(), s.Clock().Scale, s.Clock().Epoch.Format(time.RFC3339Nano))
+	fmt.Fprintf(stdout, "CloudWatch (GetMetricData, ListMetrics) and Logs Insights (log group %s) on the same address:\n"+
+		"  aws cloudwatch list-metrics --endpoint-url http://%s --region us-east-1  (any SigV4 credentials)\n",
+		s.LogGroup(), ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -55,8 +58,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("shut down: %w", err)
 	}
 	c := s.Counters()
-	fmt.Fprintf(stdout, "brink sim stopped: %d requests, %d answered turns, %d Lambda throttles\n",
-		c.Requests.Load(), c.Turns.Load(), c.LambdaThrottles.Load())
+	fmt.Fprintf(stdout, "brink sim stopped: %d requests, %d answered turns, %d Lambda throttles, %d cold starts, %d DynamoDB and %d Bedrock throttled attempts\n",
+		c.Requests.Load(), c.Turns.Load(), c.LambdaThrottles.Load(), c.ColdStarts.Load(), c.DynamoThrottles.Load(), c.BedrockThrottles.Load())
 	return nil
 }
 
