@@ -23,7 +23,9 @@ import (
 )
 
 // Record is what Scan yields: a *Metric, a *Point or a *SyntaxError.
-type Record interface{ Pos() (file string, line int) }
+type Record interface {
+	Pos() (file string, line int)
+}
 
 // Metric declares a metric: {"type":"Metric","data":{"type":"trend",...},"metric":"http_req_duration"}.
 type Metric struct {

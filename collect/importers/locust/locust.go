@@ -33,7 +33,9 @@ import (
 const AggregatedName = "Aggregated"
 
 // Record is what Scan yields: a *HistoryRow or a *SyntaxError.
-type Record interface{ Pos() (file string, line int) }
+type Record interface {
+	Pos() (file string, line int)
+}
 
 // SyntaxError is a row or header that is not what Locust writes.
 type SyntaxError struct {

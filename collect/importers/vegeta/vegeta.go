@@ -35,7 +35,9 @@ type Result struct {
 }
 
 // Record is what Scan yields: a *Result or a *SyntaxError.
-type Record interface{ Pos() (file string, line int) }
+type Record interface {
+	Pos() (file string, line int)
+}
 
 // Pos returns where the result was read.
 func (r *Result) Pos() (string, int) { return "", r.Line }
