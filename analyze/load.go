@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"brink"
 )
@@ -94,7 +95,14 @@ func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) 
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE windows (level INTEGER, users INTEGER, steady_us BIGINT, end_us BIGINT)`); err != nil {
 		return warnings, fmt.Errorf("create windows: %w", err)
 	}
-	for _, lw := range m.Levels {
+	levels, note, err := levelWindows(ctx, db, m)
+	if err != nil {
+		return warnings, err
+	}
+	if note != "" {
+		warnings = append(warnings, note)
+	}
+	for _, lw := range levels {
 		if !lw.SteadyStart.Before(lw.End) {
 			continue // the run stopped before this level's hold began
 		}
@@ -104,4 +112,42 @@ func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) 
 		}
 	}
 	return warnings, nil
+}
+
+// levelWindows is the run's level timeline. A run that ended on its own has
+// it in run.json. A run that was killed (run.json still says running, or
+// interrupted before its first level finished) has only the levels whose
+// hold was judged: the rest is rebuilt from the plan, which run.json keeps
+// with the start it anchors, up to the last request recorded.
+func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.LevelWindow, string, error) {
+	status := m.EffectiveStatus()
+	if status == brink.StatusCompleted || status == brink.StatusStopped || m.Aggregated {
+		return m.Levels, "", nil
+	}
+	var lastUS sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT max(epoch_us(start)) FROM traces`).Scan(&lastUS); err != nil {
+		return nil, "", fmt.Errorf("read traces: %w", err)
+	}
+	if !lastUS.Valid {
+		return m.Levels, "", nil
+	}
+	last := time.UnixMicro(lastUS.Int64 + 1).UTC()
+	if n := len(m.Levels); n > 0 && !m.Levels[n-1].End.Before(last) {
+		return m.Levels, "", nil
+	}
+	var out []brink.LevelWindow
+	for _, lw := range m.Plan.Timeline(m.StartedAt) {
+		if lw.RampStart.After(last) {
+			break
+		}
+		if lw.End.After(last) {
+			lw.End = last
+			if lw.SteadyStart.After(last) {
+				lw.SteadyStart = last
+			}
+		}
+		out = append(out, lw)
+	}
+	return out, fmt.Sprintf("the run is %s: its levels were rebuilt from the plan up to the last request recorded (%s); the last level is cut short",
+		status, last.Format(time.RFC3339)), nil
 }

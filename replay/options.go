@@ -42,6 +42,11 @@ type Options struct {
 	Sink      Sink
 	Client    *http.Client // default: NewClient for the plan's users and the flow's CA bundle and proxy
 	Think     *Think       // overrides every think time of the flow
+	MaxRPS    float64      // cap on requests per (scenario) second across all users; 0: none
+	// Start anchors the level timeline (scenario time); default: when Run
+	// starts. A caller that records the start before running (run.json)
+	// passes it so readers can rebuild the timeline from the plan.
+	Start time.Time
 
 	// KeyStep is the step whose latency the live status shows; default "ask"
 	// (or the flow's last repeated step).

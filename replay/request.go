@@ -61,6 +61,13 @@ func (r *Runner) do(st *vuState, s *Step, turn int) stepResult {
 // attempt sends one request, records its trace and applies the step's
 // checks, usage and extractions.
 func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
+	if r.limiter != nil {
+		// The cap delays the request before it starts: the wait is not
+		// latency (closed model), and shows as start − scheduled (open model).
+		if err := r.limiter.Wait(r.hardCtx); err != nil {
+			return stepResult{}, 0
+		}
+	}
 	wallStart := time.Now()
 	start := r.opts.Clock.Scenario(wallStart)
 	lvl, phase := r.levelAt(start)

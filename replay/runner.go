@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"brink"
 )
 
@@ -72,7 +74,8 @@ type Runner struct {
 
 	requests, errors atomic.Int64
 	activeUsers      atomic.Int64
-	began            atomic.Bool // timeline and windows are set
+	limiter          *rate.Limiter // --max-rps; nil: no cap
+	began            atomic.Bool   // timeline and windows are set
 	sinkErr          atomic.Pointer[error]
 }
 
@@ -85,6 +88,12 @@ func New(opts Options) (*Runner, error) {
 	r := &Runner{opts: opts, base: strings.TrimRight(opts.Target, "/"), host: u.Host, flow: opts.Flow,
 		picker: opts.Sessions, client: opts.Client, defaultThink: DefaultThink(), live: newLive(opts.KeyStep),
 		stopCh: make(chan struct{})}
+	r.hardCtx, r.hardCancel = context.WithCancel(context.Background())
+	if opts.MaxRPS > 0 {
+		// The cap is in scenario requests per second; the limiter runs on the wall clock.
+		wall := opts.MaxRPS / opts.Clock.Scale
+		r.limiter = rate.NewLimiter(rate.Limit(wall), max(1, int(wall/10)))
+	}
 	if opts.Think != nil {
 		// An override replaces every think time of the flow.
 		f := *opts.Flow
@@ -190,12 +199,14 @@ func (r *Runner) sleepUntil(ctx context.Context, t time.Time) bool {
 // get a bounded grace (the request timeout) before they are cancelled.
 func (r *Runner) Run(ctx context.Context) (Result, error) {
 	r.start = r.opts.Clock.Now()
+	if !r.opts.Start.IsZero() {
+		r.start = r.opts.Start
+	}
 	r.timeline = r.opts.Plan.Timeline(r.start)
 	r.windows = make([]*window, len(r.timeline))
 	for i := range r.windows {
 		r.windows[i] = newWindow()
 	}
-	r.hardCtx, r.hardCancel = context.WithCancel(context.Background())
 	defer r.hardCancel()
 	r.began.Store(true)
 
@@ -316,6 +327,14 @@ func (r *Runner) drain() {
 		r.hardCancel()
 		<-done
 	}
+}
+
+// Abort stops the run at once: no grace for requests in flight (they are
+// recorded as canceled). Run still returns normally, so the caller closes
+// its segments. Safe to call from any goroutine, more than once.
+func (r *Runner) Abort() {
+	r.stop()
+	r.hardCancel()
 }
 
 // Snapshot reads the live state; safe to call while Run runs.

@@ -27,14 +27,22 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sigs
-		fmt.Fprintf(os.Stderr, "\nbrink: %v: stopping (waiting for requests in flight; press Ctrl-C again to exit now)\n", s)
+		fmt.Fprintf(os.Stderr, "\nbrink: %v: stopping (waiting for requests in flight; press Ctrl-C again to stop at once)\n", s)
 		cancel(fmt.Errorf("signal %v", s))
 		<-sigs
-		fmt.Fprintln(os.Stderr, "brink: second signal: exiting now")
+		fmt.Fprintln(os.Stderr, "brink: second signal: cancelling requests in flight, closing segments")
+		close(abort)
+		<-sigs
+		fmt.Fprintln(os.Stderr, "brink: third signal: exiting without closing segments")
 		os.Exit(130)
 	}()
 	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// abort is closed on a second interrupt: a run in progress cancels its
+// requests in flight at once (they are recorded as canceled) and still
+// closes its trace segments and run.json.
+var abort = make(chan struct{})
 
 // Exit codes.
 const (

@@ -36,6 +36,8 @@ type loadConfig struct {
 	Seed     int64
 	Scale    float64 // 0: the target's clock, or real time
 	Think    *replay.Think
+	MaxRPS   float64
+	Flush    time.Duration // trace segment interval (wall)
 	Quiet    bool
 }
 
@@ -68,6 +70,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	maxThr := fs.Float64("max-throttle-rate", 0, "stop rule: throttled share of a level's hold (all steps), 0 disables")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "random seed (think times, turns, questions)")
 	fs.Float64Var(&cfg.Scale, "time-scale", 0, "wall seconds per scenario second; 0 takes the target's clock (brink sim) or 1")
+	fs.Float64Var(&cfg.MaxRPS, "max-rps", 0, "cap on requests per second across all users (scenario time), 0: none")
+	fs.DurationVar(&cfg.Flush, "flush-every", 5*time.Second, "close a trace segment at least this often (wall time): a crash loses at most this much")
 	dryRun := fs.Bool("dry-run", false, "run one virtual user through one session, print each request, write nothing")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "no progress lines")
 	if _, err := parse(fs, args); err != nil {
@@ -150,7 +154,7 @@ func loadFlowAndSessions(ctx context.Context, flowFile, sessions, order string, 
 	if sessions != "" {
 		var err error
 		if strings.HasSuffix(sessions, ".parquet") {
-			corpus, err = readParquetCorpus(ctx, sessions)
+			corpus, err = parquet.ReadCorpus(ctx, sessions)
 		} else {
 			corpus, err = replay.LoadCorpus(sessions)
 		}
@@ -289,14 +293,14 @@ func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (st
 	if err := brink.WriteManifest(runDir, m); err != nil {
 		return "", res, err
 	}
-	tw, err := parquet.NewTraceWriter(filepath.Join(runDir, brink.TracesDir), parquet.TraceOptions{RunID: runID})
+	tw, err := parquet.NewTraceWriter(filepath.Join(runDir, brink.TracesDir), parquet.TraceOptions{RunID: runID, FlushEvery: cfg.Flush})
 	if err != nil {
 		return "", res, err
 	}
 	progress := newProgress(stderr, cfg.Quiet)
 	r, err := replay.New(replay.Options{
 		Target: cfg.Target, RunID: runID, Plan: cfg.Plan, StopRules: cfg.Rules, Clock: clock, Seed: cfg.Seed,
-		Flow: cfg.Flow, Sessions: cfg.Sessions, Sink: tw, Think: cfg.Think,
+		Flow: cfg.Flow, Sessions: cfg.Sessions, Sink: tw, Think: cfg.Think, MaxRPS: cfg.MaxRPS, Start: m.StartedAt,
 		OnLevel: func(rep replay.LevelReport) {
 			m.Levels = append(m.Levels, rep.Window)
 			if err := brink.WriteManifest(runDir, m); err != nil {
@@ -313,7 +317,16 @@ func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (st
 		runID, cfg.Plan.Levels(), cfg.Plan.StartUsers, cfg.Plan.UsersAt(cfg.Plan.Levels()-1), m.Target, clock.Scale,
 		cfg.Plan.Duration(), clock.WallDuration(cfg.Plan.Duration()).Round(time.Second))
 	stopProgress := progress.start(r)
+	aborted := make(chan struct{})
+	go func() {
+		select {
+		case <-abort:
+			r.Abort()
+		case <-aborted:
+		}
+	}()
 	res, runErr := r.Run(ctx)
+	close(aborted)
 	stopProgress()
 	closeErr := tw.Close()
 	end := res.Ended

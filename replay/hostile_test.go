@@ -1,0 +1,207 @@
+package replay
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"brink"
+)
+
+// oneStep is a flow of a single repeated step against a path.
+func oneStep(t *testing.T, path string, extract bool) *Flow {
+	t.Helper()
+	y := "timeout: 30s\nsteps:\n  - name: ask\n    turns: 3\n    think: {dist: constant, value: 0s}\n    path: " + path + "\n"
+	if extract {
+		y += "    extract: {x: $.x}\n"
+	}
+	f, err := ParseFlow("hostile.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// runHostile runs one user through one session (3 requests) at time scale
+// 0.01, so the 30 s request timeout is 0.3 s of wall time.
+func runHostile(t *testing.T, url string, flow *Flow) ([]brink.Trace, time.Duration) {
+	t.Helper()
+	sink := &memSink{}
+	r, err := New(Options{Target: url, Flow: flow, Sink: sink, OneSession: true, StopRules: []brink.StopRule{},
+		Clock: brink.Clock{Epoch: time.Now(), Scale: 0.01}, Plan: brink.Plan{StartUsers: 1, MaxUsers: 1, Hold: brink.Duration(time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := r.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return sink.rows, time.Since(start)
+}
+
+func TestHostileTargets(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	for _, c := range []struct {
+		name    string
+		handler http.HandlerFunc
+		extract bool
+		want    string // error class of every request
+		bytes   int64  // bytes received per request, -1: any
+	}{
+		{"never answers", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		}, false, brink.ErrTimeout, 0},
+		{"answers byte by byte", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+			for range 1000 {
+				if _, err := w.Write([]byte("x")); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				time.Sleep(5 * time.Millisecond)
+			}
+		}, false, brink.ErrTimeout, -1},
+		{"closes mid-body", func(w http.ResponseWriter, r *http.Request) {
+			conn, buf, _ := w.(http.Hijacker).Hijack()
+			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"x\":")
+			buf.Flush()
+			conn.Close()
+		}, false, brink.ErrConnect, -1},
+		{"invalid JSON", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, "<html>not json")
+		}, true, brink.ErrAssert, 14},
+		{"10 MB body", func(w http.ResponseWriter, r *http.Request) {
+			chunk := strings.Repeat("y", 1<<20)
+			for range 10 {
+				fmt.Fprint(w, chunk)
+			}
+		}, false, "", 10 << 20},
+		{"garbage status line", func(w http.ResponseWriter, r *http.Request) {
+			conn, buf, _ := w.(http.Hijacker).Hijack()
+			buf.WriteString("SMTP READY\r\n\r\n")
+			buf.Flush()
+			conn.Close()
+		}, false, brink.ErrConnect, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(c.handler)
+			defer srv.Close()
+			rows, took := runHostile(t, srv.URL, oneStep(t, "/x", c.extract))
+			if len(rows) != 3 {
+				t.Fatalf("%d rows, want 3", len(rows))
+			}
+			for _, tr := range rows {
+				if tr.Error != c.want || (c.bytes >= 0 && tr.BytesReceived != c.bytes) {
+					t.Fatalf("row %+v: want error %q, %d bytes", tr, c.want, c.bytes)
+				}
+			}
+			// Three requests, each bounded by the 0.3 s timeout.
+			if took > 3*time.Second {
+				t.Fatalf("took %v: the generator waited past its timeouts", took)
+			}
+		})
+	}
+}
+
+func TestRefusedAndDeadTargets(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connection refused
+	rows, took := runHostile(t, "http://"+addr, oneStep(t, "/x", false))
+	for _, tr := range rows {
+		if tr.Error != brink.ErrConnect || tr.Status != 0 {
+			t.Fatalf("refused: %+v", tr)
+		}
+	}
+	if took > 3*time.Second {
+		t.Fatalf("took %v", took)
+	}
+	// A listener that accepts and never reads: a timeout, not a hang.
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { bufio.NewReader(c).ReadByte(); time.Sleep(5 * time.Second); c.Close() }()
+		}
+	}()
+	rows, took = runHostile(t, "http://"+ln.Addr().String(), oneStep(t, "/x", false))
+	for _, tr := range rows {
+		if tr.Error != brink.ErrTimeout {
+			t.Fatalf("silent listener: %+v", tr)
+		}
+	}
+	if took > 3*time.Second {
+		t.Fatalf("took %v", took)
+	}
+}
+
+// A redirect to another host is an answer, never followed: only the named
+// host receives traffic.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the generator followed a redirect to another host")
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusFound)
+	}))
+	defer srv.Close()
+	rows, _ := runHostile(t, srv.URL, oneStep(t, "/x", false))
+	for _, tr := range rows {
+		if tr.Status != http.StatusFound {
+			t.Fatalf("row %+v: want the 302 recorded", tr)
+		}
+	}
+	// A flow whose url names another host is refused without sending.
+	f, err := ParseFlow("f.yaml", []byte("steps:\n  - name: ask\n    url: "+other.URL+"/x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ = runHostile(t, srv.URL, f)
+	for _, tr := range rows {
+		if tr.Error != brink.ErrAssert || tr.Status != 0 {
+			t.Fatalf("foreign host row %+v", tr)
+		}
+	}
+}
+
+func TestMaxRPS(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "{}") }))
+	defer srv.Close()
+	sink := &memSink{}
+	f := oneStep(t, "/x", false)
+	r, err := New(Options{Target: srv.URL, Flow: f, Sink: sink, StopRules: []brink.StopRule{}, MaxRPS: 50,
+		Think: &Think{Dist: "constant", Value: 0}, Clock: brink.Clock{Epoch: time.Now(), Scale: 1},
+		Plan: brink.Plan{StartUsers: 10, MaxUsers: 10, Hold: brink.Duration(time.Second)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// 1 s at 50 requests/s (plus the limiter's burst of 5): about 55, not
+	// the thousands 10 users without think time would send.
+	if n := len(sink.rows); n < 40 || n > 70 {
+		t.Fatalf("%d requests in 1 s at --max-rps 50", n)
+	}
+}
