@@ -114,6 +114,23 @@ func (w *TraceWriter) Write(t brink.Trace) error {
 	return err
 }
 
+// WriteBatch buffers rows (copied: the caller may reuse the slice) under one
+// lock. Otherwise it behaves like Write.
+func (w *TraceWriter) WriteBatch(rows []brink.Trace) error {
+	w.mu.Lock()
+	w.buf = append(w.buf, rows...)
+	full := len(w.buf) >= w.opts.MaxRows
+	err := w.err
+	w.mu.Unlock()
+	if full {
+		select {
+		case w.kick <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
 func (w *TraceWriter) loop() {
 	defer close(w.stopped)
 	t := time.NewTicker(w.opts.FlushEvery)
