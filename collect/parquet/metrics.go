@@ -1,0 +1,192 @@
+package parquet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"brink"
+)
+
+// MetricSchema is the Arrow schema of metrics/*.parquet: one row per
+// datapoint of a platform metric (CloudWatch, Logs Insights).
+var MetricSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "run_id", Type: arrow.BinaryTypes.String},
+	{Name: "source", Type: arrow.BinaryTypes.String},
+	{Name: "namespace", Type: arrow.BinaryTypes.String},
+	{Name: "metric", Type: arrow.BinaryTypes.String},
+	{Name: "dimensions", Type: arrow.BinaryTypes.String},
+	{Name: "stat", Type: arrow.BinaryTypes.String},
+	{Name: "period_s", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "ts", Type: tsUTC},
+	{Name: "value", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "unit", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// WriteMetrics writes rows to path (metrics/<name>.parquet) through a
+// temporary name, fsync and rename, sorted by series and time. An empty rows
+// still writes a file with the schema, so readers find it.
+func WriteMetrics(path, runID string, rows []brink.Metric) (err error) {
+	rows = append([]brink.Metric(nil), rows...)
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := &rows[i], &rows[j]
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		if a.Metric != b.Metric {
+			return a.Metric < b.Metric
+		}
+		if a.Dimensions != b.Dimensions {
+			return a.Dimensions < b.Dimensions
+		}
+		if a.Stat != b.Stat {
+			return a.Stat < b.Stat
+		}
+		return a.TS.Before(b.TS)
+	})
+	rec := buildMetricRecord(memory.DefaultAllocator, rows)
+	defer rec.Release()
+
+	tmp := path + tmpSuffix
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write metrics: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	props := pq.NewWriterProperties(
+		pq.WithCompression(compress.Codecs.Zstd),
+		pq.WithMaxRowGroupLength(defaultMaxRows),
+		pq.WithDictionaryDefault(true),
+	)
+	md := fileMetadata("metrics", runID)
+	keys := make([]string, 0, len(md))
+	vals := make([]string, 0, len(md))
+	for k, v := range md {
+		keys = append(keys, k)
+		vals = append(vals, v)
+	}
+	meta := arrow.NewMetadata(keys, vals)
+	schema := arrow.NewSchema(MetricSchema.Fields(), &meta)
+	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fmt.Errorf("write metrics %s: %w", path, err)
+	}
+	if err := fw.WriteBuffered(rec); err != nil {
+		fw.Close()
+		return fmt.Errorf("write metrics %s: %w", path, err)
+	}
+	if err := fw.Close(); err != nil { // also closes f
+		return fmt.Errorf("write metrics %s: %w", path, err)
+	}
+	if g, err := os.Open(tmp); err == nil {
+		serr := g.Sync()
+		g.Close()
+		if serr != nil {
+			return fmt.Errorf("write metrics %s: sync: %w", path, serr)
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write metrics: %w", err)
+	}
+	return nil
+}
+
+func buildMetricRecord(mem memory.Allocator, rows []brink.Metric) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, MetricSchema)
+	defer b.Release()
+	b.Reserve(len(rows))
+	runID := b.Field(0).(*array.StringBuilder)
+	source := b.Field(1).(*array.StringBuilder)
+	ns := b.Field(2).(*array.StringBuilder)
+	metric := b.Field(3).(*array.StringBuilder)
+	dims := b.Field(4).(*array.StringBuilder)
+	stat := b.Field(5).(*array.StringBuilder)
+	period := b.Field(6).(*array.Int32Builder)
+	ts := b.Field(7).(*array.TimestampBuilder)
+	value := b.Field(8).(*array.Float64Builder)
+	unit := b.Field(9).(*array.StringBuilder)
+	for i := range rows {
+		r := &rows[i]
+		runID.Append(r.RunID)
+		source.Append(r.Source)
+		ns.Append(r.Namespace)
+		metric.Append(r.Metric)
+		dims.Append(r.Dimensions)
+		stat.Append(r.Stat)
+		period.Append(r.PeriodS)
+		ts.Append(arrow.Timestamp(r.TS.UnixMicro()))
+		value.Append(r.Value)
+		unit.Append(r.Unit)
+	}
+	return b.NewRecordBatch()
+}
+
+// ReadMetrics reads every row of a metrics file, checking its schema
+// version, kind and column names.
+func ReadMetrics(ctx context.Context, path string) ([]brink.Metric, error) {
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("read metrics %s: %w: %v", path, ErrTorn, err)
+	}
+	defer rdr.Close()
+	kv := rdr.MetaData().KeyValueMetadata()
+	if v := kv.FindValue(MetaSchemaVersion); v == nil {
+		return nil, fmt.Errorf("read metrics %s: no %s metadata: not written by brink", path, MetaSchemaVersion)
+	} else if n, err := strconv.Atoi(*v); err != nil || n != brink.SchemaVersion {
+		return nil, fmt.Errorf("read metrics %s: schema version %s is not one this brink reads (%d)", path, *v, brink.SchemaVersion)
+	}
+	if v := kv.FindValue(MetaKind); v == nil || *v != "metrics" {
+		return nil, fmt.Errorf("read metrics %s: not a metrics file (%s is not \"metrics\")", path, MetaKind)
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("read metrics %s: %w", path, err)
+	}
+	tbl, err := fr.ReadTable(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read metrics %s: %w", path, err)
+	}
+	defer tbl.Release()
+	if int(tbl.NumCols()) != len(MetricSchema.Fields()) {
+		return nil, fmt.Errorf("read metrics %s: %d columns, want %d", path, tbl.NumCols(), len(MetricSchema.Fields()))
+	}
+	for i, f := range MetricSchema.Fields() {
+		if tbl.Schema().Field(i).Name != f.Name {
+			return nil, fmt.Errorf("read metrics %s: column %d is %q, want %q", path, i, tbl.Schema().Field(i).Name, f.Name)
+		}
+	}
+	out := make([]brink.Metric, 0, tbl.NumRows())
+	tr := array.NewTableReader(tbl, 64<<10)
+	defer tr.Release()
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		str := func(i int) *array.String { return rec.Column(i).(*array.String) }
+		period := rec.Column(6).(*array.Int32)
+		ts := rec.Column(7).(*array.Timestamp)
+		value := rec.Column(8).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			out = append(out, brink.Metric{
+				RunID: str(0).Value(i), Source: str(1).Value(i), Namespace: str(2).Value(i), Metric: str(3).Value(i),
+				Dimensions: str(4).Value(i), Stat: str(5).Value(i), PeriodS: period.Value(i),
+				TS: time.UnixMicro(int64(ts.Value(i))).UTC(), Value: value.Value(i), Unit: str(9).Value(i),
+			})
+		}
+	}
+	return out, tr.Err()
+}
