@@ -1,0 +1,361 @@
+// Package importers turns the results of other load tools into normal brink
+// run directories: run.json with a level timeline, and either per-request
+// traces (k6, vegeta) that `brink analyze` reads unchanged, or, for a tool
+// that keeps no per-request rows (Locust), an aggregated run whose level
+// rows are analysis/levels_imported.parquet.
+//
+// The format readers live in the subpackages locust, k6 and vegeta; this
+// package decides levels (from k6's vus gauge, Locust's User Count, or
+// vegeta's attacks or a given plan), steps (request names mapped to brink's
+// steps) and error classes. It never prints: what a source cannot give is
+// returned in Result.Warnings.
+package importers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"brink"
+	"brink/collect/parquet"
+)
+
+// Options configure an import. Zero values take the defaults.
+type Options struct {
+	RunsDir string // default "runs"
+	// StepMap maps a source request name (k6's name tag, a URL path with ids
+	// folded to {id}, or a Locust name) to a brink step, e.g. "chat_message"
+	// → "ask". Nil maps the most frequent name to "ask" and keeps the others.
+	StepMap map[string]string
+	// Plan lays the levels out from the first request instead of finding
+	// them in the data (vegeta only).
+	Plan *brink.Plan
+	// MinHold is the shortest plateau of users that counts as a level's
+	// hold (k6, Locust); shorter plateaus are ramps. Default 10 s.
+	MinHold time.Duration
+}
+
+// DefaultMinHold is Options.MinHold's default.
+const DefaultMinHold = 10 * time.Second
+
+func (o *Options) defaults() {
+	if o.RunsDir == "" {
+		o.RunsDir = "runs"
+	}
+	if o.MinHold <= 0 {
+		o.MinHold = DefaultMinHold
+	}
+}
+
+// Result describes the run directory an import wrote.
+type Result struct {
+	Dir      string
+	Manifest *brink.Manifest
+	Requests int64 // trace rows written, or the source's total for an aggregated run
+	// StepNames maps each source request name to the step it was written as.
+	StepNames map[string]string
+	Warnings  []string // what the source cannot give, and what was skipped
+}
+
+// ErrExists is returned when the run directory an import would write is
+// already there (the same file was imported before).
+var ErrExists = errors.New("run directory already exists")
+
+// ErrNoLevels is returned when no level could be found in the input.
+var ErrNoLevels = errors.New("no level found")
+
+// hashFiles returns the SHA-256 of the files' bytes, in order.
+func hashFiles(paths ...string) (string, error) {
+	h := sha256.New()
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return "", err
+		}
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", p, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// newRun picks the run id (the start time and the input's hash, so importing
+// the same file twice names the same directory) and creates a staging
+// directory that finish renames into place.
+func newRun(opts Options, start time.Time, sum string) (runID, staging, final string, err error) {
+	runID = brink.NewRunID(start, sum[:6])
+	final = filepath.Join(opts.RunsDir, runID)
+	if _, err := os.Stat(final); err == nil {
+		return "", "", "", fmt.Errorf("%s: %w: this input was imported before; remove it to import again", final, ErrExists)
+	}
+	if err := os.MkdirAll(opts.RunsDir, 0o755); err != nil {
+		return "", "", "", fmt.Errorf("create runs directory: %w", err)
+	}
+	staging, err = os.MkdirTemp(opts.RunsDir, ".import-"+runID+"-")
+	if err != nil {
+		return "", "", "", fmt.Errorf("create run directory: %w", err)
+	}
+	return runID, staging, final, nil
+}
+
+func finish(staging, final string, m *brink.Manifest) error {
+	if err := brink.WriteManifest(staging, m); err != nil {
+		return err
+	}
+	if err := os.Rename(staging, final); err != nil {
+		return fmt.Errorf("create run directory: %w", err)
+	}
+	return nil
+}
+
+// manifest fills the fields every import shares.
+func manifest(tool, runID, source, sum, target string, start, end time.Time, levels []brink.LevelWindow, plan brink.Plan) *brink.Manifest {
+	end = end.UTC()
+	return &brink.Manifest{
+		SchemaVersion: brink.SchemaVersion, Tool: "brink import " + tool, Version: brink.Version, RunID: runID,
+		StartedAt: start.UTC(), EndedAt: &end, Status: brink.StatusCompleted, Target: target,
+		Flow: brink.FlowRef{Name: tool, Source: source, SHA256: sum}, Plan: plan, StopRules: brink.DefaultStopRules(),
+		TimeScale: 1, Epoch: start.UTC(), Levels: levels,
+	}
+}
+
+// Sample is one reading of a users gauge (k6's vus, Locust's User Count).
+type Sample struct {
+	T     time.Time
+	Users int
+}
+
+// Plateaus finds the levels in a users gauge: each run of equal, non-zero
+// readings that lasts at least minHold is a level's hold, from its first
+// reading to the first reading after it (the last lasts one sampling
+// interval past its last reading); the ramp before it starts where the
+// previous hold ended. Samples must be in time order.
+func Plateaus(samples []Sample, minHold time.Duration) []brink.LevelWindow {
+	if len(samples) == 0 {
+		return nil
+	}
+	interval := medianStep(samples)
+	var out []brink.LevelWindow
+	rampStart := samples[0].T
+	for i := 0; i < len(samples); {
+		j := i
+		for j+1 < len(samples) && samples[j+1].Users == samples[i].Users {
+			j++
+		}
+		end := samples[j].T.Add(interval)
+		if j+1 < len(samples) {
+			end = samples[j+1].T
+		}
+		if samples[i].Users > 0 && end.Sub(samples[i].T) >= minHold {
+			out = append(out, brink.LevelWindow{Index: len(out), Users: samples[i].Users,
+				RampStart: rampStart.UTC(), SteadyStart: samples[i].T.UTC(), End: end.UTC()})
+			rampStart = end
+		}
+		i = j + 1
+	}
+	return out
+}
+
+func medianStep(s []Sample) time.Duration {
+	if len(s) < 2 {
+		return time.Second
+	}
+	d := make([]time.Duration, 0, len(s)-1)
+	for i := 1; i < len(s); i++ {
+		d = append(d, s[i].T.Sub(s[i-1].T))
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	if m := d[len(d)/2]; m > 0 {
+		return m
+	}
+	return time.Second
+}
+
+// planFor describes found levels as a Plan: the first level's users, the
+// first step, the largest users, the first ramp and the shortest hold (so
+// every found hold counts as complete).
+func planFor(levels []brink.LevelWindow, model string) brink.Plan {
+	p := brink.Plan{Model: model, StartUsers: levels[0].Users, MaxUsers: levels[0].Users}
+	hold := levels[0].End.Sub(levels[0].SteadyStart)
+	for i, l := range levels {
+		p.MaxUsers = max(p.MaxUsers, l.Users)
+		hold = min(hold, l.End.Sub(l.SteadyStart))
+		if i == 1 {
+			p.StepUsers = max(l.Users-levels[0].Users, 0)
+			p.Ramp = brink.Duration(l.SteadyStart.Sub(l.RampStart))
+		}
+	}
+	if len(levels) == 1 {
+		p.Ramp = brink.Duration(levels[0].SteadyStart.Sub(levels[0].RampStart))
+	}
+	p.Hold = brink.Duration(hold)
+	return p
+}
+
+// locate returns the level and phase of a request that started at t: the
+// last level whose ramp began at or before t; steady inside its hold.
+// Requests before the first ramp count as its ramp, after the last hold as
+// the last level's ramp (as brink run records requests while stopping).
+func locate(levels []brink.LevelWindow, t time.Time) (int, string) {
+	i := sort.Search(len(levels), func(i int) bool { return levels[i].RampStart.After(t) }) - 1
+	if i < 0 {
+		return 0, brink.PhaseRamp
+	}
+	l := levels[i]
+	if !t.Before(l.SteadyStart) && t.Before(l.End) {
+		return i, brink.PhaseSteady
+	}
+	return i, brink.PhaseRamp
+}
+
+var (
+	reUUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	reHex  = regexp.MustCompile(`^[0-9a-fA-F]{8,}$`)
+	reNum  = regexp.MustCompile(`^[0-9]+$`)
+)
+
+// RequestName is the name a request is grouped by: a URL is reduced to its
+// path, and path segments that look like ids (numbers, UUIDs, long hex or
+// long strings with digits) become {id}, so
+// "http://h/chat/sessions/8f14e45f/messages?x=1" is
+// "/chat/sessions/{id}/messages". Other names are kept as they are.
+func RequestName(s string) string {
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
+		s = u.EscapedPath()
+		if s == "" {
+			s = "/"
+		}
+	} else if !strings.HasPrefix(s, "/") {
+		return s
+	}
+	s, _, _ = strings.Cut(s, "?")
+	parts := strings.Split(s, "/")
+	for i, p := range parts {
+		if isID(p) {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func isID(p string) bool {
+	if p == "" {
+		return false
+	}
+	if reNum.MatchString(p) || reUUID.MatchString(p) || (reHex.MatchString(p) && strings.ContainsAny(p, "0123456789")) {
+		return true
+	}
+	return len(p) >= 16 && strings.ContainsAny(p, "0123456789")
+}
+
+// stepMapper maps request names to steps.
+type stepMapper struct {
+	m map[string]string
+}
+
+// newStepMapper checks opts.StepMap against the names seen (with their
+// counts) or, without one, maps the most frequent name to ask.
+func newStepMapper(stepMap map[string]string, counts map[string]int64) (*stepMapper, error) {
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if counts[names[i]] != counts[names[j]] {
+			return counts[names[i]] > counts[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	sm := &stepMapper{m: map[string]string{}}
+	if len(stepMap) == 0 {
+		if len(names) > 0 {
+			sm.m[names[0]] = brink.StepAsk
+		}
+		return sm, nil
+	}
+	for from, to := range stepMap {
+		if _, ok := counts[from]; ok {
+			sm.m[from] = to
+			continue
+		}
+		if n := RequestName(from); counts[n] > 0 {
+			sm.m[n] = to
+			continue
+		}
+		shown := names
+		if len(shown) > 10 {
+			shown = shown[:10]
+		}
+		return nil, fmt.Errorf("--step-map %s=%s: no request is named %q; the names are (most frequent first): %s",
+			from, to, from, quoteAll(shown))
+	}
+	return sm, nil
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func (s *stepMapper) step(name string) string {
+	if to, ok := s.m[name]; ok {
+		return to
+	}
+	return name
+}
+
+func (s *stepMapper) names(counts map[string]int64) map[string]string {
+	out := make(map[string]string, len(counts))
+	for n := range counts {
+		out[n] = s.step(n)
+	}
+	return out
+}
+
+// classifyError maps a tool's error text for a request without an HTTP
+// status to brink's classes.
+func classifyError(msg string) string {
+	l := strings.ToLower(msg)
+	switch {
+	case strings.Contains(l, "timeout") || strings.Contains(l, "deadline exceeded") || strings.Contains(l, "timed out"):
+		return brink.ErrTimeout
+	case strings.Contains(l, "context canceled") || strings.Contains(l, "interrupt"):
+		return brink.ErrCanceled
+	}
+	return brink.ErrConnect
+}
+
+// targetOf is the scheme and host of a URL: run.json's target, with no
+// credentials, path or query.
+func targetOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// writeTraces opens the run's trace writer; segments are closed by row count
+// only, as an import is not a live run.
+func writeTraces(dir, runID string) (*parquet.TraceWriter, error) {
+	return parquet.NewTraceWriter(filepath.Join(dir, brink.TracesDir), parquet.TraceOptions{RunID: runID, FlushEvery: time.Hour})
+}
