@@ -1,0 +1,343 @@
+package pricing
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"brink"
+)
+
+// DaysPerMonth is 365/12: a month is 730 hours, as AWS prices a month.
+const DaysPerMonth = 365.0 / 12
+
+// ConcurrentUsers is Little's law, L = λW: daily active users who each start
+// sessionsPerDay sessions of sessionMinutes arrive at λ = dau × sessionsPerDay
+// ÷ 1440 sessions a minute and stay W = sessionMinutes, so on average
+// dau × sessionsPerDay × sessionMinutes ÷ 1440 are active at once.
+func ConcurrentUsers(dau, sessionsPerDay, sessionMinutes float64) float64 {
+	return dau * sessionsPerDay * sessionMinutes / 1440
+}
+
+// Baseline is what one measured level says about an active user.
+type Baseline struct {
+	Level              int     `json:"level"`
+	Users              int     `json:"users"`
+	TurnsPerUserMinute float64 `json:"turns_per_user_minute"` // answered turns
+	// Per answered turn, all steps included (logins, new chats, failures).
+	APIRequestsPerTurn   float64      `json:"api_requests_per_turn"`
+	InvocationsPerTurn   float64      `json:"lambda_invocations_per_turn"`
+	LambdaSecondsPerTurn float64      `json:"lambda_seconds_per_turn"`
+	Models               []ModelShare `json:"models"`
+	Limits               []Limit      `json:"limits"`
+}
+
+// ModelShare is a model's share of the answered turns and its tokens per turn.
+type ModelShare struct {
+	Model         string  `json:"model"`
+	Share         float64 `json:"share"`
+	InputPerTurn  float64 `json:"input_tokens_per_turn"`
+	OutputPerTurn float64 `json:"output_tokens_per_turn"`
+}
+
+// Limit is a measured concurrency limit: the edge of failure, a knee, the
+// USL peak.
+type Limit struct {
+	Name  string  `json:"name"`
+	Users float64 `json:"users"`
+}
+
+// ErrNoCost is returned when a summary has no cost section to project from.
+var ErrNoCost = errors.New("the analysis has no cost section")
+
+// BaselineFrom takes the baseline from an analysed run's summary: the given
+// level, or the cost section's baseline level when level < 0.
+func BaselineFrom(s *brink.Summary, level int) (Baseline, error) {
+	if s.Cost == nil {
+		return Baseline{}, fmt.Errorf("%w (re-run brink analyze with this brink; see its warnings)", ErrNoCost)
+	}
+	if level < 0 {
+		level = s.Cost.BaselineLevel
+	}
+	var lc *brink.LevelCost
+	var levels []int
+	for i := range s.Cost.Levels {
+		levels = append(levels, s.Cost.Levels[i].Level)
+		if s.Cost.Levels[i].Level == level {
+			lc = &s.Cost.Levels[i]
+		}
+	}
+	if lc == nil {
+		return Baseline{}, fmt.Errorf("level %d: not among the analysed levels %v", level, levels)
+	}
+	if lc.AnsweredTurns == 0 || lc.UserMinutes <= 0 {
+		return Baseline{}, fmt.Errorf("level %d answered no turn in its hold: pick another with --level", level)
+	}
+	n := float64(lc.AnsweredTurns)
+	b := Baseline{
+		Level: lc.Level, Users: lc.Users,
+		TurnsPerUserMinute:   n / lc.UserMinutes,
+		APIRequestsPerTurn:   float64(lc.APIRequests) / n,
+		InvocationsPerTurn:   float64(lc.LambdaInvocations) / n,
+		LambdaSecondsPerTurn: lc.LambdaSeconds / n,
+	}
+	for _, m := range lc.Models {
+		if m.Turns == 0 {
+			continue
+		}
+		b.Models = append(b.Models, ModelShare{Model: m.Model, Share: float64(m.Turns) / n,
+			InputPerTurn: float64(m.InputTokens) / float64(m.Turns), OutputPerTurn: float64(m.OutputTokens) / float64(m.Turns)})
+	}
+	if s.Edge != nil {
+		b.Limits = append(b.Limits, Limit{"edge of failure", float64(s.Edge.Users)})
+	}
+	if s.LatencyKnee != nil {
+		b.Limits = append(b.Limits, Limit{"p95 latency knee", float64(s.LatencyKnee.Users)})
+	}
+	if s.ThroughputKnee != nil {
+		b.Limits = append(b.Limits, Limit{"throughput knee", float64(s.ThroughputKnee.Users)})
+	}
+	if s.USL != nil && s.USL.PeakN != nil {
+		b.Limits = append(b.Limits, Limit{"USL peak", *s.USL.PeakN})
+	}
+	return b, nil
+}
+
+// Scenario is one what-if. Zero values leave the measured behaviour alone.
+// Concurrency comes from Users, else DailyActiveUsers (Little's law), else
+// the baseline's users × UsersFactor.
+type Scenario struct {
+	Name             string  `yaml:"name" json:"name"`
+	UsersFactor      float64 `yaml:"users_x" json:"users_x,omitempty"`
+	Users            float64 `yaml:"users" json:"users,omitempty"`
+	DailyActiveUsers float64 `yaml:"daily_active_users" json:"daily_active_users,omitempty"`
+	SessionsPerDay   float64 `yaml:"sessions_per_day" json:"sessions_per_day,omitempty"`
+	SessionMinutes   float64 `yaml:"session_minutes" json:"session_minutes,omitempty"`
+	// PeakFactor is peak concurrency ÷ the daily average (DAU scenarios).
+	PeakFactor float64 `yaml:"peak_factor" json:"peak_factor,omitempty"`
+	// Engagement multiplies turns per user per minute; Verbosity multiplies
+	// output tokens.
+	Engagement float64 `yaml:"engagement_x" json:"engagement_x,omitempty"`
+	Verbosity  float64 `yaml:"verbosity_x" json:"verbosity_x,omitempty"`
+	// CacheHitRate is the share of turns answered from a cache: no Bedrock
+	// tokens, the rest of the stack as before.
+	CacheHitRate float64 `yaml:"cache_hit_rate" json:"cache_hit_rate,omitempty"`
+	Model        string  `yaml:"model" json:"model,omitempty"` // price every turn as this model
+	// RateLimitPerMinute caps turns per user per minute; DailyTokenBudget
+	// caps a user's billed tokens per day (needs sessions_per_day and
+	// session_minutes).
+	RateLimitPerMinute float64 `yaml:"rate_limit_per_minute" json:"rate_limit_per_minute,omitempty"`
+	DailyTokenBudget   float64 `yaml:"daily_token_budget" json:"daily_token_budget,omitempty"`
+	// HoursPerDay is how long a day holds the scenario's concurrency
+	// (default 24; DAU scenarios always use their daily average over 24 h).
+	HoursPerDay float64 `yaml:"hours_per_day" json:"hours_per_day,omitempty"`
+}
+
+// ViralSet is the built-in "going viral" set: ×10 and ×100 users, each at
+// ×2 engagement, next to the measured baseline.
+func ViralSet() []Scenario {
+	return []Scenario{
+		{Name: "measured"},
+		{Name: "viral x10 users, x2 engagement", UsersFactor: 10, Engagement: 2},
+		{Name: "viral x100 users, x2 engagement", UsersFactor: 100, Engagement: 2},
+	}
+}
+
+// Validate names the first unusable field.
+func (sc Scenario) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"users_x", sc.UsersFactor}, {"users", sc.Users}, {"daily_active_users", sc.DailyActiveUsers},
+		{"sessions_per_day", sc.SessionsPerDay}, {"session_minutes", sc.SessionMinutes}, {"peak_factor", sc.PeakFactor},
+		{"engagement_x", sc.Engagement}, {"verbosity_x", sc.Verbosity}, {"cache_hit_rate", sc.CacheHitRate},
+		{"rate_limit_per_minute", sc.RateLimitPerMinute}, {"daily_token_budget", sc.DailyTokenBudget}, {"hours_per_day", sc.HoursPerDay}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
+			return fmt.Errorf("%s %v: must be a number of zero or more", f.name, f.v)
+		}
+	}
+	switch {
+	case sc.CacheHitRate > 1:
+		return fmt.Errorf("cache_hit_rate %v: want a fraction between 0 and 1", sc.CacheHitRate)
+	case sc.HoursPerDay > 24:
+		return fmt.Errorf("hours_per_day %v: a day has 24", sc.HoursPerDay)
+	case sc.DailyActiveUsers > 0 && (sc.SessionsPerDay <= 0 || sc.SessionMinutes <= 0):
+		return fmt.Errorf("daily_active_users needs sessions_per_day and session_minutes (Little's law)")
+	case sc.DailyTokenBudget > 0 && (sc.SessionsPerDay <= 0 || sc.SessionMinutes <= 0):
+		return fmt.Errorf("daily_token_budget needs sessions_per_day and session_minutes: how long a user is active in a day")
+	}
+	return nil
+}
+
+func or1(v float64) float64 {
+	if v == 0 {
+		return 1
+	}
+	return v
+}
+
+// Result is a scenario evaluated against a baseline.
+type Result struct {
+	Scenario Scenario `json:"scenario"`
+	// ConcurrentUsers is the scenario's peak concurrency; AverageUsers its
+	// daily average (equal unless a DAU scenario has a peak factor).
+	ConcurrentUsers    float64 `json:"concurrent_users"`
+	AverageUsers       float64 `json:"average_users"`
+	TurnsPerUserMinute float64 `json:"turns_per_user_minute"`
+	TurnsPerMinute     float64 `json:"turns_per_minute"`
+	// Billed Bedrock tokens per answered turn (cache hits excluded).
+	InputTokensPerTurn  float64 `json:"input_tokens_per_turn"`
+	OutputTokensPerTurn float64 `json:"output_tokens_per_turn"`
+	TokensPerMinute     float64 `json:"tokens_per_minute"`
+	BedrockTPMQuota     float64 `json:"bedrock_tpm_quota"`
+	TPMUse              float64 `json:"tpm_quota_use"` // TokensPerMinute ÷ quota
+	LambdaConcurrency   float64 `json:"lambda_concurrency"`
+	LambdaLimit         int     `json:"lambda_concurrency_limit"`
+	WriteUnitsPerSecond float64 `json:"dynamodb_write_units_per_second"`
+	// LoadEquivalentUsers is the measured-run users that would make this
+	// scenario's turn rate: what the measured limits are compared with.
+	LoadEquivalentUsers float64             `json:"load_equivalent_users"`
+	PerTurn             brink.CostBreakdown `json:"usd_per_turn"`
+	PerUserMinute       brink.CostBreakdown `json:"usd_per_user_minute"`
+	PerHour             brink.CostBreakdown `json:"usd_per_hour"`
+	PerDay              brink.CostBreakdown `json:"usd_per_day"`
+	PerMonth            brink.CostBreakdown `json:"usd_per_month"`
+	Limits              []LimitCheck        `json:"limits"`
+	Notes               []string            `json:"notes,omitempty"`
+}
+
+// LimitCheck compares the scenario with a measured limit. Headroom is the
+// limit minus the load-equivalent users: negative when beyond it.
+type LimitCheck struct {
+	Name          string  `json:"name"`
+	Users         float64 `json:"users"`
+	HeadroomUsers float64 `json:"headroom_users"`
+	Beyond        bool    `json:"beyond"`
+}
+
+// Evaluate projects a scenario from the baseline with the sheet's prices and
+// the usage assumptions.
+func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
+	if err := sc.Validate(); err != nil {
+		return Result{}, fmt.Errorf("scenario %q: %w", sc.Name, err)
+	}
+	if err := u.Validate(); err != nil {
+		return Result{}, err
+	}
+	if b.TurnsPerUserMinute <= 0 || len(b.Models) == 0 {
+		return Result{}, fmt.Errorf("baseline level %d answered no turn: nothing to project from", b.Level)
+	}
+	r := Result{Scenario: sc, BedrockTPMQuota: u.BedrockTPMQuota, LambdaLimit: u.LambdaConcurrencyLimit}
+	var hours float64
+	switch {
+	case sc.Users > 0:
+		r.AverageUsers = sc.Users
+		hours = sc.HoursPerDay
+	case sc.DailyActiveUsers > 0:
+		r.AverageUsers = ConcurrentUsers(sc.DailyActiveUsers, sc.SessionsPerDay, sc.SessionMinutes)
+		hours = 24
+	default:
+		r.AverageUsers = float64(b.Users) * or1(sc.UsersFactor)
+		hours = sc.HoursPerDay
+	}
+	if hours == 0 {
+		hours = 24
+	}
+	r.ConcurrentUsers = r.AverageUsers
+	if sc.DailyActiveUsers > 0 && sc.Users == 0 {
+		r.ConcurrentUsers = r.AverageUsers * or1(sc.PeakFactor)
+	}
+
+	// Bedrock tokens and dollars per answered turn.
+	billed := 1 - sc.CacheHitRate
+	var llmIn, llmOut float64
+	for _, m := range b.Models {
+		id := m.Model
+		if sc.Model != "" {
+			id = sc.Model
+		}
+		p, err := sheet.Model(id)
+		if err != nil {
+			return Result{}, fmt.Errorf("scenario %q: %w", sc.Name, err)
+		}
+		in, out := m.InputPerTurn, m.OutputPerTurn*or1(sc.Verbosity)
+		r.InputTokensPerTurn += billed * m.Share * in
+		r.OutputTokensPerTurn += billed * m.Share * out
+		ci, co := p.TokensUSD(in, out)
+		llmIn += billed * m.Share * ci
+		llmOut += billed * m.Share * co
+	}
+	tokensPerTurn := r.InputTokensPerTurn + r.OutputTokensPerTurn
+
+	// Turns per user per minute: engagement, then the caps.
+	t := b.TurnsPerUserMinute * or1(sc.Engagement)
+	if sc.RateLimitPerMinute > 0 && t > sc.RateLimitPerMinute {
+		r.Notes = append(r.Notes, fmt.Sprintf("the rate limit cuts %.2f turns per user per minute to %.2f", t, sc.RateLimitPerMinute))
+		t = sc.RateLimitPerMinute
+	}
+	if sc.DailyTokenBudget > 0 {
+		daily := t * tokensPerTurn * sc.SessionsPerDay * sc.SessionMinutes
+		if daily > sc.DailyTokenBudget {
+			f := sc.DailyTokenBudget / daily
+			r.Notes = append(r.Notes, fmt.Sprintf("the daily token budget (%.0f) is spent after %.0f%% of a user's day: turns cut to %.3f per user per minute",
+				sc.DailyTokenBudget, 100*f, t*f))
+			t *= f
+		}
+	}
+	r.TurnsPerUserMinute = t
+	r.TurnsPerMinute = r.ConcurrentUsers * t
+
+	// Infrastructure per answered turn.
+	gbs, err := sheet.GBSecond(u.LambdaArch)
+	if err != nil {
+		return Result{}, err
+	}
+	apiPrice, err := sheet.APIGatewayPerRequest(u.APIGatewayType)
+	if err != nil {
+		return Result{}, err
+	}
+	lambdaSec := b.LambdaSecondsPerTurn
+	if u.LambdaDuration > 0 {
+		lambdaSec = b.InvocationsPerTurn * u.LambdaDuration.Seconds()
+	}
+	per := brink.CostBreakdown{
+		LLMInput:   llmIn,
+		LLMOutput:  llmOut,
+		Lambda:     b.InvocationsPerTurn*perMillion(sheet.Lambda.RequestsPerMillion) + lambdaSec*u.LambdaGB()*gbs,
+		APIGateway: b.APIRequestsPerTurn * apiPrice,
+	}
+	switch u.DynamoDBMode {
+	case OnDemand:
+		per.DynamoDB = sheet.DynamoDBOnDemandUSD(u.WriteUnitsPerTurn, u.ReadUnitsPerTurn)
+	default:
+		// Capacity sized exactly to the load (turns/s × units): the floor of
+		// what provisioned tables cost; auto-scaling keeps headroom above it.
+		per.DynamoDB = sheet.DynamoDBProvisionedUSD(u.WriteUnitsPerTurn, u.ReadUnitsPerTurn, 1.0/3600)
+	}
+	r.PerTurn = per.Sum()
+	r.PerUserMinute = r.PerTurn.Scale(t)
+	r.PerHour = r.PerUserMinute.Scale(r.ConcurrentUsers * 60)
+	r.PerDay = r.PerUserMinute.Scale(r.AverageUsers * 60 * hours)
+	r.PerMonth = r.PerDay.Scale(DaysPerMonth)
+
+	// Capacity.
+	r.TokensPerMinute = r.TurnsPerMinute * tokensPerTurn
+	if u.BedrockTPMQuota > 0 {
+		r.TPMUse = r.TokensPerMinute / u.BedrockTPMQuota
+		if r.TPMUse > 1 {
+			r.Notes = append(r.Notes, fmt.Sprintf("Bedrock would need %.0f tokens/min, %.1f× the %.0f quota: ask for a quota increase or expect throttling",
+				r.TokensPerMinute, r.TPMUse, u.BedrockTPMQuota))
+		}
+	}
+	r.LambdaConcurrency = r.TurnsPerMinute / 60 * lambdaSec
+	if u.LambdaConcurrencyLimit > 0 && r.LambdaConcurrency > float64(u.LambdaConcurrencyLimit) {
+		r.Notes = append(r.Notes, fmt.Sprintf("Lambda would need %.0f concurrent executions, over its limit of %d", r.LambdaConcurrency, u.LambdaConcurrencyLimit))
+	}
+	r.WriteUnitsPerSecond = r.TurnsPerMinute / 60 * u.WriteUnitsPerTurn
+	r.LoadEquivalentUsers = r.TurnsPerMinute / b.TurnsPerUserMinute
+	for _, l := range b.Limits {
+		h := l.Users - r.LoadEquivalentUsers
+		r.Limits = append(r.Limits, LimitCheck{Name: l.Name, Users: l.Users, HeadroomUsers: h, Beyond: h < 0})
+	}
+	return r, nil
+}
