@@ -104,6 +104,8 @@ type Summary struct {
 	Warnings            []string `json:"warnings,omitempty"`
 	// Cost is what the hold windows cost (cost.go); nil when they could not be priced.
 	Cost *CostSummary `json:"cost,omitempty"`
+	// Approximate names the answers that are not exact: set for runs imported without per-request rows.
+	Approximate []string `json:"approximate,omitempty"`
 }
 
 // ReadSummary reads dir/analysis/summary.json.

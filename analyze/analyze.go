@@ -46,6 +46,9 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer db.Close()
+	if m.Aggregated { // imported without per-request rows (imported.go)
+		return runImported(ctx, db, runDir, m, opts)
+	}
 	warnings, err := loadRun(ctx, db, runDir, m)
 	if err != nil {
 		return nil, err
