@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"brink"
+	"brink/collect/importers"
+	"brink/replay"
+)
+
+func init() {
+	register("import", "turn Locust, k6 or vegeta results into a brink run directory", runImport)
+}
+
+// stepMapFlag collects --step-map name=step (repeatable, or comma-separated).
+type stepMapFlag map[string]string
+
+func (s stepMapFlag) String() string { return "" }
+
+func (s stepMapFlag) Set(v string) error {
+	for part := range strings.SplitSeq(v, ",") {
+		from, to, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || from == "" || to == "" {
+			return fmt.Errorf("%q: want NAME=STEP, e.g. chat_message=ask", part)
+		}
+		s[from] = to
+	}
+	return nil
+}
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("import", "locust PREFIX | k6 results.json[.gz] | vegeta results.json [flags]",
+		"Turns another load tool's results into a normal run directory under --runs-dir, ready for\n"+
+			"brink analyze, report and whatif:\n"+
+			"  locust PREFIX    the files of `locust --csv PREFIX` (PREFIX_stats_history.csv, _stats.csv,\n"+
+			"                   _failures.csv, _exceptions.csv). Locust keeps no per-request rows: the run\n"+
+			"                   is marked aggregated and its percentiles are approximate (see docs/import.md).\n"+
+			"  k6 FILE          `k6 run --out json=FILE` (plain or .gz): one trace row per HTTP request;\n"+
+			"                   levels are the plateaus of the vus gauge.\n"+
+			"  vegeta FILE      `vegeta encode --to json` output: one trace row per request; one level\n"+
+			"                   per attack (rate = users), or the levels of --plan / the plan flags.\n"+
+			"The most frequent request name becomes the conversation step `ask` unless --step-map says\n"+
+			"otherwise. Importing the same file twice names the same run, which is refused.",
+		"  brink import k6 results.json.gz --step-map chat_message=ask\n"+
+			"  brink import locust out/chat --runs-dir runs\n"+
+			"  brink import vegeta results.json --start-users 10 --step-users 10 --max-users 50 --ramp 0s --hold 1m", stdout)
+	runsDir := fs.String("runs-dir", "runs", "directory that holds run directories")
+	steps := stepMapFlag{}
+	fs.Var(steps, "step-map", "map a request name to a brink step: NAME=STEP (repeatable); default: the most frequent name is ask")
+	minHold := fs.Duration("min-hold", importers.DefaultMinHold, "k6, locust: the shortest plateau of users that is a level's hold")
+	planFile := fs.String("plan", "", "vegeta: plan YAML whose levels to lay out from the first request")
+	def := brink.DefaultPlan()
+	var flagPlan brink.Plan
+	fs.IntVar(&flagPlan.StartUsers, "start-users", def.StartUsers, "vegeta: users (rate) of the first level")
+	fs.IntVar(&flagPlan.StepUsers, "step-users", def.StepUsers, "vegeta: added per level")
+	fs.IntVar(&flagPlan.MaxUsers, "max-users", def.MaxUsers, "vegeta: users of the last level")
+	ramp := fs.Duration("ramp", def.Ramp.Std(), "vegeta: ramp of each level")
+	hold := fs.Duration("hold", def.Hold.Std(), "vegeta: hold of each level")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("want a tool and its results: locust PREFIX, k6 FILE or vegeta FILE (got %d arguments)", len(pos))
+	}
+	tool, input := pos[0], pos[1]
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	opts := importers.Options{RunsDir: *runsDir, StepMap: steps, MinHold: *minHold}
+	planFlags := set["plan"] || set["start-users"] || set["step-users"] || set["max-users"] || set["ramp"] || set["hold"]
+	if planFlags && tool != "vegeta" {
+		return usagef("--plan and the plan flags are for vegeta; %s's levels come from its own user counts", tool)
+	}
+	if *minHold <= 0 {
+		return usagef("--min-hold %v: must be positive", *minHold)
+	}
+	if planFlags {
+		flagPlan.Model, flagPlan.Ramp, flagPlan.Hold = "closed", brink.Duration(*ramp), brink.Duration(*hold)
+		p := flagPlan
+		if *planFile != "" {
+			if p, _, err = replay.LoadPlan(*planFile); err != nil {
+				return err
+			}
+			overridePlan(&p, flagPlan, set)
+		}
+		if err := p.Validate(); err != nil {
+			return usagef("%v", err)
+		}
+		opts.Plan = &p
+	}
+	var res *importers.Result
+	switch tool {
+	case "locust":
+		res, err = importers.Locust(ctx, input, opts)
+	case "k6":
+		res, err = importers.K6(ctx, input, opts)
+	case "vegeta":
+		res, err = importers.Vegeta(ctx, input, opts)
+	default:
+		hint := ""
+		if s := closest(tool, []string{"locust", "k6", "vegeta"}); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return usagef("unknown tool %q%s: brink imports locust, k6 and vegeta", tool, hint)
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "brink import: note: %s\n", w)
+	}
+	m := res.Manifest
+	kind := "trace rows"
+	if m.Aggregated {
+		kind = "requests (aggregated: no per-request rows)"
+	}
+	fmt.Fprintf(stdout, "imported %s %s: %d %s, %d levels, %s to %s\n", tool, input, res.Requests, kind, len(m.Levels),
+		m.StartedAt.Format(time.RFC3339), m.EndedAt.Format(time.RFC3339))
+	for _, l := range m.Levels {
+		fmt.Fprintf(stdout, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, l.End.Sub(l.SteadyStart), l.SteadyStart.Format(time.RFC3339))
+	}
+	names := make([]string, 0, len(res.StepNames))
+	for n := range res.StepNames {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if res.StepNames[n] == brink.StepAsk {
+			fmt.Fprintf(stdout, "  %q is the conversation step (ask)\n", n)
+		}
+	}
+	fmt.Fprintf(stdout, "%s\nnext: brink analyze --run %s\n", res.Dir, res.Dir)
+	return nil
+}
