@@ -42,6 +42,45 @@ type LevelStats struct {
 	AllRequests  int64     `json:"all_requests"`
 	AllErrorRate float64   `json:"all_error_rate"`
 	AllThrottle  float64   `json:"all_throttle_rate"`
+
+	// The slowest users: the 95th percentile across the level's virtual
+	// users of each user's own median and worst conversation latency.
+	UserP95MedianMS *float64 `json:"user_p95_median_ms"`
+	UserP95MaxMS    *float64 `json:"user_p95_max_ms"`
+	// Little's law, N = X (R + Z), from the traces: the users the measured
+	// throughput, response time and idle time imply. Well below Users means
+	// the generator, not the target, was the limit (GeneratorLimited).
+	LittleUsers      float64  `json:"littles_law_users"`
+	MeanIdleMS       *float64 `json:"mean_idle_ms"`
+	GeneratorLimited bool     `json:"generator_limited"`
+	// Infra is the collected platform metrics over the hold window (nil
+	// when none were collected).
+	Infra *InfraStats `json:"infra,omitempty"`
+}
+
+// InfraStats are CloudWatch and Logs Insights signals over a hold window.
+// A nil field had no datapoint.
+type InfraStats struct {
+	LambdaMaxConcurrency *float64 `json:"lambda_max_concurrency"`
+	LambdaThrottles      *float64 `json:"lambda_throttles"`
+	ColdStarts           *float64 `json:"cold_starts"`
+	DDBConsumedWCUPerS   *float64 `json:"ddb_consumed_wcu_per_s"`
+	DDBProvisionedWCU    *float64 `json:"ddb_provisioned_wcu"`
+	DDBWriteThrottles    *float64 `json:"ddb_write_throttles"`
+	BedrockInvocations   *float64 `json:"bedrock_invocations"`
+	BedrockThrottles     *float64 `json:"bedrock_throttles"`
+	BedrockLatencyMS     *float64 `json:"bedrock_latency_ms"`
+	BedrockInputTPM      *float64 `json:"bedrock_input_tokens_per_min"`
+	BedrockOutputTPM     *float64 `json:"bedrock_output_tokens_per_min"`
+}
+
+// LimitSignal is the first infrastructure limit that showed, and where.
+type LimitSignal struct {
+	Signal string  `json:"signal"` // e.g. "Lambda throttles"
+	Level  int     `json:"level"`
+	Users  int     `json:"users"`
+	Value  float64 `json:"value"`
+	Source string  `json:"source"` // "cloudwatch" or "traces"
 }
 
 // KneePoint is a knee of a curve over users.
@@ -96,12 +135,17 @@ type Summary struct {
 	// LatencyWarningUsers is how many users the latency knee came before the
 	// first level whose error rate (all steps) passed the error rule: the
 	// early warning latency gives. Nil when either is missing.
-	LatencyWarningUsers *int     `json:"latency_warning_users"`
-	USL                 *USLFit  `json:"usl"`
-	LiveStop            string   `json:"live_stop_reason,omitempty"`
-	EdgeAgrees          *bool    `json:"edge_agrees_with_live,omitempty"`
-	Findings            []string `json:"findings"`
-	Warnings            []string `json:"warnings,omitempty"`
+	LatencyWarningUsers *int    `json:"latency_warning_users"`
+	USL                 *USLFit `json:"usl"`
+	// FirstLimit is the limit that rose first: Lambda, DynamoDB or Bedrock
+	// throttles from the collected metrics, or throttled and timed-out
+	// requests from the traces. Nil when nothing did.
+	FirstLimit       *LimitSignal `json:"first_limit"`
+	MetricsCollected bool         `json:"metrics_collected"`
+	LiveStop         string       `json:"live_stop_reason,omitempty"`
+	EdgeAgrees       *bool        `json:"edge_agrees_with_live,omitempty"`
+	Findings         []string     `json:"findings"`
+	Warnings         []string     `json:"warnings,omitempty"`
 	// Cost is what the hold windows cost (cost.go); nil when they could not be priced.
 	Cost *CostSummary `json:"cost,omitempty"`
 	// Approximate names the answers that are not exact: set for runs imported without per-request rows.

@@ -61,24 +61,48 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	levelsPath := filepath.Join(outDir, brink.LevelsFile)
-	if err := copyParquet(ctx, db, "levels", levelsPath); err != nil {
+	levelsPath, err := stepTables(ctx, db, outDir)
+	if err != nil {
 		return nil, err
 	}
+	if err := userLevels(ctx, db, opts.Step, levels); err != nil {
+		return nil, err
+	}
+	if err := littlesLaw(ctx, db, levels); err != nil {
+		return nil, err
+	}
+	metricsOK, mwarn, err := loadMetrics(ctx, db, runDir)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, mwarn...)
+	if metricsOK {
+		if err := levelMetrics(ctx, db, levels); err != nil {
+			return nil, err
+		}
+	}
 	s := &brink.Summary{
-		SchemaVersion: brink.SchemaVersion,
-		RunID:         m.RunID,
-		Status:        m.EffectiveStatus(),
-		Target:        m.Target,
-		StartedAt:     m.StartedAt,
-		EndedAt:       m.EndedAt,
-		TimeScale:     m.TimeScale,
-		Plan:          m.Plan,
-		StopRules:     m.StopRules,
-		Step:          opts.Step,
-		Levels:        levels,
-		Warnings:      warnings,
-		LiveStop:      m.StopReason,
+		SchemaVersion:    brink.SchemaVersion,
+		RunID:            m.RunID,
+		Status:           m.EffectiveStatus(),
+		Target:           m.Target,
+		StartedAt:        m.StartedAt,
+		EndedAt:          m.EndedAt,
+		TimeScale:        m.TimeScale,
+		Plan:             m.Plan,
+		StopRules:        m.StopRules,
+		Step:             opts.Step,
+		Levels:           levels,
+		Warnings:         warnings,
+		LiveStop:         m.StopReason,
+		FirstLimit:       firstLimit(levels),
+		MetricsCollected: metricsOK,
+	}
+	for _, l := range levels {
+		if l.GeneratorLimited {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("level %d: Little's law implies %.1f active users of %d: the generator, not the target, may have been the limit (mean idle %s between requests)",
+				l.Level, l.LittleUsers, l.Users, fmtMSPtr(l.MeanIdleMS)))
+		}
 	}
 	if s.Status != m.Status {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("run.json says %q but the process that wrote it is gone: read as %s", m.Status, s.Status))
@@ -97,6 +121,9 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		}
 	}
 	curves(s)
+	if err := addCost(ctx, db, runDir, s); err != nil {
+		return nil, err
+	}
 	s.Findings = findings(s)
 	if err := brink.WriteSummary(runDir, s); err != nil {
 		return nil, err
@@ -240,4 +267,11 @@ func queryRuleValues(ctx context.Context, db *sql.DB, step string, p float64) (m
 		out[lvl] = v
 	}
 	return out, rows.Err()
+}
+
+func fmtMSPtr(v *float64) string {
+	if v == nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.0f ms", *v)
 }

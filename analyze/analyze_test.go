@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -219,13 +220,24 @@ func TestLevelsParquet(t *testing.T) {
 	}
 	db, _ := Open(context.Background(), DBOptions{})
 	defer db.Close()
+	// One row per level and step: level 0 has ask and auth, level 1 ask
+	// and new_chat (the ramp rows are in ramps.parquet).
 	var n int
 	var p95 float64
-	if err := db.QueryRow(`SELECT count(*), max(p95_ms) FROM read_parquet(?)`, res.LevelsPath).Scan(&n, &p95); err != nil {
+	if err := db.QueryRow(`SELECT count(*), max(p95_ms) FILTER (WHERE step = 'ask') FROM read_parquet(?)`, res.LevelsPath).Scan(&n, &p95); err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 || p95 != *res.Summary.Levels[1].P95MS {
-		t.Fatalf("levels.parquet: %d rows, max p95 %v; want 2 rows and %v", n, p95, *res.Summary.Levels[1].P95MS)
+	if n != 4 || p95 != *res.Summary.Levels[1].P95MS {
+		t.Fatalf("levels.parquet: %d rows, max ask p95 %v; want 4 rows and %v", n, p95, *res.Summary.Levels[1].P95MS)
+	}
+	var newChatErr float64
+	if err := db.QueryRow(`SELECT error_rate FROM read_parquet(?) WHERE level = 1 AND step = 'new_chat'`, res.LevelsPath).Scan(&newChatErr); err != nil || newChatErr != 1 {
+		t.Fatalf("level 1 new_chat error rate %v (%v), want 1 (its one request failed)", newChatErr, err)
+	}
+	// The ramp of level 0 holds the one ask at t0+5s.
+	var rampReq int
+	if err := db.QueryRow(`SELECT sum(requests) FROM read_parquet(?) WHERE level = 0`, filepath.Join(dir, "analysis", "ramps.parquet")).Scan(&rampReq); err != nil || rampReq != 1 {
+		t.Fatalf("level 0 ramp requests %d (%v), want 1", rampReq, err)
 	}
 }
 
@@ -258,5 +270,74 @@ func TestAnalyzeBadInput(t *testing.T) {
 	os.WriteFile(filepath.Join(only, "traces", "part-00000.parquet"), []byte("junk"), 0o644)
 	if _, err := Run(ctx, only, Options{}); err == nil {
 		t.Fatal("only torn files: want an error")
+	}
+}
+
+func TestSlowestUsersAndLittlesLaw(t *testing.T) {
+	dir, rows := fixtureRun(t)
+	res, err := Run(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := brink.ReadManifest(dir)
+	for i, l := range res.Summary.Levels {
+		w := m.Levels[i]
+		perVU := map[int32][]float64{}
+		var all []brink.Trace
+		for _, r := range rows {
+			if r.Start.Before(w.SteadyStart) || !r.Start.Before(w.End) {
+				continue
+			}
+			all = append(all, r)
+			if r.Step == brink.StepAsk && r.Error == "" {
+				perVU[r.VU] = append(perVU[r.VU], r.LatencyMS)
+			}
+		}
+		var meds, maxs []float64
+		for _, lat := range perVU {
+			meds = append(meds, quantileCont(lat, 0.5))
+			maxs = append(maxs, slices.Max(lat))
+		}
+		if want := quantileCont(meds, 0.95); math.Abs(*l.UserP95MedianMS-want) > 1e-9 {
+			t.Errorf("level %d user p95 of medians %v, want %v", i, *l.UserP95MedianMS, want)
+		}
+		if want := quantileCont(maxs, 0.95); math.Abs(*l.UserP95MaxMS-want) > 1e-9 {
+			t.Errorf("level %d user p95 of worsts %v, want %v", i, *l.UserP95MaxMS, want)
+		}
+		// Little's law from the rows: X (R + Z), Z the mean gap between the
+		// end of a user's request and the start of its next one.
+		byVU := map[int32][]brink.Trace{}
+		var sumLat float64
+		for _, r := range all {
+			byVU[r.VU] = append(byVU[r.VU], r)
+			sumLat += r.LatencyMS
+		}
+		var gaps []float64
+		for _, rs := range byVU {
+			slices.SortFunc(rs, func(a, b brink.Trace) int {
+				if c := a.Start.Compare(b.Start); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.LatencyMS, b.LatencyMS)
+			})
+			for k := 0; k+1 < len(rs); k++ {
+				g := float64(rs[k+1].Start.Sub(rs[k].Start).Microseconds())/1e3 - rs[k].LatencyMS
+				if g >= 0 && g <= 600000 {
+					gaps = append(gaps, g)
+				}
+			}
+		}
+		var sumGap float64
+		for _, g := range gaps {
+			sumGap += g
+		}
+		x := float64(len(all)) / 60
+		want := x * (sumLat/float64(len(all)) + sumGap/float64(len(gaps))) / 1000
+		if math.Abs(l.LittleUsers-want) > 1e-9 {
+			t.Errorf("level %d Little's law users %v, want %v", i, l.LittleUsers, want)
+		}
+		if !l.GeneratorLimited {
+			t.Errorf("level %d: %v implied users of %d: want flagged", i, l.LittleUsers, l.Users)
+		}
 	}
 }

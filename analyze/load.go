@@ -92,7 +92,7 @@ func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) 
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE VIEW traces AS SELECT * FROM read_parquet(`+quoteList(good)+`)`); err != nil {
 		return warnings, fmt.Errorf("read traces: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE windows (level INTEGER, users INTEGER, steady_us BIGINT, end_us BIGINT)`); err != nil {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE windows (level INTEGER, users INTEGER, ramp_us BIGINT, steady_us BIGINT, end_us BIGINT)`); err != nil {
 		return warnings, fmt.Errorf("create windows: %w", err)
 	}
 	levels, note, err := levelWindows(ctx, db, m)
@@ -106,8 +106,8 @@ func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) 
 		if !lw.SteadyStart.Before(lw.End) {
 			continue // the run stopped before this level's hold began
 		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO windows VALUES (?, ?, ?, ?)`,
-			lw.Index, lw.Users, lw.SteadyStart.UnixMicro(), lw.End.UnixMicro()); err != nil {
+		if _, err := db.ExecContext(ctx, `INSERT INTO windows VALUES (?, ?, ?, ?, ?)`,
+			lw.Index, lw.Users, lw.RampStart.UnixMicro(), lw.SteadyStart.UnixMicro(), lw.End.UnixMicro()); err != nil {
 			return warnings, fmt.Errorf("create windows: %w", err)
 		}
 	}
@@ -150,4 +150,29 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 	}
 	return out, fmt.Sprintf("the run is %s: its levels were rebuilt from the plan up to the last request recorded (%s); the last level is cut short",
 		status, last.Format(time.RFC3339)), nil
+}
+
+// loadMetrics registers the metrics view over metrics/*.parquet, when the
+// run has collected metrics. Unreadable files are skipped with a warning.
+func loadMetrics(ctx context.Context, db *sql.DB, runDir string) (bool, []string, error) {
+	files, err := filepath.Glob(filepath.Join(runDir, brink.MetricsDir, "*.parquet"))
+	if err != nil || len(files) == 0 {
+		return false, nil, nil
+	}
+	var good []string
+	var warnings []string
+	for _, f := range files {
+		if err := checkTraceFile(ctx, db, f); err != nil {
+			warnings = append(warnings, "skipped "+err.Error())
+			continue
+		}
+		good = append(good, f)
+	}
+	if len(good) == 0 {
+		return false, warnings, nil
+	}
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE VIEW metrics AS SELECT * FROM read_parquet(`+quoteList(good)+`, union_by_name = true)`); err != nil {
+		return false, warnings, fmt.Errorf("read metrics: %w", err)
+	}
+	return true, warnings, nil
 }

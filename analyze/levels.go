@@ -1,0 +1,136 @@
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+
+	"brink"
+	"brink/queries"
+)
+
+// stepTables writes analysis/levels.parquet (one row per level and step
+// over the holds) and analysis/ramps.parquet (the ramp windows).
+func stepTables(ctx context.Context, db *sql.DB, outDir string) (levelsPath string, err error) {
+	for _, t := range []struct{ table, query, file string }{
+		{"level_steps", "level_steps", brink.LevelsFile},
+		{"ramps", "ramps", "ramps.parquet"},
+	} {
+		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+t.table+` AS `+queries.MustGet(t.query)); err != nil {
+			return "", fmt.Errorf("%s table: %w", t.table, err)
+		}
+		if err := copyParquet(ctx, db, t.table, filepath.Join(outDir, t.file)); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(outDir, brink.LevelsFile), nil
+}
+
+// userLevels adds the slowest-users view to the level rows.
+func userLevels(ctx context.Context, db *sql.DB, step string, levels []brink.LevelStats) error {
+	rows, err := db.QueryContext(ctx, queries.MustGet("user_levels"), step)
+	if err != nil {
+		return fmt.Errorf("user-level view: %w", err)
+	}
+	defer rows.Close()
+	byLevel := index(levels)
+	for rows.Next() {
+		var lvl, n int
+		var med, mx sql.NullFloat64
+		if err := rows.Scan(&lvl, &n, &med, &mx); err != nil {
+			return fmt.Errorf("user-level view: %w", err)
+		}
+		if l := byLevel[lvl]; l != nil {
+			l.UserP95MedianMS, l.UserP95MaxMS = ptr(med), ptr(mx)
+		}
+	}
+	return rows.Err()
+}
+
+// littlesLaw adds the users Little's law implies, and flags levels where
+// they fall short of the target by more than 10%.
+func littlesLaw(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
+	rows, err := db.QueryContext(ctx, queries.MustGet("littles_law"))
+	if err != nil {
+		return fmt.Errorf("little's law: %w", err)
+	}
+	defer rows.Close()
+	byLevel := index(levels)
+	for rows.Next() {
+		var lvl int
+		var x, r float64
+		var z sql.NullFloat64
+		var n float64
+		if err := rows.Scan(&lvl, &x, &r, &z, &n); err != nil {
+			return fmt.Errorf("little's law: %w", err)
+		}
+		if l := byLevel[lvl]; l != nil {
+			l.LittleUsers, l.MeanIdleMS = n, ptr(z)
+			l.GeneratorLimited = n < 0.9*float64(l.Users)
+		}
+	}
+	return rows.Err()
+}
+
+// levelMetrics joins the collected metrics to the level rows.
+func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
+	rows, err := db.QueryContext(ctx, queries.MustGet("level_metrics"))
+	if err != nil {
+		return fmt.Errorf("align metrics to levels: %w", err)
+	}
+	defer rows.Close()
+	byLevel := index(levels)
+	for rows.Next() {
+		var lvl int
+		var v [11]sql.NullFloat64
+		if err := rows.Scan(&lvl, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
+			return fmt.Errorf("align metrics to levels: %w", err)
+		}
+		if l := byLevel[lvl]; l != nil {
+			l.Infra = &brink.InfraStats{
+				LambdaMaxConcurrency: ptr(v[0]), LambdaThrottles: ptr(v[1]), ColdStarts: ptr(v[2]),
+				DDBConsumedWCUPerS: ptr(v[3]), DDBProvisionedWCU: ptr(v[4]), DDBWriteThrottles: ptr(v[5]),
+				BedrockInvocations: ptr(v[6]), BedrockThrottles: ptr(v[7]), BedrockLatencyMS: ptr(v[8]),
+				BedrockInputTPM: ptr(v[9]), BedrockOutputTPM: ptr(v[10]),
+			}
+		}
+	}
+	return rows.Err()
+}
+
+func index(levels []brink.LevelStats) map[int]*brink.LevelStats {
+	m := make(map[int]*brink.LevelStats, len(levels))
+	for i := range levels {
+		m[levels[i].Level] = &levels[i]
+	}
+	return m
+}
+
+// firstLimit finds the limit that rose first, level by level: throttles
+// from the platform's metrics when collected, else from the traces.
+func firstLimit(levels []brink.LevelStats) *brink.LimitSignal {
+	for _, l := range levels {
+		if in := l.Infra; in != nil {
+			for _, c := range []struct {
+				name string
+				v    *float64
+			}{
+				{"Lambda throttles", in.LambdaThrottles},
+				{"DynamoDB write throttles", in.DDBWriteThrottles},
+				{"Bedrock throttles", in.BedrockThrottles},
+			} {
+				if c.v != nil && *c.v > 0 {
+					return &brink.LimitSignal{Signal: c.name, Level: l.Level, Users: l.Users, Value: *c.v, Source: "cloudwatch"}
+				}
+			}
+		}
+		switch {
+		case l.AllThrottle > 0:
+			return &brink.LimitSignal{Signal: "throttled requests (HTTP 429)", Level: l.Level, Users: l.Users, Value: l.AllThrottle, Source: "traces"}
+		case l.TimeoutRate > 0:
+			return &brink.LimitSignal{Signal: "timeouts", Level: l.Level, Users: l.Users, Value: l.TimeoutRate, Source: "traces"}
+		}
+	}
+	return nil
+}
