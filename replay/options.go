@@ -206,16 +206,29 @@ type ClientOptions struct {
 	Proxy    string // HTTP proxy URL; default from the environment
 }
 
+// MaxConnsPerHost caps the keep-alive connections a NewClient opens to the
+// target. Virtual users share one pool and hold a connection only while a
+// request is in flight, so the pool grows to the peak number of requests in
+// flight (one per user when every user waits on a slow target) up to this
+// cap; past it a request waits for a free connection, and the wait counts in
+// its latency. 10,000 stays well inside the ~28,000 ephemeral ports of one
+// source address; NewClient raises the open-file limit to fit it
+// (docs/performance.md).
+const MaxConnsPerHost = 10000
+
 // NewClient returns an HTTP client for up to users virtual users: one
 // keep-alive connection per user to the target, no compression (so byte
 // counts are what crossed the wire), no redirects followed (a redirect is an
 // answer, recorded as such; it never takes the load to another host).
 func NewClient(users int, o ClientOptions) (*http.Client, error) {
+	conns := min(users+16, MaxConnsPerHost)
+	RaiseOpenFileLimit(conns + 1024)
 	tr := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        users + 16,
-		MaxIdleConnsPerHost: users + 16,
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		MaxConnsPerHost:     conns,
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 		ForceAttemptHTTP2:   false,
