@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"math"
 	"net/http/httptest"
@@ -104,6 +105,15 @@ func TestEndToEnd(t *testing.T) {
 		if int(l.Answered) != len(lat) {
 			t.Errorf("level %d answered %d, traces %d", l.Level, l.Answered, len(lat))
 		}
+	}
+
+	// brink query sees the same traces and the level table.
+	code, qout, qerr := brinkMain(t, "query", "--run", dir, "--format", "csv", "SELECT count(*) AS n, (SELECT count(*) FROM levels WHERE step = 'ask') AS lv FROM traces")
+	if want := fmt.Sprintf("n,lv\n%d,%d\n", summary.TotalRequests, len(summary.Levels)); code != 0 || qout != want {
+		t.Fatalf("query: exit %d, %q (want %q) %s", code, qout, want, qerr)
+	}
+	if code, _, qerr := brinkMain(t, "query", "--run", dir, "SELEC 1"); code != 1 || !strings.Contains(qerr, "syntax error") {
+		t.Fatalf("bad SQL: exit %d, %q", code, qerr)
 	}
 
 	if code, out, errs := brinkMain(t, "report", "--run", dir); code != 0 {
