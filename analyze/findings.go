@@ -76,5 +76,6 @@ func findings(s *brink.Summary) []string {
 	} else {
 		out = append(out, fmt.Sprintf("No stop rule broke up to %d users: the edge of failure lies beyond the tested range.", last.Users))
 	}
+	out = append(out, costFindings(s)...)
 	return out
 }
