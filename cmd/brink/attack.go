@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -59,6 +60,7 @@ func runAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	timeout := fs.Duration("timeout", 30*time.Second, "per-request timeout")
 	runsDir := fs.String("runs-dir", "runs", "directory that holds run directories")
 	step := fs.String("step", brink.StepAsk, "step name recorded in the traces (brink analyze reports step ask)")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the attack to this file (for work on brink's speed)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -140,6 +142,17 @@ func runAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		mode = fmt.Sprintf("%g req/s", *rate)
 	}
 	fmt.Fprintf(stderr, "brink attack %s: %s %s, %d connections, %v, %s\n", runID, *method, redact(full), *conns, *dur, mode)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, runErr := replay.MaxRate(ctx, replay.MaxRateOptions{
 		URL: full, Method: *method, Body: body, Headers: headers, Connections: *conns, Duration: *dur,
 		Rate: *rate, Timeout: *timeout, RunID: runID, Step: *step, Clock: clock, Sink: tw,
