@@ -14,6 +14,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/smithy-go"
 
 	"brink"
 )
@@ -211,7 +212,13 @@ func (c *collector) retry(ctx context.Context, op string, f func() error) error 
 			return err
 		}
 		if attempt+1 >= c.opts.MaxAttempts {
-			return fmt.Errorf("%s: still throttled after %d attempts: %w (try again later, or collect fewer series per run)", op, attempt+1, err)
+			var ae smithy.APIError
+			code := "throttled"
+			if errors.As(err, &ae) {
+				code = ae.ErrorCode()
+			}
+			return &Error{Op: op, Kind: ErrThrottled, Err: err, Msg: fmt.Sprintf(
+				"still throttled after %d attempts (%s): try again in a few minutes, when other CloudWatch clients of the account are quieter", attempt+1, code)}
 		}
 		c.res.Report.Throttled++
 		wait := min(c.opts.Backoff<<attempt, c.opts.MaxBackoff)

@@ -17,6 +17,7 @@ var (
 	ErrCredentials  = errors.New("credentials missing, expired or not valid")
 	ErrEndpoint     = errors.New("endpoint unreachable")
 	ErrRegion       = errors.New("no region")
+	ErrThrottled    = errors.New("throttled")
 )
 
 // Error is a failure the user can fix, said in one line: what was being
@@ -51,6 +52,10 @@ var permission = map[string]string{
 func explain(op, endpoint string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var own *Error
+	if errors.As(err, &own) {
+		return err
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {

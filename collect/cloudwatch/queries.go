@@ -85,7 +85,7 @@ var DefaultLatencyStats = []string{"Average", "p95", "p99"}
 
 // Series lists what the spec asks for, each metric, dimension set and
 // statistic once, in a stable order.
-func (s *Spec) Series() []Series {
+func (s Spec) Series() []Series {
 	latStats := s.LatencyStats
 	if len(latStats) == 0 {
 		latStats = DefaultLatencyStats

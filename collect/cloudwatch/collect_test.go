@@ -1,0 +1,385 @@
+package cloudwatch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/fxamacker/cbor/v2"
+
+	"brink"
+	"brink/collect/parquet"
+	"brink/replay"
+	"brink/sim"
+)
+
+// throttlingModel is the sim's default model with limits low enough that a
+// short ramp of 8 users is throttled by Lambda and by DynamoDB. The table
+// throttled is written before the model is called, so a turn that fails on
+// it never reaches Bedrock and the sim's token counters (of answered turns)
+// equal Bedrock's token metrics (of every call).
+func throttlingModel() sim.Config {
+	cfg := sim.DefaultConfig()
+	cfg.Seed = 11
+	cfg.Lambda.ConcurrencyLimit = 5
+	cfg.DynamoDB.BurstSeconds = 0
+	for i := range cfg.DynamoDB.Tables {
+		if cfg.DynamoDB.Tables[i].Name == "chat-conversations" {
+			cfg.DynamoDB.Tables[i].WriteCapacity = 0.5
+		}
+	}
+	return cfg
+}
+
+// simRun is a sim that served one short ramp, and the run's window.
+type simRun struct {
+	s      *sim.Sim
+	url    string
+	runID  string
+	start  time.Time
+	end    time.Time
+}
+
+type discard struct{}
+
+func (discard) Write(brink.Trace) error { return nil }
+
+// runAgainstSim serves cfg at time scale 0.01 behind wrap (nil: none) and
+// replays a ramp of 4 then 8 users against it.
+func runAgainstSim(t *testing.T, cfg sim.Config, wrap func(http.Handler) http.Handler) *simRun {
+	t.Helper()
+	s, err := sim.New(cfg, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &simRun{s: s, runID: "cw-test"}
+	var h http.Handler = s.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	r.url = srv.URL
+	clock, found, err := replay.DiscoverClock(context.Background(), http.DefaultClient, srv.URL)
+	if err != nil || !found {
+		t.Fatalf("DiscoverClock: found=%v err=%v", found, err)
+	}
+	plan := brink.Plan{Model: "closed", StartUsers: 4, StepUsers: 4, MaxUsers: 8,
+		Ramp: brink.Duration(5 * time.Second), Hold: brink.Duration(40 * time.Second)}
+	run, err := replay.New(replay.Options{Target: srv.URL, RunID: r.runID, Plan: plan, Clock: clock, Seed: 5,
+		StopRules: []brink.StopRule{}, Sink: discard{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.start, r.end = res.Started, res.Ended
+	// Let the sim's clock pass the window's end (margin included), so every
+	// collection sees the same datapoints.
+	time.Sleep(clock.WallDuration(time.Minute + 5*time.Second))
+	return r
+}
+
+// clients are the real SDK clients pointed at the sim, with the SDK's own
+// retries off so that Collect's are the ones tested.
+func (r *simRun) clients() (*cloudwatch.Client, *cloudwatchlogs.Client) {
+	creds := credentials.NewStaticCredentialsProvider("AKIDBRINK", "secret", "")
+	return cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.url), Credentials: creds, RetryMaxAttempts: 1}),
+		cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.url), Credentials: creds, RetryMaxAttempts: 1})
+}
+
+func (r *simRun) options() Options {
+	return Options{RunID: r.runID, Start: r.start, End: r.end, Now: r.s.Clock().Now(), Endpoint: r.url,
+		Backoff: time.Millisecond, InsightsPoll: time.Millisecond, InsightsWait: 10 * time.Second}
+}
+
+// sums adds up the values of each namespace/metric/stat over all rows.
+func sums(rows []brink.Metric) map[string]float64 {
+	out := map[string]float64{}
+	for _, m := range rows {
+		out[m.Namespace+" "+m.Metric+" "+m.Stat] += m.Value
+	}
+	return out
+}
+
+// roundTrip writes rows as metrics Parquet and reads them back.
+func roundTrip(t *testing.T, rows []brink.Metric) []brink.Metric {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.parquet")
+	if err := parquet.WriteMetrics(path, "cw-test", rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := parquet.ReadMetrics(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rows) {
+		t.Fatalf("read %d rows back, wrote %d", len(got), len(rows))
+	}
+	return got
+}
+
+// TestCollectSumsEqualSimCounters runs a throttled ramp against the sim,
+// collects through the real SDK clients, writes and reads the Parquet, and
+// checks that the sums equal the sim's own counters.
+func TestCollectSumsEqualSimCounters(t *testing.T) {
+	r := runAgainstSim(t, throttlingModel(), nil)
+	cw, logs := r.clients()
+	res, err := Collect(context.Background(), cw, logs, SimSpec(), r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := r.s.Counters()
+	if k.LambdaThrottles.Load() == 0 || k.DynamoThrottles.Load() == 0 {
+		t.Fatalf("the model was not throttled (Lambda %d, DynamoDB %d): the test checks nothing", k.LambdaThrottles.Load(), k.DynamoThrottles.Load())
+	}
+	got := sums(roundTrip(t, res.CloudWatch))
+	want := map[string]float64{
+		"AWS/Lambda Invocations Sum":          float64(k.Requests.Load() - k.LambdaThrottles.Load()),
+		"AWS/Lambda Throttles Sum":            float64(k.LambdaThrottles.Load()),
+		"AWS/Bedrock InputTokenCount Sum":     float64(k.InputTokens.Load()),
+		"AWS/Bedrock OutputTokenCount Sum":    float64(k.OutputTokens.Load()),
+		"AWS/DynamoDB WriteThrottleEvents Sum": float64(k.DynamoThrottles.Load()),
+		"AWS/ApiGateway Count Sum":            float64(k.Requests.Load()),
+	}
+	for key, w := range want {
+		if got[key] != w {
+			t.Errorf("%s = %v, the sim counted %v", key, got[key], w)
+		}
+	}
+	if got["AWS/Bedrock InputTokenCount Sum"] == 0 {
+		t.Error("no input tokens collected")
+	}
+	rep := res.Report
+	if rep.PeriodS != 1 {
+		t.Errorf("period %d s, want 1 (the sim spec asks for high resolution)", rep.PeriodS)
+	}
+	if len(rep.Asked) != len(SimSpec().Series()) || rep.Calls != 1 {
+		t.Errorf("%d series asked in %d calls, want %d in 1", len(rep.Asked), rep.Calls, len(SimSpec().Series()))
+	}
+	for _, m := range res.CloudWatch {
+		if m.TS.Before(rep.Start) || !m.TS.Before(rep.End) || m.PeriodS != 1 || m.RunID != "cw-test" {
+			t.Fatalf("row %+v outside the window %v..%v or mislabelled", m, rep.Start, rep.End)
+		}
+		if m.Namespace == NSLambda && m.Dimensions != "FunctionName=brink-chat-handler" {
+			t.Fatalf("Lambda row dimensions %q", m.Dimensions)
+		}
+		if m.Metric == "ThrottledRequests" && m.Dimensions != "Operation=PutItem,TableName="+strings.TrimPrefix(m.Dimensions, "Operation=PutItem,TableName=") {
+			t.Fatalf("dimensions not sorted: %q", m.Dimensions)
+		}
+	}
+	// Logs Insights: one query, cold starts and invocations by bin.
+	if len(rep.LogsInsights) != 1 || rep.LogsInsights[0].Status != "Complete" {
+		t.Fatalf("Logs Insights runs %+v", rep.LogsInsights)
+	}
+	lg := sums(roundTrip(t, res.Logs))
+	group := r.s.LogGroup()
+	if lg[group+" cold_starts Sum"] != float64(k.ColdStarts.Load()) || k.ColdStarts.Load() == 0 {
+		t.Errorf("cold starts collected %v, the sim counted %d", lg[group+" cold_starts Sum"], k.ColdStarts.Load())
+	}
+	if lg[group+" invocations Sum"] != got["AWS/Lambda Invocations Sum"] {
+		t.Errorf("REPORT lines %v, Lambda Invocations %v", lg[group+" invocations Sum"], got["AWS/Lambda Invocations Sum"])
+	}
+	for _, m := range res.Logs {
+		if m.Source != brink.SourceLogsInsights || m.Namespace != group || m.PeriodS != 1 || m.Stat != "Sum" {
+			t.Fatalf("logs row %+v", m)
+		}
+	}
+}
+
+// TestCollectPaginates caps the datapoints of an answer so the window takes
+// many pages, and checks the rows equal those of one page.
+func TestCollectPaginates(t *testing.T) {
+	r := runAgainstSim(t, throttlingModel(), nil)
+	cw, _ := r.clients()
+	spec := SimSpec()
+	one, err := Collect(context.Background(), cw, nil, spec, r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := r.options()
+	opts.MaxDatapoints = 500
+	paged, err := Collect(context.Background(), cw, nil, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	minPages := len(one.CloudWatch) / 500
+	if paged.Report.Calls < 2 || paged.Report.Calls < minPages {
+		t.Fatalf("%d calls for %d datapoints at 500 a page", paged.Report.Calls, len(one.CloudWatch))
+	}
+	if len(paged.CloudWatch) != len(one.CloudWatch) {
+		t.Fatalf("paged: %d rows, one page: %d", len(paged.CloudWatch), len(one.CloudWatch))
+	}
+	a, b := sums(one.CloudWatch), sums(paged.CloudWatch)
+	for k, v := range a {
+		if b[k] != v {
+			t.Errorf("%s: paged %v, one page %v", k, b[k], v)
+		}
+	}
+	for _, w := range paged.Report.Warnings {
+		t.Errorf("warning: %s", w)
+	}
+	// More than 500 series take more than one request.
+	opts = r.options()
+	opts.MaxQueriesPerCall = 7
+	split, err := Collect(context.Background(), cw, nil, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(spec.Series()); split.Report.Calls != (n+6)/7 || len(split.CloudWatch) != len(one.CloudWatch) {
+		t.Errorf("%d series at 7 a call: %d calls, %d rows; want %d calls, %d rows", n, split.Report.Calls, len(split.CloudWatch), (n+6)/7, len(one.CloudWatch))
+	}
+}
+
+// awsFault answers AWS-shaped errors in place of the sim for the requests
+// of one operation, for the first n of them (n < 0: all).
+type awsFault struct {
+	op      string // GetMetricData, StartQuery, ...
+	n       int64
+	status  int
+	code    string // the error shape (__type)
+	query   string // the awsQuery code (X-Amzn-Query-Error)
+	seen    atomic.Int64
+	faulted atomic.Int64
+}
+
+func (f *awsFault) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		isCBOR := strings.HasSuffix(r.URL.Path, "/operation/"+f.op)
+		isJSON := strings.HasSuffix(r.Header.Get("X-Amz-Target"), "."+f.op)
+		if !isCBOR && !isJSON {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if n := f.seen.Add(1); f.n >= 0 && n > f.n {
+			next.ServeHTTP(w, r)
+			return
+		}
+		f.faulted.Add(1)
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("X-Amzn-Query-Error", f.query+";Sender")
+		if isCBOR {
+			b, _ := cbor.Marshal(map[string]string{"__type": "com.amazonaws.cloudwatch#" + f.code, "message": "injected by the test"})
+			w.Header().Set("Content-Type", "application/cbor")
+			w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+			w.WriteHeader(f.status)
+			w.Write(b)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(f.status)
+		io.Copy(w, bytes.NewReader([]byte(`{"__type":"`+f.code+`","message":"injected by the test"}`)))
+	})
+}
+
+// TestCollectRetriesThrottling answers the first GetMetricData and the first
+// StartQuery with a throttling error and checks that Collect waited, asked
+// again and got everything.
+func TestCollectRetriesThrottling(t *testing.T) {
+	cwThrottle := &awsFault{op: "GetMetricData", n: 2, status: 400, code: "LimitExceededFault", query: "Throttling"}
+	logsThrottle := &awsFault{op: "StartQuery", n: 1, status: 400, code: "ThrottlingException", query: "ThrottlingException"}
+	r := runAgainstSim(t, throttlingModel(), func(h http.Handler) http.Handler { return cwThrottle.wrap(logsThrottle.wrap(h)) })
+	cw, logs := r.clients()
+	res, err := Collect(context.Background(), cw, logs, SimSpec(), r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cwThrottle.faulted.Load() != 2 || cwThrottle.seen.Load() != 3 || logsThrottle.seen.Load() != 2 {
+		t.Errorf("GetMetricData: %d throttled of %d calls; StartQuery %d calls", cwThrottle.faulted.Load(), cwThrottle.seen.Load(), logsThrottle.seen.Load())
+	}
+	if res.Report.Throttled != 3 {
+		t.Errorf("report counts %d throttled retries, want 3", res.Report.Throttled)
+	}
+	k := r.s.Counters()
+	if got := sums(res.CloudWatch)["AWS/Lambda Throttles Sum"]; got != float64(k.LambdaThrottles.Load()) {
+		t.Errorf("after the retry: Throttles %v, the sim counted %d", got, k.LambdaThrottles.Load())
+	}
+	if len(res.Logs) == 0 {
+		t.Error("no Logs Insights rows after the retried StartQuery")
+	}
+	// Throttled for good: a clear error after MaxAttempts.
+	always := &awsFault{op: "GetMetricData", n: -1, status: 400, code: "LimitExceededFault", query: "Throttling"}
+	srv := httptest.NewServer(always.wrap(http.NotFoundHandler()))
+	defer srv.Close()
+	r2 := *r
+	r2.url = srv.URL
+	cw2, _ := r2.clients()
+	opts := r.options()
+	opts.MaxAttempts = 3
+	_, err = Collect(context.Background(), cw2, nil, SimSpec(), opts)
+	if err == nil || !strings.Contains(err.Error(), "still throttled after 3 attempts (Throttling)") || always.seen.Load() != 3 {
+		t.Errorf("always throttled: %d calls, err %v", always.seen.Load(), err)
+	}
+}
+
+// TestCollectExplainsErrors checks that AccessDenied, expired credentials
+// and an endpoint that does not answer each end Collect with one line that
+// says what to fix.
+func TestCollectExplainsErrors(t *testing.T) {
+	s, err := sim.New(sim.DefaultConfig(), 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := s.Clock().Now()
+	for _, c := range []struct {
+		name  string
+		fault *awsFault
+		kind  error
+		want  string
+	}{
+		{"access denied", &awsFault{op: "GetMetricData", n: -1, status: 403, code: "AccessDenied", query: "AccessDenied"},
+			ErrAccessDenied, "GetMetricData: access denied (AccessDenied: injected by the test): allow cloudwatch:GetMetricData"},
+		{"logs access denied", &awsFault{op: "StartQuery", n: -1, status: 400, code: "AccessDeniedException", query: "AccessDeniedException"},
+			ErrAccessDenied, "StartQuery: access denied (AccessDeniedException: injected by the test): allow logs:StartQuery"},
+		{"expired", &awsFault{op: "GetMetricData", n: -1, status: 403, code: "ExpiredToken", query: "ExpiredToken"},
+			ErrCredentials, "GetMetricData: credentials refused (ExpiredToken: injected by the test): refresh them"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(c.fault.wrap(s.Handler()))
+			defer srv.Close()
+			r := &simRun{s: s, url: srv.URL, runID: "e", start: now.Add(-time.Minute), end: now}
+			cw, logs := r.clients()
+			_, err := Collect(context.Background(), cw, logs, SimSpec(), r.options())
+			if !errors.Is(err, c.kind) {
+				t.Fatalf("err %v, want %v", err, c.kind)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, c.want) || strings.Contains(msg, "\n") {
+				t.Errorf("message %q, want one line starting %q", msg, c.want)
+			}
+			if c.fault.seen.Load() != 1 {
+				t.Errorf("%d calls: an access error is not retried", c.fault.seen.Load())
+			}
+		})
+	}
+	t.Run("nothing listening", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := "http://" + ln.Addr().String()
+		ln.Close()
+		cl, err := Connect(context.Background(), ConnectOptions{Endpoint: url, Static: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Collect(context.Background(), cl.Metrics, cl.Logs, SimSpec(), Options{Start: now.Add(-time.Minute), End: now, Endpoint: url})
+		if !errors.Is(err, ErrEndpoint) || !strings.Contains(err.Error(), "nothing answers at "+url+": check --endpoint-url") {
+			t.Errorf("err %v, want nothing answers at %s", err, url)
+		}
+	})
+}
