@@ -92,6 +92,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, row := range report.LevelTableText(ares.Summary) {
 		fmt.Fprintf(stdout, "  %s\n", row)
 	}
+	if err := demoWhatIf(runDir, ares.Summary, stdout); err != nil {
+		fmt.Fprintf(stderr, "brink demo: what-if: %v\n", err)
+	}
 	fmt.Fprintf(stdout, "\nWrote:\n  %s (run manifest)\n  %s/ (one row per request)\n  %s\n  %s\n", runDir+"/run.json", runDir+"/traces", ares.LevelsPath, ares.SummaryPath)
 	for _, f := range rres.Files {
 		fmt.Fprintf(stdout, "  %s\n", f)

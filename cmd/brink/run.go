@@ -316,6 +316,7 @@ func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (st
 	fmt.Fprintf(stderr, "brink run %s: %d levels of %d..%d users against %s (time scale %g, plan %v scenario, about %v wall)\n",
 		runID, cfg.Plan.Levels(), cfg.Plan.StartUsers, cfg.Plan.UsersAt(cfg.Plan.Levels()-1), m.Target, clock.Scale,
 		cfg.Plan.Duration(), clock.WallDuration(cfg.Plan.Duration()).Round(time.Second))
+	printCostEstimate(stderr, cfg.Plan)
 	stopProgress := progress.start(r)
 	aborted := make(chan struct{})
 	go func() {

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"brink"
+	"brink/pricing"
+)
+
+// whatifRun writes a run whose summary's cost baseline is: 10 users over a
+// 2-minute hold, 40 answered turns (2 per user-minute), 48 requests and
+// invocations, 120 Lambda seconds (3 per turn), Claude 3 Haiku at 1000 input
+// and 200 output tokens a turn; the edge of failure at 80 users.
+func whatifRun(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	plan := brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 10, Hold: brink.Duration(2 * time.Minute)}
+	t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	m := &brink.Manifest{SchemaVersion: brink.SchemaVersion, RunID: "w", StartedAt: t0, Status: brink.StatusCompleted, Plan: plan, TimeScale: 1, Epoch: t0}
+	if err := brink.WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	s := &brink.Summary{SchemaVersion: brink.SchemaVersion, RunID: "w", Plan: plan,
+		Edge: &brink.Edge{Level: 7, Users: 80},
+		Cost: &brink.CostSummary{Currency: "USD", PriceSheet: "embedded", Assumptions: pricing.DefaultUsage().Assumptions(),
+			Levels: []brink.LevelCost{{Level: 0, Users: 10, WindowS: 120, UserMinutes: 20, AnsweredTurns: 40, APIRequests: 48,
+				LambdaInvocations: 48, LambdaSeconds: 120, InputTokens: 40000, OutputTokens: 8000,
+				Models: []brink.ModelTokens{{Model: "anthropic.claude-3-haiku-20240307-v1:0", Turns: 40, InputTokens: 40000, OutputTokens: 8000}}}}}}
+	if err := brink.WriteSummary(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestWhatIfViral(t *testing.T) {
+	dir := whatifRun(t)
+	code, out, errs := brinkMain(t, "whatif", "--run", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"viral x10 users, x2 engagement", "viral x100 users, x2 engagement", "edge of failure 80 users: beyond by 120", "whatif.json"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "analysis", "whatif.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w WhatIf
+	if err := json.Unmarshal(b, &w); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Results) != 3 {
+		t.Fatalf("%d results, want 3", len(w.Results))
+	}
+	// Per turn by hand: Haiku 1000 in + 200 out, 1.2 requests and
+	// invocations, 3 Lambda s at 1 GB, 7 WCU held a second (provisioned).
+	perTurn := 1000*0.25/1e6 + 200*1.25/1e6 + 1.2*0.2/1e6 + 3*0.0000166667 + 1.2*1.0/1e6 + 7*0.00065/3600
+	x10 := w.Results[1] // 100 users × 4 turns a minute
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"measured per day", w.Results[0].PerDay.Total, 10 * 2 * 1440 * perTurn},
+		{"x10 per hour", x10.PerHour.Total, 400 * 60 * perTurn},
+		{"x10 per day", x10.PerDay.Total, 400 * 1440 * perTurn},
+		{"x100 per day", w.Results[2].PerDay.Total, 4000 * 1440 * perTurn},
+		{"x100 tokens/min", w.Results[2].TokensPerMinute, 4000 * 1200},
+		{"x100 lambda concurrency", w.Results[2].LambdaConcurrency, 4000.0 / 60 * 3},
+	} {
+		if math.Abs(c.got-c.want) > 1e-9*c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestWhatIfFlags(t *testing.T) {
+	dir := whatifRun(t)
+	code, out, errs := brinkMain(t, "whatif", "--run", dir, "--json", "--dau", "14400", "--sessions-per-day", "1", "--session-minutes", "10",
+		"--model", "amazon.nova-lite-v1:0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var w WhatIf
+	if err := json.Unmarshal([]byte(out), &w); err != nil {
+		t.Fatal(err)
+	}
+	r := w.Results[1] // 14,400 DAU × 10 min ÷ 1440 = 100 users
+	if r.ConcurrentUsers != 100 || math.Abs(r.PerTurn.LLM-(1000*0.06+200*0.24)/1e6) > 1e-15 {
+		t.Errorf("users %v, LLM per turn %v", r.ConcurrentUsers, r.PerTurn.LLM)
+	}
+	if code, _, errs := brinkMain(t, "whatif", "--run", dir, "--model", "acme.x"); code != 1 || !strings.Contains(errs, "amazon.nova-micro-v1:0") {
+		t.Errorf("unknown model: exit %d %s", code, errs)
+	}
+	if code, _, _ := brinkMain(t, "whatif", "--run", dir, "--users-x", "2", "--scenarios", "x.yaml"); code != 2 {
+		t.Errorf("flags and a file: exit %d, want 2", code)
+	}
+	if code, _, _ := brinkMain(t, "whatif", "--run", dir, "--cache-hit-rate", "3"); code != 2 {
+		t.Errorf("cache hit rate 3: exit %d, want 2", code)
+	}
+	if code, out, _ := brinkMain(t, "whatif", "--print-prices"); code != 0 || !strings.Contains(out, "meta.llama3-1-70b-instruct-v1:0") {
+		t.Errorf("--print-prices: exit %d", code)
+	}
+}
+
+func TestCostEstimate(t *testing.T) {
+	var b strings.Builder
+	// 10, 20, 30 users, 2 min ramp, 5 min hold: 390 user-minutes × 6 turns.
+	printCostEstimate(&b, brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 30,
+		Ramp: brink.Duration(2 * time.Minute), Hold: brink.Duration(5 * time.Minute)})
+	if !strings.Contains(b.String(), "390 user-minutes × 6.0 turns each = 2340 turns") || !strings.Contains(b.String(), "LLM $0.99") {
+		t.Errorf("estimate %q", b.String())
+	}
+}
