@@ -46,11 +46,11 @@ func throttlingModel() sim.Config {
 
 // simRun is a sim that served one short ramp, and the run's window.
 type simRun struct {
-	s      *sim.Sim
-	url    string
-	runID  string
-	start  time.Time
-	end    time.Time
+	s     *sim.Sim
+	url   string
+	runID string
+	start time.Time
+	end   time.Time
 }
 
 type discard struct{}
@@ -150,12 +150,12 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 	}
 	got := sums(roundTrip(t, res.CloudWatch))
 	want := map[string]float64{
-		"AWS/Lambda Invocations Sum":          float64(k.Requests.Load() - k.LambdaThrottles.Load()),
-		"AWS/Lambda Throttles Sum":            float64(k.LambdaThrottles.Load()),
-		"AWS/Bedrock InputTokenCount Sum":     float64(k.InputTokens.Load()),
-		"AWS/Bedrock OutputTokenCount Sum":    float64(k.OutputTokens.Load()),
+		"AWS/Lambda Invocations Sum":           float64(k.Requests.Load() - k.LambdaThrottles.Load()),
+		"AWS/Lambda Throttles Sum":             float64(k.LambdaThrottles.Load()),
+		"AWS/Bedrock InputTokenCount Sum":      float64(k.InputTokens.Load()),
+		"AWS/Bedrock OutputTokenCount Sum":     float64(k.OutputTokens.Load()),
 		"AWS/DynamoDB WriteThrottleEvents Sum": float64(k.DynamoThrottles.Load()),
-		"AWS/ApiGateway Count Sum":            float64(k.Requests.Load()),
+		"AWS/ApiGateway Count Sum":             float64(k.Requests.Load()),
 	}
 	for key, w := range want {
 		if got[key] != w {
