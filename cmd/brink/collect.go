@@ -36,6 +36,9 @@ type collectOptions struct {
 	HighRes  *bool // nil: the spec's
 	Margin   time.Duration
 	Quiet    bool
+	// TryTarget collects from the run's target when it is a brink sim
+	// (brink run --collect); otherwise only a compressed run does.
+	TryTarget bool
 }
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -128,8 +131,8 @@ func collectRun(ctx context.Context, runDir string, o collectOptions, stderr io.
 		return nil, fmt.Errorf("collect %s: run.json has no ended_at and no level finished: nothing to collect", runDir)
 	}
 	endpoint := o.Endpoint
-	if endpoint == "" && m.TimeScale < 1 {
-		endpoint = m.Target // a compressed run ran against a brink sim, which serves its metrics too
+	if endpoint == "" && (m.TimeScale < 1 || o.TryTarget) {
+		endpoint = m.Target // a brink sim serves its metrics on the chat API's listener
 	}
 	isSim := false
 	var simClock brink.Clock
@@ -139,10 +142,13 @@ func collectRun(ctx context.Context, runDir string, o collectOptions, stderr io.
 		case err != nil && m.TimeScale < 1:
 			return nil, fmt.Errorf("collect: the run's metrics live in the brink sim that served it (%s), and it does not answer: %w; "+
 				"collect while that sim runs (brink run --collect, or pass its --endpoint-url)", redact(endpoint), err)
-		case err != nil:
+		case err != nil && o.Endpoint != "":
 			return nil, fmt.Errorf("collect: %w (check --endpoint-url)", err)
 		}
 		isSim, simClock = found, clock
+		if !isSim && o.Endpoint == "" {
+			endpoint = "" // the target is a real API: its metrics are in AWS
+		}
 	}
 	if m.TimeScale < 1 && !isSim {
 		return nil, fmt.Errorf("collect: run %s used a compressed clock (time scale %g): its metrics exist only in the brink sim that served it; pass that sim's --endpoint-url",

@@ -75,6 +75,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if res.StopReason != "" {
 		fmt.Fprintf(stdout, "     %s\n", res.StopReason)
 	}
+	// The sim's CloudWatch-compatible API, through the same code path as AWS.
+	cres, err := collectRun(ctx, runDir, collectOptions{Endpoint: target, Quiet: *quiet}, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "collect: %d CloudWatch datapoints, %d Logs Insights rows -> %s/metrics\n", len(cres.CloudWatch), len(cres.Logs), runDir)
 
 	ares, err := analyze.Run(ctx, runDir, analyze.Options{})
 	if err != nil {

@@ -74,6 +74,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&cfg.Flush, "flush-every", 5*time.Second, "close a trace segment at least this often (wall time): a crash loses at most this much")
 	dryRun := fs.Bool("dry-run", false, "run one virtual user through one session, print each request, write nothing")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "no progress lines")
+	collect := fs.Bool("collect", false, "after the run, collect its CloudWatch metrics into metrics/ (brink collect; against AWS it first waits out the publishing delay)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -112,6 +113,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "run %s %s: %d requests recorded in %s\n", filepath.Base(runDir), res.Status, res.Requests, runDir)
 	if res.StopReason != "" {
 		fmt.Fprintf(stdout, "stop reason: %s\n", res.StopReason)
+	}
+	if *collect && res.Status != brink.StatusInterrupted {
+		cres, err := collectRun(ctx, runDir, collectOptions{TryTarget: true, Quiet: cfg.Quiet}, stderr)
+		if err != nil {
+			return fmt.Errorf("%w (the run is kept: retry with brink collect --run %s)", err, runDir)
+		}
+		printCollect(stdout, runDir, cres)
 	}
 	fmt.Fprintf(stdout, "next: brink analyze --run %s\n", runDir)
 	if res.Status == brink.StatusStopped {
