@@ -304,15 +304,17 @@ func TestSlowestUsersAndLittlesLaw(t *testing.T) {
 		if want := quantileCont(maxs, 0.95); math.Abs(*l.UserP95MaxMS-want) > 1e-9 {
 			t.Errorf("level %d user p95 of worsts %v, want %v", i, *l.UserP95MaxMS, want)
 		}
-		// Little's law from the rows: X (R + Z), Z the mean gap between the
-		// end of a user's request and the start of its next one.
+		// Little's law from the rows: X (R + Z), Z each user's idle time (its
+		// first-to-last start span less the latencies of all but its last
+		// request) per gap between requests.
 		byVU := map[int32][]brink.Trace{}
 		var sumLat float64
 		for _, r := range all {
 			byVU[r.VU] = append(byVU[r.VU], r)
 			sumLat += r.LatencyMS
 		}
-		var gaps []float64
+		var sumGap float64
+		gaps := 0
 		for _, rs := range byVU {
 			slices.SortFunc(rs, func(a, b brink.Trace) int {
 				if c := a.Start.Compare(b.Start); c != 0 {
@@ -320,19 +322,15 @@ func TestSlowestUsersAndLittlesLaw(t *testing.T) {
 				}
 				return cmp.Compare(a.LatencyMS, b.LatencyMS)
 			})
-			for k := 0; k+1 < len(rs); k++ {
-				g := float64(rs[k+1].Start.Sub(rs[k].Start).Microseconds())/1e3 - rs[k].LatencyMS
-				if g >= 0 && g <= 600000 {
-					gaps = append(gaps, g)
-				}
+			span := float64(rs[len(rs)-1].Start.Sub(rs[0].Start).Microseconds()) / 1e3
+			for _, r := range rs[:len(rs)-1] {
+				span -= r.LatencyMS
 			}
-		}
-		var sumGap float64
-		for _, g := range gaps {
-			sumGap += g
+			sumGap += span
+			gaps += len(rs) - 1
 		}
 		x := float64(len(all)) / 60
-		want := x * (sumLat/float64(len(all)) + sumGap/float64(len(gaps))) / 1000
+		want := x * (sumLat/float64(len(all)) + sumGap/float64(gaps)) / 1000
 		if math.Abs(l.LittleUsers-want) > 1e-9 {
 			t.Errorf("level %d Little's law users %v, want %v", i, l.LittleUsers, want)
 		}

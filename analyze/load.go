@@ -111,8 +111,30 @@ func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) 
 			return warnings, fmt.Errorf("create windows: %w", err)
 		}
 	}
+	if _, err := db.ExecContext(ctx, holdViews); err != nil {
+		return warnings, fmt.Errorf("level windows: %w", err)
+	}
 	return warnings, nil
 }
+
+// holdViews are the traces of each level's hold and ramp. A request belongs
+// to the level and phase in which it started: the generator tags each row
+// with the level whose window holds its start, so the join is on that tag
+// (a hash join) and the start time is checked against the window (rows
+// whose tag and start disagree count nowhere). A range join on the start
+// alone costs five times as much on 10M rows.
+const holdViews = `
+CREATE OR REPLACE VIEW hold AS
+SELECT (w.end_us - w.steady_us) / 1e6 AS window_s, tr.*
+FROM traces tr
+JOIN windows w
+  ON tr.level = w.level AND epoch_us(tr.start) >= w.steady_us AND epoch_us(tr.start) < w.end_us;
+CREATE OR REPLACE VIEW ramp AS
+SELECT (w.steady_us - w.ramp_us) / 1e6 AS window_s, tr.*
+FROM traces tr
+JOIN windows w
+  ON tr.level = w.level AND epoch_us(tr.start) >= w.ramp_us AND epoch_us(tr.start) < w.steady_us;
+`
 
 // levelWindows is the run's level timeline. A run that ended on its own has
 // it in run.json. A run that was killed (run.json still says running, or

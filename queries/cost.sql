@@ -22,12 +22,10 @@ w AS (
     FROM windows
 ),
 t AS (
-    SELECT w.level, tr.step, tr.error, tr.status, tr.latency_ms, tr.input_tokens, tr.output_tokens,
-           coalesce(nullif(tr.model, ''), p.default_model) AS model
-    FROM w
+    SELECT h.level, h.step, h.error, h.status, h.latency_ms, h.input_tokens, h.output_tokens,
+           coalesce(nullif(h.model, ''), p.default_model) AS model
+    FROM hold h
     CROSS JOIN p
-    JOIN traces tr
-      ON epoch_us(tr.start) >= w.steady_us AND epoch_us(tr.start) < w.end_us
 ),
 req AS (
     SELECT level,
@@ -39,21 +37,31 @@ req AS (
     GROUP BY level
 ),
 turns AS (
-    SELECT t.level, t.input_tokens, t.output_tokens,
-           t.input_tokens + t.output_tokens   AS tokens,
-           t.input_tokens * pr.input_usd      AS input_usd,
-           t.output_tokens * pr.output_usd    AS output_usd
+    SELECT t.level, t.model, t.input_tokens, t.output_tokens,
+           t.input_tokens + t.output_tokens   AS tokens
     FROM t
     JOIN cost_prices pr USING (model)
     WHERE t.step = $1 AND t.error = ''
+),
+-- Dollars from integer token sums per model, added in model order, so the
+-- result does not depend on the order threads summed rows in.
+usd AS (
+    SELECT level,
+        sum(in_tok * pr.input_usd ORDER BY model)   AS llm_input_usd,
+        sum(out_tok * pr.output_usd ORDER BY model) AS llm_output_usd
+    FROM (
+        SELECT level, model, coalesce(sum(input_tokens), 0) AS in_tok, coalesce(sum(output_tokens), 0) AS out_tok
+        FROM turns GROUP BY level, model
+    ) JOIN cost_prices pr USING (model)
+    GROUP BY level
 ),
 tk AS (
     SELECT level,
         count(*)                               AS answered_turns,
         coalesce(sum(input_tokens), 0)         AS input_tokens,
         coalesce(sum(output_tokens), 0)        AS output_tokens,
-        coalesce(sum(input_usd), 0)            AS llm_input_usd,
-        coalesce(sum(output_usd), 0)           AS llm_output_usd,
+        coalesce(any_value(u.llm_input_usd), 0)  AS llm_input_usd,
+        coalesce(any_value(u.llm_output_usd), 0) AS llm_output_usd,
         avg(tokens)                            AS tokens_per_turn_mean,
         quantile_cont(tokens, 0.95)            AS tokens_per_turn_p95,
         avg(input_tokens)                      AS input_tokens_per_turn_mean,
@@ -61,6 +69,7 @@ tk AS (
         avg(output_tokens)                     AS output_tokens_per_turn_mean,
         quantile_cont(output_tokens, 0.95)     AS output_tokens_per_turn_p95
     FROM turns
+    LEFT JOIN usd u USING (level)
     GROUP BY level
 ),
 usage AS (

@@ -6,7 +6,7 @@
 -- number (tokens each turn adds to the prompt), NULL with one turn number.
 WITH asks AS (
     SELECT error, input_tokens, output_tokens,
-           row_number() OVER (PARTITION BY vu, session ORDER BY start) AS turn
+           row_number() OVER (PARTITION BY vu, session ORDER BY start, latency_ms) AS turn
     FROM traces
     WHERE step = $1
 ),

@@ -1,11 +1,13 @@
 // Package queries holds brink's analysis SQL (DuckDB dialect), one file per
 // question it answers, embedded so the binary needs nothing beside it.
 //
-// Every query reads two relations the analyze package registers: traces (the
-// run's trace Parquet files, columns as docs/schemas.md) and windows (one row
-// per level: level, users, steady_us and end_us, the hold window in
-// microseconds since the Unix epoch, scenario time). Parameters are
-// positional ($1, $2, ...) and documented at the top of each file.
+// Queries read the relations the analyze package registers: traces (the
+// run's trace Parquet files, columns as docs/schemas.md), windows (one row
+// per level: level, users, ramp_us, steady_us and end_us, microseconds since
+// the Unix epoch, scenario time), hold and ramp (the traces that started in
+// each level's hold or ramp window, with window_s, the window's length in
+// seconds) and, when collected, metrics. Parameters are positional ($1,
+// $2, ...) and documented at the top of each file.
 package queries
 
 import (

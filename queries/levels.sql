@@ -1,30 +1,18 @@
--- levels: one row per level over its hold (steady) window, by request start
--- time, for the conversation step $1 (e.g. 'ask'):
---   requests, answered, requests/s, answered/s (throughput), exact p50/p95/p99 latency of answered
---   requests (quantile_cont: linear interpolation at (n-1)p), error, throttle
---   and timeout rates (of all requests of the step), input/output tokens per
---   minute of answered requests;
+-- levels: one row per level over its hold (steady) window, for the
+-- conversation step $1 (e.g. 'ask'):
+--   requests, answered, requests/s, answered/s (throughput), exact
+--   p50/p95/p99 latency of answered requests (quantile_cont: linear
+--   interpolation at (n-1)p), error, throttle and timeout rates (of all
+--   requests of the step), input/output tokens per minute of answered
+--   requests;
 -- and over all steps: requests, error rate, throttle rate.
 -- A level whose window saw no request still has a row (zero counts, NULL
 -- percentiles).
-WITH w AS (
-    SELECT level, users, steady_us, end_us, (end_us - steady_us) / 1e6 AS window_s
-    FROM windows
-),
-t AS (
-    SELECT w.level, tr.step, tr.latency_ms, tr.error, tr.throttled,
-           tr.input_tokens, tr.output_tokens
-    FROM w
-    JOIN traces tr
-      ON epoch_us(tr.start) >= w.steady_us AND epoch_us(tr.start) < w.end_us
-),
-agg AS (
+WITH agg AS (
     SELECT level,
         count(*) FILTER (WHERE step = $1)                              AS requests,
         count(*) FILTER (WHERE step = $1 AND error = '')               AS answered,
-        quantile_cont(latency_ms, 0.50) FILTER (WHERE step = $1 AND error = '') AS p50_ms,
-        quantile_cont(latency_ms, 0.95) FILTER (WHERE step = $1 AND error = '') AS p95_ms,
-        quantile_cont(latency_ms, 0.99) FILTER (WHERE step = $1 AND error = '') AS p99_ms,
+        quantile_cont(latency_ms, [0.50, 0.95, 0.99]) FILTER (WHERE step = $1 AND error = '') AS q,
         count(*) FILTER (WHERE step = $1 AND error <> '')              AS errors,
         count(*) FILTER (WHERE step = $1 AND throttled)                AS throttled,
         count(*) FILTER (WHERE step = $1 AND error = 'timeout')        AS timeouts,
@@ -33,8 +21,13 @@ agg AS (
         count(*)                                                       AS all_requests,
         count(*) FILTER (WHERE error <> '')                            AS all_errors,
         count(*) FILTER (WHERE throttled)                              AS all_throttled
-    FROM t
+    FROM hold
     GROUP BY level
+),
+w AS (
+    SELECT level, users, steady_us, end_us, (end_us - steady_us) / 1e6 AS window_s
+    FROM windows
+    WHERE end_us > steady_us
 )
 SELECT
     w.level::INTEGER                                         AS level,
@@ -46,7 +39,7 @@ SELECT
     coalesce(a.answered, 0)                                  AS answered,
     coalesce(a.requests, 0) / w.window_s                     AS rps,
     coalesce(a.answered, 0) / w.window_s                     AS answered_rps,
-    a.p50_ms, a.p95_ms, a.p99_ms,
+    a.q[1] AS p50_ms, a.q[2] AS p95_ms, a.q[3] AS p99_ms,
     coalesce(a.errors / nullif(a.requests, 0), 0)            AS error_rate,
     coalesce(a.throttled / nullif(a.requests, 0), 0)         AS throttle_rate,
     coalesce(a.timeouts / nullif(a.requests, 0), 0)          AS timeout_rate,

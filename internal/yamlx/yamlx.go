@@ -15,7 +15,14 @@ import (
 
 // Decode decodes data (read from file) into v, refusing unknown keys.
 // known lists the keys the format has, for "did you mean" hints.
-func Decode(file string, data []byte, v any, known []string) error {
+func Decode(file string, data []byte, v any, known []string) (err error) {
+	// go-yaml can panic on some malformed input (found by fuzzing, e.g.
+	// tagged sequences): report it as a syntax error of the file.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: not valid YAML (the parser failed: %v)", file, r)
+		}
+	}()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("%s: the file is empty", file)
 	}
