@@ -198,6 +198,8 @@ func (r StopRule) String() string {
 	switch r.Metric {
 	case RuleLatency:
 		return fmt.Sprintf("p%g %s latency > %g ms", r.Percentile*100, step, r.Threshold)
+	case RuleMaxCostUSD:
+		return fmt.Sprintf("cost of tokens received > $%g", r.Threshold)
 	default:
 		return fmt.Sprintf("%s (%s) > %g%%", r.Metric, step, r.Threshold*100)
 	}

@@ -113,7 +113,8 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if s.Edge, err = findEdge(ctx, db, m, levels); err != nil {
 		return nil, err
 	}
-	if m.EdgeLevel != nil || s.Edge != nil {
+	// Only brink run judges stop rules live; imported runs have nothing to agree with.
+	if (m.EdgeLevel != nil || s.Edge != nil) && m.Tool == "brink" {
 		agree := m.EdgeLevel != nil && s.Edge != nil && *m.EdgeLevel == s.Edge.Level
 		s.EdgeAgrees = &agree
 		if !agree {
@@ -122,6 +123,9 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	}
 	curves(s)
 	if err := addCost(ctx, db, runDir, s); err != nil {
+		return nil, err
+	}
+	if err := timelineAndDist(ctx, db, s); err != nil {
 		return nil, err
 	}
 	s.Findings = findings(s)

@@ -23,6 +23,13 @@ type Sink interface {
 	Write(brink.Trace) error
 }
 
+// Budget meters what a run spends as traces come in (cmd wires a
+// pricing.Meter): the run ends at once, status stopped, when Observe says
+// the run is over its limit.
+type Budget interface {
+	Observe(t brink.Trace) (spentUSD float64, over bool)
+}
+
 // SessionSource hands each new chat session its questions (a Picker over
 // a corpus).
 type SessionSource interface {
@@ -43,6 +50,7 @@ type Options struct {
 	Client    *http.Client // default: NewClient for the plan's users and the flow's CA bundle and proxy
 	Think     *Think       // overrides every think time of the flow
 	MaxRPS    float64      // cap on requests per (scenario) second across all users; 0: none
+	Budget    Budget       // the max_cost_usd guard; nil: none
 	// Start anchors the level timeline (scenario time); default: when Run
 	// starts. A caller that records the start before running (run.json)
 	// passes it so readers can rebuild the timeline from the plan.

@@ -107,6 +107,12 @@ func ParsePlan(file string, data []byte) (brink.Plan, []brink.StopRule, error) {
 				return p, nil, fail(at+".max", "%s max: want a fraction between 0 and 1 (0.01 is 1%%)", r.Metric)
 			}
 			rule.Threshold = f
+		case brink.RuleMaxCostUSD:
+			f, ok := toFloat(r.Max)
+			if !ok || f <= 0 {
+				return p, nil, fail(at+".max", "max_cost_usd max: want a positive amount of USD")
+			}
+			rule.Threshold = f
 		case brink.RuleLatency:
 			if r.Step == "" {
 				return p, nil, fail(at, "a latency rule names its step (e.g. step: ask)")
@@ -121,7 +127,7 @@ func ParsePlan(file string, data []byte) (brink.Plan, []brink.StopRule, error) {
 			}
 			rule.Threshold = float64(d) / float64(time.Millisecond)
 		default:
-			return p, nil, fail(at+".metric", "metric %q: want error_rate, throttle_rate or latency", r.Metric)
+			return p, nil, fail(at+".metric", "metric %q: want error_rate, throttle_rate, latency or max_cost_usd", r.Metric)
 		}
 		rules = append(rules, rule)
 	}

@@ -100,6 +100,11 @@ func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
 	if err := r.opts.Sink.Write(t); err != nil {
 		r.fail(err)
 	}
+	if r.opts.Budget != nil {
+		if spent, over := r.opts.Budget.Observe(t); over {
+			r.overBudget(spent)
+		}
+	}
 	if r.opts.Observe != nil {
 		ev.Status, ev.Error, ev.LatencyMS = int(t.Status), t.Error, t.LatencyMS
 		r.opts.Observe(ev)

@@ -77,6 +77,7 @@ type Runner struct {
 	limiter          *rate.Limiter // --max-rps; nil: no cap
 	began            atomic.Bool   // timeline and windows are set
 	sinkErr          atomic.Pointer[error]
+	spent            atomic.Pointer[float64] // set when the budget ran out
 }
 
 // New checks the options and prepares a run.
@@ -149,6 +150,13 @@ func (r *Runner) stopping() bool {
 }
 
 func (r *Runner) stop() { r.stopOnce.Do(func() { close(r.stopCh) }) }
+
+// overBudget ends the run because the max_cost_usd guard tripped.
+func (r *Runner) overBudget(spent float64) {
+	if r.spent.CompareAndSwap(nil, &spent) {
+		r.stop()
+	}
+}
 
 func (r *Runner) fail(err error) {
 	if r.sinkErr.CompareAndSwap(nil, &err) {
@@ -244,6 +252,16 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 			res.Edge = &rep
 			break
 		}
+	}
+	if p := r.spent.Load(); p != nil && res.Status == brink.StatusCompleted {
+		res.Status = brink.StatusStopped
+		limit := 0.0
+		for _, rule := range r.opts.StopRules {
+			if rule.Metric == brink.RuleMaxCostUSD {
+				limit = rule.Threshold
+			}
+		}
+		res.StopReason = fmt.Sprintf("max_cost_usd: the tokens received so far cost $%.4f, over the $%.4f limit", *p, limit)
 	}
 	if ctx.Err() != nil && res.Status == brink.StatusCompleted {
 		res.Status = brink.StatusInterrupted

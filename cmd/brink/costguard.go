@@ -27,3 +27,26 @@ func printCostEstimate(w io.Writer, plan brink.Plan) {
 		e.USD.Total, e.USD.LLM, e.USD.Lambda, e.USD.DynamoDB, e.USD.APIGateway, how, e.Turns,
 		u.InputTokensPerTurn, u.OutputTokensPerTurn, e.Model, pricing.Default().AsOf())
 }
+
+// costBudget is the max_cost_usd guard: a pricing.Meter over the tokens the
+// run receives, judged against the rule's limit as each trace arrives.
+type costBudget struct {
+	meter *pricing.Meter
+	rule  brink.StopRule
+}
+
+func (b costBudget) Observe(t brink.Trace) (float64, bool) {
+	b.meter.Observe(t)
+	v, over, _ := b.meter.Check(b.rule)
+	return v, over
+}
+
+// budgetFor returns the guard for the run's max_cost_usd rule, if it has one.
+func budgetFor(rules []brink.StopRule) (costBudget, bool) {
+	for _, r := range rules {
+		if r.Metric == brink.RuleMaxCostUSD {
+			return costBudget{meter: pricing.NewMeter(pricing.Default(), pricing.DefaultUsage().DefaultModel), rule: r}, true
+		}
+	}
+	return costBudget{}, false
+}

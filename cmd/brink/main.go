@@ -3,8 +3,15 @@
 //
 //	brink sim      start the embedded serverless chat stack on loopback
 //	brink run      replay chat sessions on a stepped ramp, recording every request
-//	brink analyze  level table, edge of failure and summary.json from a run
+//	brink attack   max-rate mode: one request, N connections, every request traced
+//	brink validate check a flow file without sending anything
+//	brink collect  pull CloudWatch and Logs Insights metrics for a run
+//	brink analyze  level table, knee, USL, edge of failure, cost and summary.json
+//	brink query    ad-hoc SQL over a run's traces, metrics and levels
+//	brink knee     Kneedle on an x,y CSV;  brink usl: a USL fit on an N,X CSV
+//	brink whatif   cost and capacity of "viral" scenarios against a measured run
 //	brink report   PNG charts, a PDF and summary.md from an analysed run
+//	brink import   turn Locust, k6 or vegeta results into a run directory
 //	brink demo     all of the above against an in-process sim, in about a minute
 //
 // Exit codes: 0 done, 1 failed, 2 usage error, 3 brink run was ended by a

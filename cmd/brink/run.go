@@ -68,6 +68,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	maxErr := fs.Float64("max-error-rate", 0.01, "stop rule: error rate of a level's hold (all steps), 0 disables")
 	maxP95 := fs.Duration("max-p95", 5*time.Second, "stop rule: p95 conversation (ask) latency of a level's hold, 0 disables")
 	maxThr := fs.Float64("max-throttle-rate", 0, "stop rule: throttled share of a level's hold (all steps), 0 disables")
+	maxCost := fs.Float64("max-cost-usd", 0, "stop at once when the tokens received so far, priced by the embedded sheet, cost more than this (USD), 0 disables")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "random seed (think times, turns, questions)")
 	fs.Float64Var(&cfg.Scale, "time-scale", 0, "wall seconds per scenario second; 0 takes the target's clock (brink sim) or 1")
 	fs.Float64Var(&cfg.MaxRPS, "max-rps", 0, "cap on requests per second across all users (scenario time), 0: none")
@@ -95,6 +96,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if rules != nil && !set["max-error-rate"] && !set["max-p95"] && !set["max-throttle-rate"] {
 			cfg.Rules = rules
 		}
+	}
+	if *maxCost > 0 {
+		cfg.Rules = append(cfg.Rules, brink.StopRule{Metric: brink.RuleMaxCostUSD, Threshold: *maxCost})
+	} else if *maxCost < 0 {
+		return usagef("--max-cost-usd %v: want a positive amount of USD", *maxCost)
 	}
 	if err := cfg.Plan.Validate(); err != nil {
 		return usagef("%v", err)
@@ -306,7 +312,11 @@ func startRun(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) (st
 		return "", res, err
 	}
 	progress := newProgress(stderr, cfg.Quiet)
-	r, err := replay.New(replay.Options{
+	var budget replay.Budget
+	if b, ok := budgetFor(cfg.Rules); ok {
+		budget = b
+	}
+	r, err := replay.New(replay.Options{Budget: budget,
 		Target: cfg.Target, RunID: runID, Plan: cfg.Plan, StopRules: cfg.Rules, Clock: clock, Seed: cfg.Seed,
 		Flow: cfg.Flow, Sessions: cfg.Sessions, Sink: tw, Think: cfg.Think, MaxRPS: cfg.MaxRPS, Start: m.StartedAt,
 		OnLevel: func(rep replay.LevelReport) {
