@@ -150,6 +150,9 @@ type Summary struct {
 	Cost *CostSummary `json:"cost,omitempty"`
 	// Approximate names the answers that are not exact: set for runs imported without per-request rows.
 	Approximate []string `json:"approximate,omitempty"`
+	// Timeline is the run over scenario time (timeline.go); LatencyDist each level's latency quantiles. Absent for imported runs.
+	Timeline    []TimelinePoint    `json:"timeline,omitempty"`
+	LatencyDist []LatencyQuantiles `json:"latency_distribution,omitempty"`
 }
 
 // ReadSummary reads dir/analysis/summary.json.
