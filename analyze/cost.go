@@ -64,7 +64,7 @@ func addCostWith(ctx context.Context, db *sql.DB, runDir string, s *brink.Summar
 		return err
 	}
 	cs.BaselineLevel = baselineLevel(s, cs.Levels)
-	if cs.FailureExposure, err = failureExposure(ctx, db, runDir); err != nil {
+	if cs.FailureExposure, err = failureExposure(ctx, db, u.DefaultModel); err != nil {
 		return err
 	}
 	if cs.FailureExposure == nil {
@@ -251,16 +251,32 @@ func baselineLevel(s *brink.Summary, levels []brink.LevelCost) int {
 	return best
 }
 
-// failureExposure is the hook for the billing exposure of failures: per
-// level, Bedrock's own token counts (AWS/Bedrock InputTokenCount and
-// OutputTokenCount, Sum, in metrics/*.parquet) minus the tokens the traces
-// received, priced by model.
-//
-// TODO(cost): compute it once `brink collect` writes metrics/*.parquet. It
-// returns nil (not computed) until then.
-func failureExposure(ctx context.Context, db *sql.DB, runDir string) ([]brink.FailureExposure, error) {
-	_, _, _ = ctx, db, runDir
-	return nil, nil
+// failureExposure is the billing exposure of failures, per level: Bedrock's
+// own token counts (collected metrics) less the tokens the traces received,
+// priced by model (queries/failure_exposure.sql). Nil when no metrics were
+// collected.
+func failureExposure(ctx context.Context, db *sql.DB, defaultModel string) ([]brink.FailureExposure, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_views() WHERE view_name = 'metrics'`).Scan(&n); err != nil || n == 0 {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, queries.MustGet("failure_exposure"), defaultModel)
+	if err != nil {
+		return nil, fmt.Errorf("billing exposure of failures: %w", err)
+	}
+	defer rows.Close()
+	out := []brink.FailureExposure{}
+	for rows.Next() {
+		var e brink.FailureExposure
+		var usd sql.NullFloat64
+		var unpriced int
+		if err := rows.Scan(&e.Level, &e.InputTokens, &e.OutputTokens, &usd, &unpriced); err != nil {
+			return nil, fmt.Errorf("billing exposure of failures: %w", err)
+		}
+		e.USD = usd.Float64
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // costFindings says the cost headline in sentences (appended to findings).
