@@ -144,4 +144,3 @@ func TestUsersPoolTooSmall(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
