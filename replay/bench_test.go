@@ -8,9 +8,11 @@ package replay_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -369,6 +371,11 @@ func BenchmarkClientOverhead(b *testing.B) {
 		b.ReportMetric(best.simLateP50*1000, "sim_late_p50_us")
 		b.ReportMetric(float64(best.n), "requests")
 		b.ReportMetric(best.foreign*100, "foreign_cpu_pct")
+		// The floor: a bare net/http client (no flow, no tracing) against the
+		// same sim, same load, measured the same way.
+		bare50, bare99 := bareRound(b)
+		b.ReportMetric(bare50*1000, "bare_client_p50_us")
+		b.ReportMetric(bare99*1000, "bare_client_p99_us")
 		if best.p99 >= 0.5 && best.foreign > 0.2 {
 			b.Logf("client overhead p99 %.3f ms, but other processes used %.0f%% of the machine's CPU during the round: "+
 				"scheduling noise, not judged; run again on a quiet machine", best.p99, best.foreign*100)
@@ -411,26 +418,8 @@ func cpuTicks() (busy, self int64) {
 
 // overheadRound runs 4 users for 10 s and returns the overhead quantiles.
 func overheadRound(b *testing.B) roundResult {
-	// One modelled wait per answer (the model's time to first token), so the
-	// sim's lateness stays small; no other modelled delay, no throttling. A
-	// fresh sim each round: conversation history and quotas start afresh.
-	cfg := sim.DefaultConfig()
-	cfg.APIGateway.Overhead = 0
-	cfg.Lambda.InitDuration = 0
-	cfg.Lambda.AuthDuration = 0
-	cfg.Lambda.NewChatDuration = 0
-	cfg.Lambda.TurnOverhead = 0
-	cfg.DynamoDB.WriteLatency = 0
-	cfg.DynamoDB.Mode = sim.OnDemand
-	cfg.Bedrock.TimeToFirstToken = 5 * time.Millisecond
-	cfg.Bedrock.TokensPerSecond = 1e9
-	cfg.Bedrock.TokensPerMinute = 1e9
-	s, err := sim.New(cfg, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	server := &serviceTimes{byVU: map[string][]float64{}}
-	srv := httptest.NewServer(serverClock(s.Handler(), server))
+	// A fresh sim each round: conversation history and quotas start afresh.
+	srv, server := overheadSim(b)
 	defer srv.Close()
 	target := srv.URL
 	header := &serviceTimes{byVU: map[string][]float64{}}
@@ -479,6 +468,98 @@ func overheadRound(b *testing.B) roundResult {
 		p50: quantile(sink.vsServer, 0.50), p99: quantile(sink.vsServer, 0.99),
 		hdrP50: quantile(sink.vsHeader, 0.50), hdrP99: quantile(sink.vsHeader, 0.99),
 		simLateP50: quantile(sink.simLate, 0.50), foreign: foreign}
+}
+
+// overheadSim is the sim of the overhead benchmark: one modelled wait per
+// answer (the model's time to first token), so the sim's lateness stays
+// small; no other modelled delay, no throttling.
+func overheadSim(b *testing.B) (*httptest.Server, *serviceTimes) {
+	cfg := sim.DefaultConfig()
+	cfg.APIGateway.Overhead = 0
+	cfg.Lambda.InitDuration = 0
+	cfg.Lambda.AuthDuration = 0
+	cfg.Lambda.NewChatDuration = 0
+	cfg.Lambda.TurnOverhead = 0
+	cfg.DynamoDB.WriteLatency = 0
+	cfg.DynamoDB.Mode = sim.OnDemand
+	cfg.Bedrock.TimeToFirstToken = 5 * time.Millisecond
+	cfg.Bedrock.TokensPerSecond = 1e9
+	cfg.Bedrock.TokensPerMinute = 1e9
+	s, err := sim.New(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	server := &serviceTimes{byVU: map[string][]float64{}}
+	return httptest.NewServer(serverClock(s.Handler(), server)), server
+}
+
+// bareRound: 4 goroutines log in, open a chat and ask every 20-50 ms for
+// 10 s with a plain http.Client; returns p50 and p99 of latency − the sim
+// handler's wall time, ms.
+func bareRound(b *testing.B) (p50, p99 float64) {
+	srv, server := overheadSim(b)
+	defer srv.Close()
+	post := func(c *http.Client, path, body, tok, vu string, v any) (*http.Response, error) {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		if vu != "" {
+			req.Header.Set("X-Bench-VU", vu)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			json.NewDecoder(resp.Body).Decode(v)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp, nil
+	}
+	var mu sync.Mutex
+	var over []float64
+	var wg sync.WaitGroup
+	for vu := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{}
+			id := "bare" + strconv.Itoa(vu)
+			var tok struct{ Token string }
+			var ss struct {
+				SessionID string `json:"session_id"`
+			}
+			if _, err := post(c, "/auth/login", `{"username":"`+id+`","password":"x"}`, "", "", &tok); err != nil {
+				return
+			}
+			if _, err := post(c, "/chat/sessions", `{}`, tok.Token, "", &ss); err != nil {
+				return
+			}
+			rng := rand.New(rand.NewPCG(uint64(vu), 1))
+			for end := time.Now().Add(10 * time.Second); time.Now().Before(end); {
+				time.Sleep(time.Duration(20+rng.IntN(31)) * time.Millisecond)
+				t0 := time.Now()
+				resp, err := post(c, "/chat/sessions/"+ss.SessionID+"/messages", `{"content":"how do I reset my password?"}`, tok.Token, id, nil)
+				lat := float64(time.Since(t0)) / 1e6
+				wall := server.pop(id)
+				if err != nil || resp.StatusCode != http.StatusOK || math.IsNaN(wall) {
+					continue
+				}
+				mu.Lock()
+				over = append(over, lat-wall)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(over) < 100 {
+		b.Fatalf("bare client: only %d answers", len(over))
+	}
+	sort.Float64s(over)
+	return quantile(over, 0.5), quantile(over, 0.99)
 }
 
 // quantile interpolates at position (n−1)p of sorted values, as DuckDB's
