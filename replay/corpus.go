@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"brink/internal/suggest"
 )
 
 // Session is one recorded chat session: its questions in order and, where recorded, the gap before each.
@@ -632,7 +634,7 @@ func corpusSuggest(k string, known, other []string) string {
 	best, bestD := "", 3 // suggest only within two edits
 	for _, set := range [][]string{known, other} {
 		for _, c := range set {
-			d := corpusEditDistance(lk, c)
+			d := suggest.Distance(lk, c)
 			if len(lk) >= 3 && (strings.Contains(lk, c) || strings.Contains(c, lk)) {
 				d = min(d, 2) // "session" for "session_id", "gap_seconds" for "gap_s"
 			}
@@ -651,29 +653,6 @@ func corpusSuggest(k string, known, other []string) string {
 		return fmt.Sprintf(" (did you mean %q? it belongs at the other level)", best)
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func corpusEditDistance(a, b string) int {
-	if len(a) > 64 {
-		return len(a) // not a key anyone meant
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // ---- Picker ----

@@ -10,9 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	pq "github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"brink"
 )
@@ -120,39 +117,5 @@ func WriteImportedLevels(runDir, runID string, rows []ImportedLevel, totalReques
 	md := fileMetadata("levels_imported", runID)
 	md[MetaTotalRequests] = strconv.FormatInt(totalRequests, 10)
 	md[MetaWarnings] = string(w)
-	keys := make([]string, 0, len(md))
-	vals := make([]string, 0, len(md))
-	for k, v := range md {
-		keys = append(keys, k)
-		vals = append(vals, v)
-	}
-	meta := arrow.NewMetadata(keys, vals)
-	schema := arrow.NewSchema(ImportedLevelsSchema.Fields(), &meta)
-
-	tmp := path + tmpSuffix
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("write imported levels: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	props := pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Zstd))
-	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := fw.WriteBuffered(rec); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return writeFile(path, "imported levels", ImportedLevelsSchema.Fields(), md, rec)
 }

@@ -3,7 +3,6 @@ package parquet
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"time"
@@ -11,8 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	pq "github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -37,7 +34,7 @@ var MetricSchema = arrow.NewSchema([]arrow.Field{
 // WriteMetrics writes rows to path (metrics/<name>.parquet) through a
 // temporary name, fsync and rename, sorted by series and time. An empty rows
 // still writes a file with the schema, so readers find it.
-func WriteMetrics(path, runID string, rows []brink.Metric) (err error) {
+func WriteMetrics(path, runID string, rows []brink.Metric) error {
 	rows = append([]brink.Metric(nil), rows...)
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := &rows[i], &rows[j]
@@ -58,53 +55,7 @@ func WriteMetrics(path, runID string, rows []brink.Metric) (err error) {
 	rec := buildMetricRecord(memory.DefaultAllocator, rows)
 	defer rec.Release()
 
-	tmp := path + tmpSuffix
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("write metrics: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	props := pq.NewWriterProperties(
-		pq.WithCompression(compress.Codecs.Zstd),
-		pq.WithMaxRowGroupLength(defaultMaxRows),
-		pq.WithDictionaryDefault(true),
-	)
-	md := fileMetadata("metrics", runID)
-	keys := make([]string, 0, len(md))
-	vals := make([]string, 0, len(md))
-	for k, v := range md {
-		keys = append(keys, k)
-		vals = append(vals, v)
-	}
-	meta := arrow.NewMetadata(keys, vals)
-	schema := arrow.NewSchema(MetricSchema.Fields(), &meta)
-	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("write metrics %s: %w", path, err)
-	}
-	if err := fw.WriteBuffered(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("write metrics %s: %w", path, err)
-	}
-	if err := fw.Close(); err != nil { // also closes f
-		return fmt.Errorf("write metrics %s: %w", path, err)
-	}
-	if g, err := os.Open(tmp); err == nil {
-		serr := g.Sync()
-		g.Close()
-		if serr != nil {
-			return fmt.Errorf("write metrics %s: sync: %w", path, serr)
-		}
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write metrics: %w", err)
-	}
-	return nil
+	return writeFile(path, "metrics", MetricSchema.Fields(), fileMetadata("metrics", runID), rec)
 }
 
 func buildMetricRecord(mem memory.Allocator, rows []brink.Metric) arrow.RecordBatch {

@@ -13,9 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	pq "github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"brink"
 )
@@ -206,57 +203,12 @@ func (w *TraceWriter) Files() []string {
 }
 
 // writeTraceFile writes rows to path via path.tmp, fsync and rename.
-func writeTraceFile(path, runID string, rows []brink.Trace) (err error) {
+func writeTraceFile(path, runID string, rows []brink.Trace) error {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Start.Before(rows[j].Start) })
 	rec := buildTraceRecord(memory.DefaultAllocator, rows)
 	defer rec.Release()
 
-	tmp := path + tmpSuffix
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("write trace segment: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	props := pq.NewWriterProperties(
-		pq.WithCompression(compress.Codecs.Zstd),
-		pq.WithMaxRowGroupLength(defaultMaxRows),
-		pq.WithDictionaryDefault(true),
-	)
-	md := fileMetadata("traces", runID)
-	keys := make([]string, 0, len(md))
-	vals := make([]string, 0, len(md))
-	for k, v := range md {
-		keys = append(keys, k)
-		vals = append(vals, v)
-	}
-	schema := arrow.NewSchema(TraceSchema.Fields(), func() *arrow.Metadata { m := arrow.NewMetadata(keys, vals); return &m }())
-	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("write trace segment %s: %w", path, err)
-	}
-	if err := fw.WriteBuffered(rec); err != nil {
-		return fmt.Errorf("write trace segment %s: %w", path, err)
-	}
-	if err := fw.Close(); err != nil { // also closes f
-		return fmt.Errorf("write trace segment %s: %w", path, err)
-	}
-	// fw.Close closed f; reopen to fsync the data before the rename makes it visible.
-	if g, err := os.Open(tmp); err == nil {
-		serr := g.Sync()
-		g.Close()
-		if serr != nil {
-			return fmt.Errorf("write trace segment %s: sync: %w", path, serr)
-		}
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write trace segment: %w", err)
-	}
-	return nil
+	return writeFile(path, "trace segment", TraceSchema.Fields(), fileMetadata("traces", runID), rec)
 }
 
 func buildTraceRecord(mem memory.Allocator, rows []brink.Trace) arrow.RecordBatch {

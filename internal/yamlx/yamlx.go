@@ -8,9 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 
 	"github.com/goccy/go-yaml"
+
+	"brink/internal/suggest"
 )
 
 // Decode decodes data (read from file) into v, refusing unknown keys.
@@ -62,36 +63,5 @@ func At(file string, line, col int, format string, a ...any) error {
 	return fmt.Errorf("%s:%d:%d: %s", file, line, col, fmt.Sprintf(format, a...))
 }
 
-// Closest returns the candidate nearest to s by edit distance, if it is
-// within half the word's length (at least 3).
-func Closest(s string, candidates []string) string {
-	best, bestD := "", max(3, len(s)/2)+1
-	sorted := append([]string(nil), candidates...)
-	sort.Strings(sorted)
-	for _, c := range sorted {
-		if d := distance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// Closest returns the known key nearest to s (see suggest.Closest).
+func Closest(s string, candidates []string) string { return suggest.Closest(s, candidates) }

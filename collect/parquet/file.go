@@ -1,0 +1,71 @@
+package parquet
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// writeFile writes rec as one whole Parquet file at path, with the schema's
+// fields and md as key-value metadata: zstd, dictionary encoding, one row
+// group of up to ~1M rows (WriteBuffered), through path.tmp, fsync and a
+// rename, so a reader never sees half a file. what names the file in errors.
+func writeFile(path, what string, fields []arrow.Field, md map[string]string, rec arrow.RecordBatch) (err error) {
+	keys := make([]string, 0, len(md))
+	vals := make([]string, 0, len(md))
+	for k, v := range md {
+		keys = append(keys, k)
+		vals = append(vals, v)
+	}
+	meta := arrow.NewMetadata(keys, vals)
+	schema := arrow.NewSchema(fields, &meta)
+
+	tmp := path + tmpSuffix
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	closed := false
+	defer func() {
+		if err != nil {
+			if !closed {
+				f.Close()
+			}
+			os.Remove(tmp)
+		}
+	}()
+	props := pq.NewWriterProperties(
+		pq.WithCompression(compress.Codecs.Zstd),
+		pq.WithMaxRowGroupLength(defaultMaxRows),
+		pq.WithDictionaryDefault(true),
+	)
+	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fmt.Errorf("write %s %s: %w", what, path, err)
+	}
+	if err := fw.WriteBuffered(rec); err != nil {
+		fw.Close()
+		closed = true
+		return fmt.Errorf("write %s %s: %w", what, path, err)
+	}
+	closed = true
+	if err := fw.Close(); err != nil { // also closes f
+		return fmt.Errorf("write %s %s: %w", what, path, err)
+	}
+	// fw.Close closed f; reopen to fsync the data before the rename makes it visible.
+	if g, err := os.Open(tmp); err == nil {
+		serr := g.Sync()
+		g.Close()
+		if serr != nil {
+			return fmt.Errorf("write %s %s: sync: %w", what, path, serr)
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	return nil
+}
