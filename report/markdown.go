@@ -18,14 +18,14 @@ func fmtMS(v *float64) string {
 
 func pct(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
 
-var tableHeader = []string{"level", "users", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "throttled", "timeouts", "all-step errors", "in tok/min", "out tok/min"}
+var tableHeader = []string{"level", "users", "requests", "answered/s", "p50 ms", "p95 ms", "p99 ms", "user p95 ms", "errors", "throttled", "timeouts", "all-step errors", "in tok/min", "out tok/min"}
 
 func tableRows(s *brink.Summary) [][]string {
 	rows := make([][]string, 0, len(s.Levels))
 	for _, l := range s.Levels {
 		rows = append(rows, []string{
-			fmt.Sprint(l.Level), fmt.Sprint(l.Users), fmt.Sprint(l.Requests), fmt.Sprintf("%.2f", l.RPS),
-			fmtMS(l.P50MS), fmtMS(l.P95MS), fmtMS(l.P99MS),
+			fmt.Sprint(l.Level), fmt.Sprint(l.Users), fmt.Sprint(l.Requests), fmt.Sprintf("%.2f", l.AnsweredRPS),
+			fmtMS(l.P50MS), fmtMS(l.P95MS), fmtMS(l.P99MS), fmtMS(l.UserP95MedianMS),
 			pct(l.ErrorRate), pct(l.ThrottleRate), pct(l.TimeoutRate), pct(l.AllErrorRate),
 			fmt.Sprintf("%.0f", l.InputTPM), fmt.Sprintf("%.0f", l.OutputTPM),
 		})
@@ -53,12 +53,22 @@ func LevelTableText(s *brink.Summary) []string {
 	return out
 }
 
-// Markdown writes summary.md: run facts, findings, the chart and the level table.
-func Markdown(w io.Writer, s *brink.Summary, now time.Time) {
+// markdown writes summary.md: run facts, findings, the headline numbers,
+// the charts (links to the PNGs beside it), the level table, the cost per
+// level and the what-if scenarios.
+func markdown(w io.Writer, in *input, now time.Time) {
+	s := in.s
 	fmt.Fprintf(w, "# brink report: run %s\n\n", s.RunID)
 	fmt.Fprintf(w, "%s\n\n%s\n\n", runFacts(s, now), planFacts(s))
+	if len(s.Approximate) > 0 {
+		fmt.Fprintf(w, "**Approximate answers** (imported run, no per-request rows):\n\n")
+		for _, a := range s.Approximate {
+			fmt.Fprintf(w, "- %s\n", a)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "## Findings\n\n")
-	for _, f := range s.Findings {
+	for _, f := range findings(in) {
 		fmt.Fprintf(w, "- %s\n", f)
 	}
 	if len(s.Warnings) > 0 {
@@ -67,14 +77,81 @@ func Markdown(w io.Writer, s *brink.Summary, now time.Time) {
 			fmt.Fprintf(w, "- %s\n", n)
 		}
 	}
-	fmt.Fprintf(w, "\n## Charts\n\n")
-	for _, ch := range charts {
-		fmt.Fprintf(w, "![%s](%s.png)\n", ch.title, ch.name)
+	fmt.Fprintf(w, "\n## Headline numbers\n\n| | |\n|---|---:|\n")
+	for _, r := range headlineRows(in) {
+		fmt.Fprintf(w, "| %s | %s |\n", r[0], r[1])
 	}
-	fmt.Fprintf(w, "\n## Levels\n\nHold windows only; latency of answered `%s` requests in scenario ms, exact percentiles; rates of all `%s` requests unless the column says all steps.\n\n", s.Step, s.Step)
+	fmt.Fprintf(w, "\nEvery number is also in `summary.json` beside this file.\n\n## Charts\n\n")
+	for _, ch := range charts {
+		fmt.Fprintf(w, "### %s\n\n![%s](%s.png)\n\n", ch.title, ch.title, ch.name)
+	}
+	fmt.Fprintf(w, "## Levels\n\nHold windows only; latency of answered `%s` requests in scenario ms, exact percentiles; rates of all `%s` requests unless the column says all steps; user p95 is the 95th percentile across the level's users of each user's median latency.\n\n", s.Step, s.Step)
 	fmt.Fprintf(w, "| %s |\n", strings.Join(tableHeader, " | "))
 	fmt.Fprintf(w, "|%s\n", strings.Repeat("---:|", len(tableHeader)))
 	for _, r := range tableRows(s) {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
 	}
+	if c := s.Cost; c != nil && len(c.Levels) > 0 {
+		fmt.Fprintf(w, "\n## Cost per active user per minute\n\n%s, %s prices as of %s; the level's hold cost ÷ (users × minutes).\n\n", c.Currency, c.PriceSheet, c.PricesAsOf)
+		fmt.Fprintf(w, "| level | users | total | LLM input | LLM output | Lambda | DynamoDB | API Gateway | per answered turn |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, l := range c.Levels {
+			u := l.PerUserMinute
+			turn := "-"
+			if l.PerTurnUSD != nil {
+				turn = fmt.Sprintf("%.6f", *l.PerTurnUSD)
+			}
+			mark := ""
+			if l.Level == c.BaselineLevel {
+				mark = " (baseline)"
+			}
+			fmt.Fprintf(w, "| %d%s | %d | %.6f | %.6f | %.6f | %.6f | %.6f | %.6f | %s |\n", l.Level, mark, l.Users, u.Total, u.LLMInput, u.LLMOutput, u.Lambda, u.DynamoDB, u.APIGateway, turn)
+		}
+	}
+	if in.w != nil && len(in.w.Results) > 0 {
+		fmt.Fprintf(w, "\n## What-if\n\nProjected by `brink whatif` from level %d (%d users, %.2f answered turns per user per minute).\n\n", in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute)
+		fmt.Fprintf(w, "| scenario | users | $/user-min | $/day | $/month | load (measured users) |\n|---|---:|---:|---:|---:|---:|\n")
+		for _, r := range in.w.Results {
+			fmt.Fprintf(w, "| %s | %.0f | %.6f | %.2f | %.0f | %.0f |\n", r.Scenario.Name, r.AverageUsers, r.PerUserMinute.Total, r.PerDay.Total, r.PerMonth.Total, r.LoadEquivalentUsers)
+		}
+	}
+}
+
+// headlineRows are the headline numbers as label and value, for summary.md.
+func headlineRows(in *input) [][2]string {
+	h := headline(in, time.Time{})
+	users := func(v *int) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%d users", *v)
+	}
+	num := func(v *float64, format string) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprintf(format, *v)
+	}
+	rows := [][2]string{
+		{"Users tested (highest level)", fmt.Sprint(h.MaxUsersTested)},
+		{fmt.Sprintf("p95 first over %s s", secs(h.LatencyLimitMS/1000)), users(h.P95CrossedUsers)},
+		{fmt.Sprintf("Error rate first over %s%%", trimFloat(h.ErrorRateLimit*100, 2)), users(h.ErrorsCrossedUsers)},
+		{"Edge of failure", users(h.EdgeUsers)},
+		{"p95 latency knee", users(h.LatencyKneeUsers)},
+		{"Warning the knee gave before errors", users(h.LatencyWarningUsers)},
+		{"Throughput knee", users(h.ThroughputKneeUsers)},
+		{"Peak measured throughput", num(h.MaxAnsweredRPS, "%.2f answered conversations/s")},
+		{"USL peak N*", num(h.USLPeakUsers, "%.0f users")},
+	}
+	if h.FirstLimit != nil {
+		rows = append(rows, [2]string{"First limit to break", fmt.Sprintf("%s at %d users", *h.FirstLimit, *h.FirstLimitUsers)})
+	} else {
+		rows = append(rows, [2]string{"First limit to break", "-"})
+	}
+	rows = append(rows,
+		[2]string{"Cost per active user per minute" + map[bool]string{true: fmt.Sprintf(" (at %s)", users(h.CostBaselineUsers)), false: ""}[h.CostBaselineUsers != nil], num(h.USDPerUserMinute, "$%.6f")},
+		[2]string{"Cost per answered turn", num(h.USDPerAnsweredTurn, "$%.6f")})
+	for _, r := range h.WhatIf {
+		rows = append(rows, [2]string{"What-if " + r.Scenario + " per day", fmt.Sprintf("$%.2f", r.USDPerDay)})
+	}
+	return rows
 }

@@ -25,103 +25,133 @@ const (
 	margin = 15 * vg.Millimeter
 )
 
-func textStyle(size vg.Length, bold bool) draw.TextStyle {
-	f := font.Font{Typeface: "Liberation", Variant: "Sans"}
-	if bold {
-		f.Weight = 700
-	}
-	return text.Style{Color: color.Black, Font: font.From(f, size), Handler: plot.DefaultTextHandler}
-}
+func textStyle(size vg.Length, bold bool) draw.TextStyle { return sans(size, bold) }
 
 // footer writes the run id and brink version at the bottom of a canvas and
 // returns the area above it.
 func footer(c draw.Canvas, s *brink.Summary) draw.Canvas {
 	sty := textStyle(8, false)
 	sty.Color = color.Gray{Y: 0x66}
-	c.FillText(sty, vg.Point{X: c.Min.X + 6, Y: c.Min.Y + 4}, pdfText(fmt.Sprintf("brink %s - run %s", brink.Version, s.RunID)))
+	c.FillText(sty, vg.Point{X: c.Min.X + 6, Y: c.Min.Y + 4}, fmt.Sprintf("brink %s - run %s", brink.Version, s.RunID))
 	return draw.Crop(c, 0, 0, 16, 0)
 }
 
-// writer lays out lines of text top to bottom on a page.
+// writer lays out lines of text top to bottom, starting a new page when
+// one is full.
 type writer struct {
-	c draw.Canvas
-	y vg.Length
+	pdf  *vgpdf.Canvas
+	s    *brink.Summary
+	c    draw.Canvas
+	y    vg.Length
+	page int
+}
+
+func newWriter(pdf *vgpdf.Canvas, s *brink.Summary) *writer {
+	w := &writer{pdf: pdf, s: s}
+	w.start()
+	return w
+}
+
+func (w *writer) start() {
+	w.c = footer(draw.New(cp1252Canvas{w.pdf}), w.s)
+	w.y = w.c.Max.Y - margin/2
+}
+
+func (w *writer) newPage() {
+	w.pdf.NextPage()
+	w.start()
 }
 
 func (w *writer) line(sty draw.TextStyle, s string) {
-	w.y -= sty.Font.Size * 1.45
-	w.c.FillText(sty, vg.Point{X: w.c.Min.X + margin, Y: w.y}, pdfText(s))
+	h := sty.Font.Size * 1.45
+	if w.y-h < w.c.Min.Y+margin/2 {
+		w.newPage()
+	}
+	w.y -= h
+	w.c.FillText(sty, vg.Point{X: w.c.Min.X + margin, Y: w.y}, s)
 }
 
-// wrapped writes s wrapped to the page width (by a character estimate).
+// wrapped writes s wrapped to the page width, measuring the text.
 func (w *writer) wrapped(sty draw.TextStyle, s string, indent string) {
-	width := int(float64(pageW-2*margin) / float64(sty.Font.Size) * 1.9)
-	var cur strings.Builder
+	width := pageW - 2*margin
+	var cur string
 	for _, word := range strings.Fields(s) {
-		if cur.Len() > 0 && cur.Len()+1+len(word) > width {
-			w.line(sty, cur.String())
-			cur.Reset()
-			cur.WriteString(indent)
+		next := word
+		if cur != "" {
+			next = cur + " " + word
 		}
-		if cur.Len() > 0 && strings.TrimSpace(cur.String()) != "" {
-			cur.WriteByte(' ')
+		if cur != "" && sty.Width(next) > width {
+			w.line(sty, cur)
+			cur = indent + word
+			continue
 		}
-		cur.WriteString(word)
+		cur = next
 	}
-	if cur.Len() > 0 {
-		w.line(sty, cur.String())
+	if cur != "" {
+		w.line(sty, cur)
 	}
 }
 
-func writePDF(path string, s *brink.Summary, now time.Time) error {
+// cp1252Canvas passes text to the PDF in cp1252, the encoding of its
+// fonts, so charts and pages are drawn from the same UTF-8 strings as the
+// PNG and SVG files.
+type cp1252Canvas struct{ *vgpdf.Canvas }
+
+func (c cp1252Canvas) FillString(f font.Face, pt vg.Point, s string) {
+	c.Canvas.FillString(f, pt, pdfText(s))
+}
+
+func writePDF(path string, in *input, now time.Time) error {
+	s := in.s
 	pdf := vgpdf.New(pageW, pageH)
 	pdf.EmbedFonts(true)
 
-	// Page 1: run facts, findings and the headline chart.
-	dc := draw.New(pdf)
-	body := footer(dc, s)
-	w := &writer{c: body, y: body.Max.Y - margin/2}
-	w.line(textStyle(18, true), "brink capacity report")
-	w.line(textStyle(10, false), runFacts(s, now))
-	w.line(textStyle(10, false), planFacts(s))
+	// Page 1: run facts and findings.
+	w := newWriter(pdf, s)
+	w.line(textStyle(18, true), "brink capacity report: run "+s.RunID)
 	w.y -= 4
-	w.line(textStyle(12, true), "Findings")
-	for _, f := range s.Findings {
-		w.wrapped(textStyle(10, false), "- "+f, "  ")
+	w.wrapped(textStyle(10, false), runFacts(s, now), "    ")
+	w.wrapped(textStyle(10, false), planFacts(s), "    ")
+	if len(s.Approximate) > 0 {
+		w.y -= 4
+		w.line(textStyle(12, true), "Approximate answers (imported run, no per-request rows)")
+		for _, a := range s.Approximate {
+			w.wrapped(textStyle(10, false), "- "+a, "  ")
+		}
 	}
-	for _, warn := range s.Warnings {
-		w.wrapped(textStyle(9, false), "Note: "+warn, "  ")
+	w.y -= 6
+	w.line(textStyle(13, true), "Findings")
+	for _, f := range findings(in) {
+		w.wrapped(textStyle(10.5, false), "- "+f, "  ")
 	}
-	chartArea := body
-	chartArea.Max.Y = w.y - 8
-	chartArea.Min.X += margin / 2
-	chartArea.Max.X -= margin / 2
-	if chartArea.Max.Y-chartArea.Min.Y > 60 {
-		drawLatency(chartArea, s)
+	w.y -= 6
+	w.line(textStyle(13, true), "Headline numbers")
+	for _, r := range headlineRows(in) {
+		w.line(textStyle(10, false), "")
+		w.c.FillText(textStyle(10, false), vg.Point{X: w.c.Min.X + margin + 4, Y: w.y}, r[0])
+		w.c.FillText(textStyle(10, true), vg.Point{X: w.c.Min.X + margin + 260, Y: w.y}, r[1])
+	}
+	if len(s.Warnings) > 0 {
+		w.y -= 4
+		w.line(textStyle(11, true), "Notes")
+		for _, warn := range s.Warnings {
+			w.wrapped(textStyle(9, false), "- "+warn, "  ")
+		}
 	}
 
 	// Then one page per chart, then the level table.
 	for _, ch := range charts {
 		pdf.NextPage()
-		dc := draw.New(pdf)
-		body := footer(dc, s)
-		ch.draw(draw.Crop(body, margin/2, -margin/2, margin/2, -margin/2), s)
+		drawChart(draw.Crop(draw.New(cp1252Canvas{pdf}), margin/2, -margin/2, margin/3, -margin/3), in, ch)
 	}
-	pdf.NextPage()
-	dc = draw.New(pdf)
-	body = footer(dc, s)
-	w = &writer{c: body, y: body.Max.Y - margin/2}
+	w.newPage()
 	w.line(textStyle(14, true), "Level table (hold windows, "+s.Step+" step)")
-	mono := text.Style{Color: color.Black, Font: font.From(font.Font{Typeface: "Liberation", Variant: "Mono"}, 8), Handler: plot.DefaultTextHandler}
+	mono := text.Style{Color: color.Black, Font: font.From(font.Font{Typeface: "Liberation", Variant: "Mono"}, 7.5), Handler: plot.DefaultTextHandler}
 	for _, row := range LevelTableText(s) {
-		if w.y < body.Min.Y+margin {
-			pdf.NextPage()
-			dc = draw.New(pdf)
-			body = footer(dc, s)
-			w = &writer{c: body, y: body.Max.Y - margin/2}
-		}
 		w.line(mono, row)
 	}
+	w.y -= 6
+	w.wrapped(textStyle(9, false), fmt.Sprintf("Latency of answered %q requests in scenario ms, exact percentiles; rates of all %q requests unless the column says all steps; user p95 is the 95th percentile across the level's users of each user's median latency.", s.Step, s.Step), "")
 
 	var b bytes.Buffer
 	if _, err := pdf.WriteTo(&b); err != nil {

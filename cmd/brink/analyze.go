@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+
+	"brink"
 
 	"brink/analyze"
 	"brink/report"
@@ -68,27 +72,55 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("report", "--run DIR [flags]",
-		"Draws an analysed run (analysis/summary.json) as PNG charts, one PDF (run facts and\n"+
-			"findings, the charts, the level table) and summary.md, under DIR/report by default.",
-		"  brink report --run runs/20261126T101500Z-a1b2c3 --format pdf,png", stdout)
+	fs := newFlags("report", "--run DIR [flags]  |  --compare RUN_A RUN_B [--out DIR]",
+		"Draws an analysed run (analysis/summary.json, and analysis/whatif.json when brink whatif\n"+
+			"has run) as eight PNG charts (latency, throughput, errors, timeline, infrastructure,\n"+
+			"latency distribution, cost, what-if), one PDF (run facts and findings, the charts, the\n"+
+			"level table), summary.md and summary.json (every headline number), under DIR/report.\n"+
+			"With --compare, overlays two analysed runs' curves and tabulates the change from A to B\n"+
+			"(edge of failure, knees, p95 at each common level, cost per user-minute) as\n"+
+			"compare.png, compare.pdf and compare.md, under RUN_B/report by default.",
+		"  brink report --run runs/20261126T101500Z-a1b2c3 --format pdf,png,svg\n"+
+			"  brink report --compare runs/20261126T101500Z-a1b2c3 runs/20261127T090000Z-d4e5f6 --out /tmp/cmp", stdout)
 	run := fs.String("run", "", "the run directory")
-	out := fs.String("out", "", "output directory (default DIR/report)")
-	formats := fs.String("format", "pdf,png,md", "comma-separated formats: pdf, png, md")
+	out := fs.String("out", "", "output directory (default DIR/report; with --compare RUN_B/report)")
+	formats := fs.String("format", "", "comma-separated formats: pdf, png, svg, md, json (default pdf,png,md,json; with --compare pdf,png,md)")
+	cmp := fs.Bool("compare", false, "compare two runs: --compare RUN_A RUN_B")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	dir, err := runDirArg(*run, pos)
-	if err != nil {
-		return err
+	var res *report.Result
+	if *cmp {
+		if len(pos) != 2 || *run != "" {
+			return usagef("--compare takes two run directories: brink report --compare RUN_A RUN_B")
+		}
+		var sums [2]*brink.Summary
+		for i, d := range pos {
+			if sums[i], err = readSummary(d); err != nil {
+				return err
+			}
+		}
+		dir := *out
+		if dir == "" {
+			dir = filepath.Join(pos[1], brink.ReportDir)
+		}
+		res, err = report.Compare(sums[0], sums[1], report.CompareOptions{OutDir: dir, Formats: splitList(*formats)})
+	} else {
+		dir, derr := runDirArg(*run, pos)
+		if derr != nil {
+			return derr
+		}
+		s, serr := readSummary(dir)
+		if serr != nil {
+			return serr
+		}
+		res, err = report.Write(dir, s, report.Options{OutDir: *out, Formats: splitList(*formats)})
 	}
-	s, err := readSummary(dir)
 	if err != nil {
-		return err
-	}
-	res, err := report.Write(dir, s, report.Options{OutDir: *out, Formats: splitList(*formats)})
-	if err != nil {
+		if errors.Is(err, report.ErrFormat) {
+			return usagef("%v", err)
+		}
 		return err
 	}
 	for _, f := range res.Files {

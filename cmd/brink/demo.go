@@ -86,10 +86,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	rres, err := report.Write(runDir, ares.Summary, report.Options{})
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "\nFindings:\n")
 	for _, f := range ares.Summary.Findings {
 		fmt.Fprintf(stdout, "  - %s\n", f)
@@ -100,6 +96,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := demoWhatIf(runDir, ares.Summary, stdout); err != nil {
 		fmt.Fprintf(stderr, "brink demo: what-if: %v\n", err)
+	}
+	// After the what-if, so the report draws it (chart 8, findings).
+	rres, err := report.Write(runDir, ares.Summary, report.Options{})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "\nWrote:\n  %s (run manifest)\n  %s/ (one row per request)\n  %s\n  %s\n", runDir+"/run.json", runDir+"/traces", ares.LevelsPath, ares.SummaryPath)
 	for _, f := range rres.Files {

@@ -1,0 +1,413 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"brink"
+)
+
+// CompareFormats are the formats brink report --compare can write.
+var CompareFormats = []string{"pdf", "png", "svg", "md"}
+
+// CompareOptions configure a comparison. Zero values take the defaults.
+type CompareOptions struct {
+	OutDir  string    // required: where compare.* go
+	Formats []string  // default pdf, png, md
+	Now     time.Time // the comparison's creation time; default now
+}
+
+// Change is one row of a comparison: a number of run A and of run B.
+type Change struct {
+	What        string
+	A, B        *float64
+	Unit        string // "users", "ms", "%", "$", "/s"
+	HigherIsBad bool   // latency, errors, cost
+}
+
+// Verdict says whether B is better, worse or the same as A.
+func (c Change) Verdict() string {
+	switch {
+	case c.A == nil && c.B == nil:
+		return "-"
+	case c.A == nil || c.B == nil:
+		return "n/a"
+	}
+	d := *c.B - *c.A
+	scale := max(abs(*c.A), abs(*c.B))
+	if scale == 0 || abs(d)/scale < 0.02 {
+		return "same"
+	}
+	if (d > 0) != c.HigherIsBad {
+		return "better"
+	}
+	return "worse"
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func (c Change) fmt(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	switch c.Unit {
+	case "users":
+		return fmt.Sprintf("%.0f", *v)
+	case "ms":
+		return fmt.Sprintf("%.0f ms", *v)
+	case "%":
+		return fmt.Sprintf("%.2f%%", *v*100)
+	case "$":
+		return fmt.Sprintf("$%.6f", *v)
+	default:
+		return fmt.Sprintf("%.2f%s", *v, c.Unit)
+	}
+}
+
+func (c Change) delta() string {
+	if c.A == nil || c.B == nil {
+		return "-"
+	}
+	d := *c.B - *c.A
+	rel := ""
+	if *c.A != 0 {
+		rel = fmt.Sprintf(" (%+.0f%%)", 100*d/abs(*c.A))
+	}
+	switch c.Unit {
+	case "users":
+		return fmt.Sprintf("%+.0f%s", d, rel)
+	case "ms":
+		return fmt.Sprintf("%+.0f ms%s", d, rel)
+	case "%":
+		return fmt.Sprintf("%+.2f pp", d*100)
+	case "$":
+		return fmt.Sprintf("%+.6f%s", d, rel)
+	default:
+		return fmt.Sprintf("%+.2f%s%s", d, c.Unit, rel)
+	}
+}
+
+func fptr(v float64) *float64 { return &v }
+
+func intPtr(v *int) *float64 {
+	if v == nil {
+		return nil
+	}
+	return fptr(float64(*v))
+}
+
+// comparison is what brink report --compare tabulates.
+type comparison struct {
+	a, b     *brink.Summary
+	headline []Change
+	levels   [][]Change // per common user count: p95, error rate, cost per user-minute
+	users    []int
+}
+
+func compare(a, b *brink.Summary) *comparison {
+	cmp := &comparison{a: a, b: b}
+	edge := func(s *brink.Summary) *float64 {
+		if s.Edge == nil {
+			return nil
+		}
+		return fptr(float64(s.Edge.Users))
+	}
+	knee := func(k *brink.KneePoint) *float64 {
+		if k == nil {
+			return nil
+		}
+		return fptr(float64(k.Users))
+	}
+	peak := func(s *brink.Summary) *float64 {
+		if s.USL == nil {
+			return nil
+		}
+		return s.USL.PeakN
+	}
+	ha, hb := headline(&input{s: a}, time.Time{}), headline(&input{s: b}, time.Time{})
+	cmp.headline = []Change{
+		{What: "Edge of failure (users)", A: edge(a), B: edge(b), Unit: "users"},
+		{What: "p95 latency knee (users)", A: knee(a.LatencyKnee), B: knee(b.LatencyKnee), Unit: "users"},
+		{What: "Throughput knee (users)", A: knee(a.ThroughputKnee), B: knee(b.ThroughputKnee), Unit: "users"},
+		{What: "USL peak N* (users)", A: peak(a), B: peak(b), Unit: "users"},
+		{What: "Peak answered conversations/s", A: ha.MaxAnsweredRPS, B: hb.MaxAnsweredRPS, Unit: "/s"},
+		{What: "p95 first over the latency limit (users)", A: intPtr(ha.P95CrossedUsers), B: intPtr(hb.P95CrossedUsers), Unit: "users"},
+		{What: "Cost per active user-minute (baseline level)", A: ha.USDPerUserMinute, B: hb.USDPerUserMinute, Unit: "$", HigherIsBad: true},
+	}
+	byUsers := func(s *brink.Summary) map[int]brink.LevelStats {
+		m := map[int]brink.LevelStats{}
+		for _, l := range s.Levels {
+			m[l.Users] = l
+		}
+		return m
+	}
+	costByUsers := func(s *brink.Summary) map[int]float64 {
+		m := map[int]float64{}
+		if s.Cost != nil {
+			for _, l := range s.Cost.Levels {
+				m[l.Users] = l.PerUserMinute.Total
+			}
+		}
+		return m
+	}
+	la, lb, ca, cb := byUsers(a), byUsers(b), costByUsers(a), costByUsers(b)
+	for u := range la {
+		if _, ok := lb[u]; ok {
+			cmp.users = append(cmp.users, u)
+		}
+	}
+	slices.Sort(cmp.users)
+	for _, u := range cmp.users {
+		x, y := la[u], lb[u]
+		row := []Change{
+			{What: "p95", A: x.P95MS, B: y.P95MS, Unit: "ms", HigherIsBad: true},
+			{What: "error rate", A: fptr(x.AllErrorRate), B: fptr(y.AllErrorRate), Unit: "%", HigherIsBad: true},
+			{What: "cost/user-min", Unit: "$", HigherIsBad: true},
+		}
+		if v, ok := ca[u]; ok {
+			row[2].A = fptr(v)
+		}
+		if v, ok := cb[u]; ok {
+			row[2].B = fptr(v)
+		}
+		cmp.levels = append(cmp.levels, row)
+	}
+	return cmp
+}
+
+// verdict sums the comparison up in one sentence.
+func (c *comparison) verdict() string {
+	var better, worse []string
+	for _, ch := range c.headline {
+		switch ch.Verdict() {
+		case "better":
+			better = append(better, strings.ToLower(ch.What))
+		case "worse":
+			worse = append(worse, strings.ToLower(ch.What))
+		}
+	}
+	n := 0
+	for _, row := range c.levels {
+		if row[0].Verdict() == "better" {
+			n++
+		}
+	}
+	levels := fmt.Sprintf("p95 improved at %d of %d common levels", n, len(c.levels))
+	switch {
+	case len(better) > 0 && len(worse) == 0:
+		return fmt.Sprintf("Run B is better: %s; %s.", strings.Join(better, ", "), levels)
+	case len(worse) > 0 && len(better) == 0:
+		return fmt.Sprintf("Run B is worse: %s; %s.", strings.Join(worse, ", "), levels)
+	case len(better) == 0 && len(worse) == 0:
+		return fmt.Sprintf("No headline number moved by 2%% or more; %s.", levels)
+	default:
+		return fmt.Sprintf("Mixed: better %s; worse %s; %s.", strings.Join(better, ", "), strings.Join(worse, ", "), levels)
+	}
+}
+
+// Compare writes compare.png (and .svg), compare.pdf and compare.md: the
+// two runs' latency, throughput and error curves overlaid, and the change
+// from run A to run B in the edge of failure, the knees, p95 at each common
+// level and the cost per active user-minute.
+func Compare(a, b *brink.Summary, o CompareOptions) (*Result, error) {
+	if o.OutDir == "" {
+		return nil, fmt.Errorf("compare: no output directory")
+	}
+	if len(o.Formats) == 0 {
+		o.Formats = []string{"pdf", "png", "md"}
+	}
+	for _, f := range o.Formats {
+		if !slices.Contains(CompareFormats, f) {
+			return nil, fmt.Errorf("%w %q for --compare: want one of %s", ErrFormat, f, strings.Join(CompareFormats, ", "))
+		}
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now().UTC()
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create compare directory: %w", err)
+	}
+	cmp := compare(a, b)
+	res := &Result{}
+	write := func(name string, data []byte) error {
+		path := filepath.Join(o.OutDir, name)
+		if err := brink.WriteFileAtomic(path, data); err != nil {
+			return err
+		}
+		res.Files = append(res.Files, path)
+		return nil
+	}
+	for _, f := range o.Formats {
+		var buf bytes.Buffer
+		var err error
+		switch f {
+		case "png":
+			img := vgimg.NewWith(vgimg.UseWH(chartW, chartH), vgimg.UseDPI(150))
+			cmp.drawChart(draw.New(img))
+			_, err = (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf)
+		case "svg":
+			c := vgsvg.New(chartW, chartH)
+			cmp.drawChart(draw.New(c))
+			_, err = c.WriteTo(&buf)
+		case "pdf":
+			err = cmp.writePDF(&buf, o.Now)
+		case "md":
+			cmp.markdown(&buf, o.Now)
+		}
+		if err != nil {
+			return res, fmt.Errorf("compare %s: %w", f, err)
+		}
+		if err := write("compare."+f, buf.Bytes()); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+var (
+	colRunA = color.RGBA{R: 0x88, G: 0x88, B: 0x88, A: 0xff}
+	colRunB = colP50
+)
+
+func (c *comparison) drawChart(dc draw.Canvas) {
+	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
+	sty := sans(8, false)
+	sty.Color = colGrey
+	dc.FillText(sty, vg.Point{X: dc.Min.X + 6, Y: dc.Min.Y + 4}, fmt.Sprintf("brink %s - A: run %s, B: run %s", brink.Version, c.a.RunID, c.b.RunID))
+	body := heading(draw.Crop(dc, 0, 0, 16, 0), "Run A vs run B", "A: "+c.a.RunID+" (grey, dashed)   B: "+c.b.RunID+" (blue)   hold windows")
+	lat := newPanel("p95 conversation latency", "concurrent users", "p95 (s)")
+	thr := newPanel("Throughput", "concurrent users", "answered conversations/s")
+	errs := newPanel("Error rate (all steps)", "concurrent users", "share of requests (%)")
+	xmax := 0.0
+	for i, s := range []*brink.Summary{c.a, c.b} {
+		var p95, x, e plotter.XYs
+		for _, l := range s.Levels {
+			u := float64(l.Users)
+			xmax = max(xmax, u)
+			if l.P95MS != nil {
+				p95 = append(p95, plotter.XY{X: u, Y: *l.P95MS / 1000})
+			}
+			x = append(x, plotter.XY{X: u, Y: l.AnsweredRPS})
+			e = append(e, plotter.XY{X: u, Y: l.AllErrorRate * 100})
+		}
+		col, name, dash := colRunB, "B", []vg.Length(nil)
+		if i == 0 {
+			col, name, dash = colRunA, "A", []vg.Length{vg.Points(5), vg.Points(3)}
+		}
+		lat.styled(name, col, p95, dash, draw.CircleGlyph{})
+		thr.styled(name, col, x, dash, draw.CircleGlyph{})
+		errs.styled(name, col, e, dash, draw.CircleGlyph{})
+		if s.Edge != nil {
+			for _, pn := range []*panel{lat, thr, errs} {
+				pn.vline(fmt.Sprintf("edge %s: %d users", name, s.Edge.Users), float64(s.Edge.Users), col, vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2))
+			}
+		}
+	}
+	limit := latencyRule(c.b) / 1000
+	lat.hline(fmt.Sprintf("%s s limit", secs(limit)), limit, colLimit)
+	erule := errorRule(c.b) * 100
+	errs.hline(fmt.Sprintf("%s%% limit", trimFloat(erule, 2)), erule, colLimit)
+	users := append(usersOf(c.a), usersOf(c.b)...)
+	for _, pn := range []*panel{lat, thr, errs} {
+		pn.X.Min, pn.X.Max = 0, xmax*1.04
+		pn.X.Tick.Marker = usersTicks{users}
+		pn.Y.Min = 0
+		pn.Y.Max *= 1.08
+	}
+	errs.Y.Max = max(errs.Y.Max, erule*2)
+	drawPanels(body, [][]*panel{{lat, thr, errs}}, 0)
+}
+
+func (c *comparison) writePDF(out io.Writer, now time.Time) error {
+	pdf := vgpdf.New(pageW, pageH)
+	pdf.EmbedFonts(true)
+	w := newWriter(pdf, c.b)
+	w.line(textStyle(18, true), "brink: run A vs run B - did the change help?")
+	w.y -= 4
+	w.line(textStyle(10, false), fmt.Sprintf("A: run %s (%s, %d levels)   B: run %s (%s, %d levels)   compared %s",
+		c.a.RunID, c.a.Status, len(c.a.Levels), c.b.RunID, c.b.Status, len(c.b.Levels), now.Format("2006-01-02 15:04Z")))
+	w.y -= 4
+	w.wrapped(textStyle(12, true), c.verdict(), "  ")
+	w.y -= 4
+	mono := textStyle(8.5, false)
+	mono.Font.Variant = "Mono"
+	for _, row := range c.tableText() {
+		w.line(mono, row)
+	}
+	pdf.NextPage()
+	c.drawChart(draw.Crop(draw.New(cp1252Canvas{pdf}), margin/2, -margin/2, margin/3, -margin/3))
+	_, err := pdf.WriteTo(out)
+	return err
+}
+
+// tableText is the comparison as fixed-width lines: the headline numbers,
+// then one line per common level.
+func (c *comparison) tableText() []string {
+	head := [][]string{{"", "run A", "run B", "change", "verdict"}}
+	for _, ch := range c.headline {
+		head = append(head, []string{ch.What, ch.fmt(ch.A), ch.fmt(ch.B), ch.delta(), ch.Verdict()})
+	}
+	lv := [][]string{{"users", "p95 A", "p95 B", "p95 change", "errors A", "errors B", "$/user-min A", "$/user-min B", "cost change"}}
+	for i, u := range c.users {
+		p, e, k := c.levels[i][0], c.levels[i][1], c.levels[i][2]
+		lv = append(lv, []string{fmt.Sprint(u), p.fmt(p.A), p.fmt(p.B), p.delta(), e.fmt(e.A), e.fmt(e.B), k.fmt(k.A), k.fmt(k.B), k.delta()})
+	}
+	return append(append(columns(head), ""), columns(lv)...)
+}
+
+// columns lays rows out in fixed-width columns, the first left aligned.
+func columns(rows [][]string) []string {
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, s := range r {
+			widths[i] = max(widths[i], len(s))
+		}
+	}
+	var out []string
+	for _, r := range rows {
+		line := fmt.Sprintf("%-*s", widths[0], r[0])
+		for i := 1; i < len(r); i++ {
+			line += fmt.Sprintf("  %*s", widths[i], r[i])
+		}
+		out = append(out, strings.TrimRight(line, " "))
+	}
+	return out
+}
+
+func (c *comparison) markdown(w io.Writer, now time.Time) {
+	fmt.Fprintf(w, "# brink: run A vs run B\n\nA: run %s (%s, %d levels, target %s)  \nB: run %s (%s, %d levels, target %s)  \nCompared %s.\n\n",
+		c.a.RunID, c.a.Status, len(c.a.Levels), c.a.Target, c.b.RunID, c.b.Status, len(c.b.Levels), c.b.Target, now.Format("2006-01-02 15:04Z"))
+	fmt.Fprintf(w, "**Did the change help?** %s\n\n![Run A vs run B](compare.png)\n\n", c.verdict())
+	fmt.Fprintf(w, "## Headline numbers\n\n| | run A | run B | change | verdict |\n|---|---:|---:|---:|---|\n")
+	for _, ch := range c.headline {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", ch.What, ch.fmt(ch.A), ch.fmt(ch.B), ch.delta(), ch.Verdict())
+	}
+	fmt.Fprintf(w, "\n## Common levels\n\nHold windows; p95 of answered `%s` requests; error rate of all steps; cost per active user per minute.\n\n", c.b.Step)
+	fmt.Fprintf(w, "| users | p95 A | p95 B | p95 change | errors A | errors B | cost/user-min A | cost/user-min B | cost change |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for i, u := range c.users {
+		p, e, k := c.levels[i][0], c.levels[i][1], c.levels[i][2]
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", u, p.fmt(p.A), p.fmt(p.B), p.delta(), e.fmt(e.A), e.fmt(e.B), k.fmt(k.A), k.fmt(k.B), k.delta())
+	}
+	if len(c.users) == 0 {
+		fmt.Fprintf(w, "| - | the runs share no user count | | | | | | | |\n")
+	}
+}
