@@ -193,16 +193,6 @@ const (
 	legendRowH   = vg.Length(15)
 )
 
-// legendHeight is the height the legend takes under a canvas of width w
-// (with a little space above it).
-func (pn *panel) legendHeight(w vg.Length) vg.Length {
-	_, h := pn.legendLayout(w - 10)
-	if h == 0 {
-		return 0
-	}
-	return h + 4
-}
-
 // drawLegend draws the legend's rows from the top of c, left aligned with
 // the plot's data area at x0.
 func (pn *panel) drawLegend(c draw.Canvas, x0 vg.Length) {
@@ -231,32 +221,44 @@ func (pn *panel) drawLegend(c draw.Canvas, x0 vg.Length) {
 func drawPanels(c draw.Canvas, grid [][]*panel, padY vg.Length) {
 	rows, cols := len(grid), len(grid[0])
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(16), PadY: padY, PadTop: vg.Points(2), PadBottom: vg.Points(2), PadLeft: vg.Points(4), PadRight: vg.Points(12)}
-	cellW := (c.Size().X - tiles.PadLeft - tiles.PadRight - tiles.PadX*vg.Length(cols-1)) / vg.Length(cols)
-	legH := make([]vg.Length, rows)
 	plots := make([][]*plot.Plot, rows)
 	for i, row := range grid {
 		plots[i] = make([]*plot.Plot, cols)
 		for j, pn := range row {
 			if pn != nil {
 				plots[i][j] = pn.Plot
-				legH[i] = max(legH[i], pn.legendHeight(cellW))
 			}
 		}
 	}
+	// Align first, then take each row's legend room from the bottom of
+	// its cells: cropping the bottom keeps the columns' x alignment, and
+	// the legend is laid out in the width it is drawn in.
 	cs := plot.Align(plots, tiles, c)
+	legH := make([]vg.Length, rows)
+	x0 := make([][]vg.Length, rows)
+	for i, row := range grid {
+		x0[i] = make([]vg.Length, cols)
+		for j, pn := range row {
+			if pn == nil {
+				continue
+			}
+			x0[i][j] = pn.DataCanvas(cs[i][j]).Min.X
+			if _, h := pn.legendLayout(cs[i][j].Max.X - x0[i][j] - 10); h > 0 {
+				legH[i] = max(legH[i], h+4)
+			}
+		}
+	}
 	for i, row := range grid {
 		for j, pn := range row {
 			if pn == nil {
 				continue
 			}
 			cell := cs[i][j]
-			area := draw.Crop(cell, 0, 0, legH[i], 0)
-			pn.Draw(area)
+			pn.Draw(draw.Crop(cell, 0, 0, legH[i], 0))
 			if legH[i] > 0 {
 				leg := cell
 				leg.Max.Y = cell.Min.Y + legH[i]
-				data := pn.DataCanvas(area)
-				pn.drawLegend(leg, data.Min.X)
+				pn.drawLegend(leg, x0[i][j])
 			}
 		}
 	}
