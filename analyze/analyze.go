@@ -110,7 +110,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM traces`).Scan(&s.TotalRequests); err != nil {
 		return nil, fmt.Errorf("count traces: %w", err)
 	}
-	if s.Edge, err = findEdge(ctx, db, m, levels); err != nil {
+	if s.Edge, err = findEdge(ctx, db, m, levels, opts.Step); err != nil {
 		return nil, err
 	}
 	// Only brink run judges stop rules live; imported runs have nothing to agree with.
@@ -199,13 +199,16 @@ func copyParquet(ctx context.Context, db *sql.DB, table, path string) error {
 
 // findEdge recomputes the stop rules exactly over each level's hold window,
 // in level order, and returns the first level that broke one.
-func findEdge(ctx context.Context, db *sql.DB, m *brink.Manifest, levels []brink.LevelStats) (*brink.Edge, error) {
+func findEdge(ctx context.Context, db *sql.DB, m *brink.Manifest, levels []brink.LevelStats, step string) (*brink.Edge, error) {
 	type key struct {
 		step string
 		p    float64
 	}
 	values := map[key]map[int]ruleValues{}
 	for _, r := range m.StopRules {
+		if _, _, known := fromLevel(r, brink.LevelStats{}, step); known || !windowRule(r) {
+			continue // the level table has it, or it is not judged per hold
+		}
 		k := key{r.Step, r.Percentile}
 		if _, ok := values[k]; ok {
 			continue
@@ -225,14 +228,55 @@ func findEdge(ctx context.Context, db *sql.DB, m *brink.Manifest, levels []brink
 			continue // a hold cut short is no evidence either way
 		}
 		for _, r := range m.StopRules {
-			v := values[key{r.Step, r.Percentile}][l.Level]
-			val, ok := v.value(r)
+			val, ok, known := fromLevel(r, l, step)
+			if !known {
+				val, ok = values[key{r.Step, r.Percentile}][l.Level].value(r)
+			}
 			if ok && r.Breached(val) {
 				return &brink.Edge{Level: l.Level, Users: l.Users, Rule: r.String(), Value: val, Threshold: r.Threshold}, nil
 			}
 		}
 	}
 	return nil, nil
+}
+
+// windowRule: the rule is judged on each level's hold window.
+func windowRule(r brink.StopRule) bool {
+	return r.Metric == brink.RuleErrorRate || r.Metric == brink.RuleThrottleRate || r.Metric == brink.RuleLatency
+}
+
+// fromLevel reads a rule's value off the level table when the table has it
+// (the default rules: all-step error rate, the conversation step's rates
+// and its p50/p95/p99), saving a pass over the traces. known is false for
+// any other rule, which queries/rule_values.sql answers.
+func fromLevel(r brink.StopRule, l brink.LevelStats, step string) (v float64, ok, known bool) {
+	switch {
+	case r.Metric == brink.RuleErrorRate && r.Step == "":
+		return l.AllErrorRate, l.AllRequests > 0, true
+	case r.Metric == brink.RuleThrottleRate && r.Step == "":
+		return l.AllThrottle, l.AllRequests > 0, true
+	case r.Metric == brink.RuleErrorRate && r.Step == step:
+		return l.ErrorRate, l.Requests > 0, true
+	case r.Metric == brink.RuleThrottleRate && r.Step == step:
+		return l.ThrottleRate, l.Requests > 0, true
+	case r.Metric == brink.RuleLatency && r.Step == step:
+		var p *float64
+		switch r.Percentile {
+		case 0.5:
+			p = l.P50MS
+		case 0.95:
+			p = l.P95MS
+		case 0.99:
+			p = l.P99MS
+		default:
+			return 0, false, false
+		}
+		if p == nil {
+			return 0, false, true
+		}
+		return *p, true, true
+	}
+	return 0, false, false
 }
 
 type ruleValues struct {

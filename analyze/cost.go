@@ -147,7 +147,7 @@ func runCost(ctx context.Context, db *sql.DB, step string, sheet *pricing.Sheet,
 	if err := readCostModels(ctx, db, step, u.DefaultModel, cs.Levels); err != nil {
 		return nil, err
 	}
-	if cs.TurnGrowth, cs.InputTokensPerTurn, err = readTurnGrowth(ctx, db, step); err != nil {
+	if cs.TurnGrowth, cs.InputTokensPerTurn, err = readTurnGrowth(ctx, db, step, cs); err != nil {
 		return nil, err
 	}
 	return cs, nil
@@ -210,22 +210,47 @@ func readCostModels(ctx context.Context, db *sql.DB, step, defaultModel string, 
 	return rows.Err()
 }
 
-func readTurnGrowth(ctx context.Context, db *sql.DB, step string) ([]brink.TurnTokens, *float64, error) {
-	rows, err := db.QueryContext(ctx, queries.MustGet("cost_turns"), step)
+// maxTurnRows bounds the asks numbered for the turn-growth table: past it,
+// a deterministic sample of whole sessions is numbered instead (a 10M-row
+// run's turn numbering alone would take seconds).
+const maxTurnRows = 1_000_000
+
+func readTurnGrowth(ctx context.Context, db *sql.DB, step string, cs *brink.CostSummary) ([]brink.TurnTokens, *float64, error) {
+	var asks int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM traces WHERE step = ?`, step).Scan(&asks); err != nil {
+		return nil, nil, fmt.Errorf("tokens by turn: %w", err)
+	}
+	every := max(1, (asks+maxTurnRows-1)/maxTurnRows)
+	if every > 1 {
+		cs.Notes = append(cs.Notes, fmt.Sprintf("tokens by turn number: computed on 1 in %d sessions (%d %s requests in all), chosen by a hash of (vu, session)", every, asks, step))
+	}
+	rows, err := db.QueryContext(ctx, queries.MustGet("cost_turns"), step, every)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tokens by turn: %w", err)
 	}
 	defer rows.Close()
 	var out []brink.TurnTokens
-	var slope sql.NullFloat64
+	// Least squares of input tokens on turn number from per-turn sums:
+	// x = turn is constant within a row, so n, Σx, Σx², Σy and Σxy follow.
+	var n, sx, sxx, sy, sxy float64
 	for rows.Next() {
 		var t brink.TurnTokens
-		if err := rows.Scan(&t.Turn, &t.Answered, &t.InputTokensMean, &t.OutputTokensMean, &slope); err != nil {
+		var sumIn float64
+		if err := rows.Scan(&t.Turn, &t.Answered, &t.InputTokensMean, &t.OutputTokensMean, &sumIn); err != nil {
 			return nil, nil, fmt.Errorf("tokens by turn: %w", err)
 		}
+		x, k := float64(t.Turn), float64(t.Answered)
+		n, sx, sxx, sy, sxy = n+k, sx+k*x, sxx+k*x*x, sy+sumIn, sxy+x*sumIn
 		out = append(out, t)
 	}
-	return out, ptr(slope), rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if d := n*sxx - sx*sx; len(out) > 1 && d != 0 {
+		slope := (n*sxy - sx*sy) / d
+		return out, &slope, nil
+	}
+	return out, nil, nil
 }
 
 // baselineLevel is the level headline cost numbers describe: the last level
