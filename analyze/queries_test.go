@@ -34,16 +34,20 @@ func TestQueriesGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Metrics: a Lambda throttle in level 0's hold, concurrency in both,
-	// Bedrock tokens in level 1, and one datapoint outside every hold.
+	// Bedrock tokens in level 1, one datapoint outside every hold, and two
+	// tables' provisioned capacity (30 and 10, one read twice): 40 in all.
 	at := func(d time.Duration) string { return "TIMESTAMPTZ '" + t0.Add(d).Format(time.RFC3339) + "'" }
 	if _, err := db.Exec(`CREATE VIEW metrics AS SELECT * FROM (VALUES
-		('cloudwatch', 'AWS/Lambda', 'Throttles', 'Sum', ` + at(20*time.Second) + `, 3.0),
-		('cloudwatch', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', ` + at(30*time.Second) + `, 7.0),
-		('cloudwatch', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', ` + at(90*time.Second) + `, 12.0),
-		('cloudwatch', 'AWS/Bedrock', 'InputTokenCount', 'Sum', ` + at(95*time.Second) + `, 6000.0),
-		('cloudwatch', 'AWS/Bedrock', 'InputTokenCount', 'Sum', ` + at(75*time.Second) + `, 999.0),
-		('logs_insights', '/aws/lambda/chat', 'cold_starts', 'Sum', ` + at(15*time.Second) + `, 2.0)
-	) v(source, namespace, metric, stat, ts, value)`); err != nil {
+		('cloudwatch', 'AWS/Lambda', 'Throttles', '', 'Sum', ` + at(20*time.Second) + `, 3.0),
+		('cloudwatch', 'AWS/Lambda', 'ConcurrentExecutions', '', 'Maximum', ` + at(30*time.Second) + `, 7.0),
+		('cloudwatch', 'AWS/Lambda', 'ConcurrentExecutions', '', 'Maximum', ` + at(90*time.Second) + `, 12.0),
+		('cloudwatch', 'AWS/Bedrock', 'InputTokenCount', '', 'Sum', ` + at(95*time.Second) + `, 6000.0),
+		('cloudwatch', 'AWS/Bedrock', 'InputTokenCount', '', 'Sum', ` + at(75*time.Second) + `, 999.0),
+		('cloudwatch', 'AWS/DynamoDB', 'ProvisionedWriteCapacityUnits', 'TableName=a', 'Average', ` + at(20*time.Second) + `, 30.0),
+		('cloudwatch', 'AWS/DynamoDB', 'ProvisionedWriteCapacityUnits', 'TableName=a', 'Average', ` + at(21*time.Second) + `, 30.0),
+		('cloudwatch', 'AWS/DynamoDB', 'ProvisionedWriteCapacityUnits', 'TableName=b', 'Average', ` + at(20*time.Second) + `, 10.0),
+		('logs_insights', '/aws/lambda/chat', 'cold_starts', '', 'Sum', ` + at(15*time.Second) + `, 2.0)
+	) v(source, namespace, metric, dimensions, stat, ts, value)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
