@@ -27,14 +27,15 @@ import (
 )
 
 // throttlingModel is the sim's default model with limits low enough that a
-// short ramp of 8 users is throttled by Lambda and by DynamoDB. The table
+// short ramp of 8 users is surely throttled by Lambda (2 at once: about 2.5
+// requests are in flight on average) and by DynamoDB. The table
 // throttled is written before the model is called, so a turn that fails on
 // it never reaches Bedrock and the sim's token counters (of answered turns)
 // equal Bedrock's token metrics (of every call).
 func throttlingModel() sim.Config {
 	cfg := sim.DefaultConfig()
 	cfg.Seed = 11
-	cfg.Lambda.ConcurrencyLimit = 5
+	cfg.Lambda.ConcurrencyLimit = 2
 	cfg.DynamoDB.BurstSeconds = 0
 	for i := range cfg.DynamoDB.Tables {
 		if cfg.DynamoDB.Tables[i].Name == "chat-conversations" {

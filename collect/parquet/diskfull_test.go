@@ -19,11 +19,22 @@ func TestDiskFull(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("mounting a small tmpfs needs root")
 	}
-	dir := t.TempDir()
+	// Not t.TempDir: its cleanup would race the unmount and fail on a
+	// busy mount point. The mount point is removed after the unmount.
+	dir, err := os.MkdirTemp("", "brink-diskfull-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", dir).CombinedOutput(); err != nil {
+		os.Remove(dir)
 		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
 	}
-	defer exec.Command("umount", dir).Run()
+	t.Cleanup(func() {
+		if exec.Command("umount", dir).Run() != nil {
+			exec.Command("umount", "-l", dir).Run() // lazily, if something still holds it
+		}
+		os.Remove(dir)
+	})
 	w, err := NewTraceWriter(filepath.Join(dir, "traces"), TraceOptions{RunID: "full", FlushEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
