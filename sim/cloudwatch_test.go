@@ -80,10 +80,10 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 
 func (c *cwSim) client(set func(*cloudwatch.Options)) *cloudwatch.Client {
 	return cloudwatch.New(cloudwatch.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(c.srv.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDBRINK", "secret", ""),
-		HTTPClient:       c.srv.Client(),
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(c.srv.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDBRINK", "secret", ""),
+		HTTPClient:   c.srv.Client(),
 		// Three attempts, not one: with the awsJson1_0 and awsQuery protocols
 		// swapped in, smithy-go's client now and then fails to read a whole
 		// 200 answer ("use of closed network connection", about 1 run in 100
