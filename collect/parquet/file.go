@@ -1,12 +1,17 @@
 package parquet
 
 import (
+	"brink"
+	"context"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
@@ -68,4 +73,45 @@ func writeFile(path, what string, fields []arrow.Field, md map[string]string, re
 		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
+}
+
+// readFile opens a Parquet file brink wrote, checks its schema version, its
+// kind (when kind is not "") and its columns against fields, and reads it
+// whole. The caller releases the table. what names the file in errors.
+func readFile(ctx context.Context, path, what, kind string, fields []arrow.Field) (arrow.Table, error) {
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w: %v", what, path, ErrTorn, err)
+	}
+	defer rdr.Close()
+	kv := rdr.MetaData().KeyValueMetadata()
+	if v := kv.FindValue(MetaSchemaVersion); v == nil {
+		return nil, fmt.Errorf("read %s %s: no %s metadata: not written by brink", what, path, MetaSchemaVersion)
+	} else if n, err := strconv.Atoi(*v); err != nil || n != brink.SchemaVersion {
+		return nil, fmt.Errorf("read %s %s: schema version %s is not one this brink reads (%d)", what, path, *v, brink.SchemaVersion)
+	}
+	if kind != "" {
+		if v := kv.FindValue(MetaKind); v == nil || *v != kind {
+			return nil, fmt.Errorf("read %s %s: not a %s file (%s is not %q)", what, path, kind, MetaKind, kind)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", what, path, err)
+	}
+	tbl, err := fr.ReadTable(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", what, path, err)
+	}
+	if int(tbl.NumCols()) != len(fields) {
+		tbl.Release()
+		return nil, fmt.Errorf("read %s %s: %d columns, want %d", what, path, tbl.NumCols(), len(fields))
+	}
+	for i, f := range fields {
+		if tbl.Schema().Field(i).Name != f.Name {
+			tbl.Release()
+			return nil, fmt.Errorf("read %s %s: column %d is %q, want %q", what, path, i, tbl.Schema().Field(i).Name, f.Name)
+		}
+	}
+	return tbl, nil
 }

@@ -2,16 +2,12 @@ package parquet
 
 import (
 	"context"
-	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"brink"
 )
@@ -91,37 +87,11 @@ func buildMetricRecord(mem memory.Allocator, rows []brink.Metric) arrow.RecordBa
 // ReadMetrics reads every row of a metrics file, checking its schema
 // version, kind and column names.
 func ReadMetrics(ctx context.Context, path string) ([]brink.Metric, error) {
-	rdr, err := file.OpenParquetFile(path, false)
+	tbl, err := readFile(ctx, path, "metrics", "metrics", MetricSchema.Fields())
 	if err != nil {
-		return nil, fmt.Errorf("read metrics %s: %w: %v", path, ErrTorn, err)
-	}
-	defer rdr.Close()
-	kv := rdr.MetaData().KeyValueMetadata()
-	if v := kv.FindValue(MetaSchemaVersion); v == nil {
-		return nil, fmt.Errorf("read metrics %s: no %s metadata: not written by brink", path, MetaSchemaVersion)
-	} else if n, err := strconv.Atoi(*v); err != nil || n != brink.SchemaVersion {
-		return nil, fmt.Errorf("read metrics %s: schema version %s is not one this brink reads (%d)", path, *v, brink.SchemaVersion)
-	}
-	if v := kv.FindValue(MetaKind); v == nil || *v != "metrics" {
-		return nil, fmt.Errorf("read metrics %s: not a metrics file (%s is not \"metrics\")", path, MetaKind)
-	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, fmt.Errorf("read metrics %s: %w", path, err)
-	}
-	tbl, err := fr.ReadTable(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read metrics %s: %w", path, err)
+		return nil, err
 	}
 	defer tbl.Release()
-	if int(tbl.NumCols()) != len(MetricSchema.Fields()) {
-		return nil, fmt.Errorf("read metrics %s: %d columns, want %d", path, tbl.NumCols(), len(MetricSchema.Fields()))
-	}
-	for i, f := range MetricSchema.Fields() {
-		if tbl.Schema().Field(i).Name != f.Name {
-			return nil, fmt.Errorf("read metrics %s: column %d is %q, want %q", path, i, tbl.Schema().Field(i).Name, f.Name)
-		}
-	}
 	out := make([]brink.Metric, 0, tbl.NumRows())
 	tr := array.NewTableReader(tbl, 64<<10)
 	defer tr.Release()

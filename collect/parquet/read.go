@@ -3,16 +3,11 @@ package parquet
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"brink"
 )
@@ -24,31 +19,11 @@ var ErrTorn = errors.New("not a whole parquet file")
 // ReadTraces reads every row of a trace segment. It checks the file's schema
 // version and column names, so a foreign or newer file is refused by name.
 func ReadTraces(ctx context.Context, path string) ([]brink.Trace, error) {
-	rdr, err := file.OpenParquetFile(path, false)
+	tbl, err := readFile(ctx, path, "traces", "", TraceSchema.Fields())
 	if err != nil {
-		return nil, fmt.Errorf("read traces %s: %w: %v", path, ErrTorn, err)
-	}
-	defer rdr.Close()
-	kv := rdr.MetaData().KeyValueMetadata()
-	if v := kv.FindValue(MetaSchemaVersion); v == nil {
-		return nil, fmt.Errorf("read traces %s: no %s metadata: not written by brink", path, MetaSchemaVersion)
-	} else if n, err := strconv.Atoi(*v); err != nil || n != brink.SchemaVersion {
-		return nil, fmt.Errorf("read traces %s: schema version %s is not one this brink reads (%d)", path, *v, brink.SchemaVersion)
-	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, fmt.Errorf("read traces %s: %w", path, err)
-	}
-	tbl, err := fr.ReadTable(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read traces %s: %w", path, err)
+		return nil, err
 	}
 	defer tbl.Release()
-	for i, f := range TraceSchema.Fields() {
-		if tbl.Schema().Field(i).Name != f.Name {
-			return nil, fmt.Errorf("read traces %s: column %d is %q, want %q", path, i, tbl.Schema().Field(i).Name, f.Name)
-		}
-	}
 	out := make([]brink.Trace, 0, tbl.NumRows())
 	tr := array.NewTableReader(tbl, 64<<10)
 	defer tr.Release()
