@@ -131,7 +131,7 @@ func drawLatency(c draw.Canvas, in *input) {
 		}
 	}
 	limit := latencyRule(s) / 1000
-	left := newPanel("Per request", "concurrent users", "conversation latency (s)")
+	left := newPanel("Per request", in.usersAxis(), "conversation latency (s)")
 	left.line("p50", colP50, p50)
 	left.line("p95", colP95, p95)
 	left.line("p99", colP99, p99)
@@ -140,7 +140,7 @@ func drawLatency(c draw.Canvas, in *input) {
 		left.vline(fmt.Sprintf("p95 knee: %d users", s.LatencyKnee.Users), float64(s.LatencyKnee.Users), colKnee)
 	}
 	markEdge(left, s)
-	right := newPanel("Per user: the slowest 5% of users", "concurrent users", "conversation latency (s)")
+	right := newPanel("Per user: the slowest 5% of users", in.usersAxis(), "conversation latency (s)")
 	right.line("p95 across users of each user's median", colP50, umed)
 	right.line("... of each user's worst", colP95, umax)
 	right.styled("p95 per request", colGrey, p95, []vg.Length{vg.Points(3), vg.Points(3)}, nil)
@@ -166,7 +166,7 @@ func drawThroughput(c draw.Canvas, in *input) {
 	for _, l := range s.Levels {
 		pts = append(pts, plotter.XY{X: float64(l.Users), Y: l.AnsweredRPS})
 	}
-	pn := newPanel("", "concurrent users", "answered conversations per second")
+	pn := newPanel("", in.usersAxis(), "answered conversations per second")
 	pn.line("measured (hold windows)", colP50, pts)
 	xmax := 1.0
 	if n := len(s.Levels); n > 0 {
@@ -207,7 +207,7 @@ func drawErrors(c draw.Canvas, in *input) {
 		thr = append(thr, plotter.XY{X: x, Y: l.AllThrottle * 100})
 		tmo = append(tmo, plotter.XY{X: x, Y: l.TimeoutRate * 100})
 	}
-	pn := newPanel("", "concurrent users", "share of requests (%)")
+	pn := newPanel("", in.usersAxis(), "share of requests (%)")
 	pn.line("errors (all steps)", colErr, errs)
 	pn.styled("throttled, HTTP 429 (all steps)", colThr, thr, []vg.Length{vg.Points(5), vg.Points(2)}, draw.SquareGlyph{})
 	pn.styled(fmt.Sprintf("timeouts (%s step)", s.Step), colTimeout, tmo, nil, draw.TriangleGlyph{})
@@ -370,7 +370,7 @@ func drawInfra(c draw.Canvas, in *input) {
 		br.hline("tokens/min quota "+countLabel(a.BedrockTPMQuota), a.BedrockTPMQuota, colLimit)
 	}
 	thr := func(name string, f func(*brink.InfraStats) *float64) *panel {
-		pn := newPanel("", "concurrent users", "throttles in the hold")
+		pn := newPanel("", in.usersAxis(), "throttles in the hold")
 		pn.line(name, colErr, get(f, 1))
 		return pn
 	}
@@ -463,7 +463,7 @@ func drawDist(c draw.Canvas, in *input) {
 		message(c, "No latency distribution in this analysis.", "Imported runs have none; for a brink run, re-run brink analyze with this brink.")
 		return
 	}
-	pn := newPanel("", "concurrent users", "conversation latency (s)")
+	pn := newPanel("", in.usersAxis(), "conversation latency (s)")
 	w := 6.0
 	if n := len(s.LatencyDist); n > 1 {
 		w = float64(s.LatencyDist[n-1].Users-s.LatencyDist[0].Users) / float64(n-1) * 0.55
@@ -505,7 +505,7 @@ func drawCost(c draw.Canvas, in *input) {
 		{"DynamoDB", colGreen, func(b brink.CostBreakdown) float64 { return b.DynamoDB }},
 		{"API Gateway", colP99, func(b brink.CostBreakdown) float64 { return b.APIGateway }},
 	}
-	pn := newPanel("", "concurrent users", "US$ per active user per minute")
+	pn := newPanel("", in.usersAxis(), "US$ per active user per minute")
 	width := min(vg.Points(36), c.Size().X*0.7/vg.Length(len(levels)+1))
 	var below *plotter.BarChart
 	labels := make([]string, len(levels))
@@ -619,4 +619,13 @@ func drawWhatIf(c draw.Canvas, in *input) {
 	pn.X.Min, pn.X.Max = lo, hi
 	pn.Y.Max *= 3
 	drawPanels(c, [][]*panel{{pn}}, 0)
+}
+
+// usersAxis labels the level axis: concurrent users (closed model), or the
+// arrival rate an open-model level holds, which summary.json keeps as users.
+func (in *input) usersAxis() string {
+	if in.s.Plan.Open() {
+		return "new sessions per minute (open model)"
+	}
+	return "concurrent users"
 }
