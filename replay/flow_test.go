@@ -305,7 +305,7 @@ func FuzzParseFlow(f *testing.F) {
 	f.Add(testFlow)
 	f.Add("steps:\n  - name: a\n    path: /x\n    turns: recorded\n    think: {dist: recorded, scale: 2}\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		fl, err := ParseFlow("fuzz.yaml", []byte(s))
+		fl, err := parseWithin(t, 2*time.Second, func() (*Flow, error) { return ParseFlow("fuzz.yaml", []byte(s)) })
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "flow fuzz.yaml") {
 				t.Fatalf("error does not name the file: %v", err)
@@ -399,5 +399,28 @@ func TestOpenModel(t *testing.T) {
 	// (30·10 + 60·60 + 90·10 + 120·60) / 60 = 200 sessions.
 	if logins < 150 || logins > 250 {
 		t.Fatalf("%d sessions arrived, want about 200 (Poisson)", logins)
+	}
+}
+
+// parseWithin runs parse and fails the test if it does not return within d:
+// a parser of outside input must not hang on any input.
+func parseWithin[T any](t *testing.T, d time.Duration, parse func() (T, error)) (T, error) {
+	t.Helper()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := parse()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-time.After(d):
+		t.Fatalf("the parser did not return within %v", d)
+		var zero T
+		return zero, nil
 	}
 }

@@ -1,13 +1,12 @@
 package sim
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"time"
 
-	"github.com/goccy/go-yaml"
+	"brink/internal/yamlx"
 )
 
 // Config holds every limit and latency of the model. Durations are scenario
@@ -247,17 +246,25 @@ func (c Config) Validate() error {
 // their default (a tables list replaces the default list). Unknown keys are
 // an error naming the line.
 func LoadConfig(path string) (Config, error) {
-	cfg := DefaultConfig()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, fmt.Errorf("sim config: %w", err)
+		return DefaultConfig(), fmt.Errorf("sim config: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.DisallowUnknownField())
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("sim config %s: %s", path, yaml.FormatError(err, false, false))
+	return ParseConfig(path, b)
+}
+
+// configKeys feeds "did you mean" hints for misspelt keys.
+var configKeys = yamlx.Keys(Config{})
+
+// ParseConfig decodes a YAML config (read from file) over the defaults;
+// errors name file:line:col.
+func ParseConfig(file string, data []byte) (Config, error) {
+	cfg := DefaultConfig()
+	if err := yamlx.Decode("sim config "+file, data, &cfg, configKeys); err != nil {
+		return DefaultConfig(), err
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("sim config %s: %w", path, err)
+		return cfg, fmt.Errorf("sim config %s: %w", file, err)
 	}
 	return cfg, nil
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,4 +82,38 @@ func FuzzDecodeForm(f *testing.F) {
 			s.listMetrics(&lm)
 		}
 	})
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add("lambda:\n  concurrency_limit: 50\nbedrock:\n  time_to_first_token: 300ms\n")
+	f.Add("seed: 3\n")
+	f.Add("lambda: {concurrency_limit: -1}\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		cfg, err := ParseConfig("fuzz.yaml", []byte(s))
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("accepted an invalid config: %v", err)
+		}
+	})
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"lambda:\n  concurency_limit: 5\n": `sim config c.yaml:2:3: unknown key "concurency_limit" (did you mean "concurrency_limit"?)`,
+		"lambda:\n  concurrency_limit: 0\n": "concurrency_limit",
+		"": "the file is empty",
+	} {
+		if _, err := ParseConfig("c.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", in, err, want)
+		}
+	}
+	cfg, err := ParseConfig("c.yaml", []byte("lambda:\n  concurrency_limit: 7\n"))
+	if err != nil || cfg.Lambda.ConcurrencyLimit != 7 || cfg.Bedrock.ModelID != DefaultConfig().Bedrock.ModelID {
+		t.Fatalf("%+v %v: want the limit set and the rest default", cfg.Lambda, err)
+	}
 }

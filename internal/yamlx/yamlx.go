@@ -7,7 +7,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 
@@ -26,6 +29,9 @@ func Decode(file string, data []byte, v any, known []string) (err error) {
 	}()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("%s: the file is empty", file)
+	}
+	if n, ok := expandedSize(data); ok && n > MaxNodes {
+		return fmt.Errorf("%s: its aliases (*name) expand to more than %d values: write the values out, or use fewer nested aliases", file, MaxNodes)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
 	if err := dec.Decode(v); err != nil {
@@ -65,3 +71,35 @@ func At(file string, line, col int, format string, a ...any) error {
 
 // Closest returns the known key nearest to s (see suggest.Closest).
 func Closest(s string, candidates []string) string { return suggest.Closest(s, candidates) }
+
+// Keys lists the yaml keys of v's struct type and of the structs it holds
+// (through pointers, slices and maps), for Decode's hints.
+func Keys(v any) []string {
+	seen := map[reflect.Type]bool{}
+	set := map[string]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name != "" && name != "-" {
+				set[name] = true
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeOf(v))
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
