@@ -104,9 +104,9 @@ func FuzzParseConfig(f *testing.F) {
 
 func TestParseConfigErrors(t *testing.T) {
 	for in, want := range map[string]string{
-		"lambda:\n  concurency_limit: 5\n": `sim config c.yaml:2:3: unknown key "concurency_limit" (did you mean "concurrency_limit"?)`,
+		"lambda:\n  concurency_limit: 5\n":  `sim config c.yaml:2:3: unknown key "concurency_limit" (did you mean "concurrency_limit"?)`,
 		"lambda:\n  concurrency_limit: 0\n": "concurrency_limit",
-		"": "the file is empty",
+		"":                                  "the file is empty",
 	} {
 		if _, err := ParseConfig("c.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want %q", in, err, want)
