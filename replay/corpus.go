@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"brink"
 	"brink/internal/suggest"
 )
 
@@ -45,45 +46,18 @@ type Corpus struct {
 // question (CSV), and neither is a megabyte in a real chat.
 const (
 	MaxCorpusLine = 1 << 20
-	// MaxCorpusGap is the longest recorded gap accepted: a pause of more than a
-	// day is a new visit, not think time, and should be a new session.
-	MaxCorpusGap = 24 * time.Hour
+	// MaxCorpusGap is the longest recorded gap accepted (brink.MaxCorpusGap).
+	MaxCorpusGap = brink.MaxCorpusGap
 )
 
 const corpusNoGap time.Duration = -1
 
 // ErrParquetCorpus is returned by LoadCorpus for a .parquet file: package
-// replay does not link arrow-go; read it with collect/parquet.ReadCorpus.
-var ErrParquetCorpus = errors.New("a Parquet corpus is read by collect/parquet.ReadCorpus, not replay.LoadCorpus")
+// replay does not link arrow-go; collect/parquet.ReadCorpusRows reads it.
+var ErrParquetCorpus = errors.New("a Parquet corpus is read by collect/parquet.ReadCorpusRows and replay.CorpusFromRows, not replay.LoadCorpus")
 
-// CorpusError is a problem at one place in a corpus file. Its message names
-// the file, the line (or Parquet row) and, where one is to blame, the column or
-// key, and says what to fix.
-type CorpusError struct {
-	File   string
-	Line   int    // 1-based line of a JSONL or CSV file; 0 if not about one line
-	Row    int    // 1-based row of a Parquet file; 0 if not about one row
-	Column string // CSV or Parquet column, or JSON key; "" if none
-	Msg    string
-}
-
-func (e *CorpusError) Error() string {
-	var b strings.Builder
-	b.WriteString("corpus ")
-	b.WriteString(e.File)
-	switch {
-	case e.Line > 0:
-		fmt.Fprintf(&b, ":%d", e.Line)
-	case e.Row > 0:
-		fmt.Fprintf(&b, ": row %d", e.Row)
-	}
-	b.WriteString(": ")
-	if e.Column != "" {
-		fmt.Fprintf(&b, "column %q: ", e.Column)
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// CorpusError is a problem at one place in a corpus file (brink.CorpusError).
+type CorpusError = brink.CorpusError
 
 // LoadCorpus reads a corpus file, choosing the format by extension: .jsonl or
 // .ndjson (one session per line) or .csv (one question per row). The formats
@@ -407,16 +381,8 @@ func (lr *corpusLineReader) next() ([]byte, int, error) {
 
 var corpusColumns = []string{"session_id", "turn", "question", "gap_s"}
 
-// CorpusRow is one question of a tabular corpus (CSV or Parquet) before its
-// session is assembled. Line or Row says where it came from, for errors.
-type CorpusRow struct {
-	SessionID string
-	Turn      int64
-	Question  string
-	Gap       time.Duration // negative: not recorded
-	Line      int           // 1-based line in a CSV file, or 0
-	Row       int           // 1-based row in a Parquet file, or 0
-}
+// CorpusRow is one question of a tabular corpus (brink.CorpusRow).
+type CorpusRow = brink.CorpusRow
 
 // CorpusFromRows assembles sessions from rows that may come in any order:
 // rows are grouped by session id (sessions in order of first appearance) and

@@ -168,7 +168,10 @@ func loadFlowAndSessions(ctx context.Context, flowFile, sessions, order string, 
 	if sessions != "" {
 		var err error
 		if strings.HasSuffix(sessions, ".parquet") {
-			corpus, err = parquet.ReadCorpus(ctx, sessions)
+			var rows []brink.CorpusRow
+			if rows, err = parquet.ReadCorpusRows(ctx, sessions); err == nil {
+				corpus, err = replay.CorpusFromRows(sessions, rows)
+			}
 		} else {
 			corpus, err = replay.LoadCorpus(sessions)
 		}

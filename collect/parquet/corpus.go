@@ -13,20 +13,20 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"brink/replay"
+	"brink"
 )
 
 // Corpus columns. gap_s may be missing, or null (or NaN, as pandas writes a
 // missing float) where no gap was recorded; other columns are ignored.
 var corpusColumns = []string{"session_id", "turn", "question", "gap_s"}
 
-// ReadCorpus reads a recorded-session corpus from a Parquet file with one row
-// per question: session_id (string), turn (int32 or int64), question
+// ReadCorpusRows reads a recorded-session corpus from a Parquet file with one
+// row per question: session_id (string), turn (int32 or int64), question
 // (string) and, optionally, gap_s (double, nullable: seconds of think time
-// before the question). Rows may come in any order; they are grouped and
-// checked as replay.CorpusFromRows does for CSV, and errors name the file,
-// the row and the column.
-func ReadCorpus(ctx context.Context, path string) (*replay.Corpus, error) {
+// before the question). Rows may come in any order; replay.CorpusFromRows
+// groups and checks them as it does for CSV. Errors name the file, the row
+// and the column.
+func ReadCorpusRows(ctx context.Context, path string) ([]brink.CorpusRow, error) {
 	rdr, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return nil, fmt.Errorf("corpus %s: %w: %v", path, ErrTorn, err)
@@ -75,16 +75,16 @@ func ReadCorpus(ctx context.Context, path string) (*replay.Corpus, error) {
 	}
 	gapCol, hasGap := col["gap_s"]
 
-	var rows []replay.CorpusRow
+	var rows []brink.CorpusRow
 	for rr.Next() {
 		rec := rr.RecordBatch()
 		ids := corpusStrings(rec.Column(col["session_id"]))
 		qs := corpusStrings(rec.Column(col["question"]))
 		turns := rec.Column(col["turn"])
 		for i := 0; i < int(rec.NumRows()); i++ {
-			row := replay.CorpusRow{Gap: -1, Row: len(rows) + 1}
+			row := brink.CorpusRow{Gap: -1, Row: len(rows) + 1}
 			bad := func(c, format string, a ...any) error {
-				return &replay.CorpusError{File: path, Row: row.Row, Column: c, Msg: fmt.Sprintf(format, a...)}
+				return &brink.CorpusError{File: path, Row: row.Row, Column: c, Msg: fmt.Sprintf(format, a...)}
 			}
 			for _, c := range []string{"session_id", "turn", "question"} {
 				if rec.Column(col[c]).IsNull(i) {
@@ -107,7 +107,7 @@ func ReadCorpus(ctx context.Context, path string) (*replay.Corpus, error) {
 				case math.IsNaN(g): // pandas' missing value
 				case g < 0 || math.IsInf(g, 0):
 					return nil, bad("gap_s", "%v is not a gap: give the seconds before the question, or null if not recorded", g)
-				case g > replay.MaxCorpusGap.Seconds():
+				case g > brink.MaxCorpusGap.Seconds():
 					return nil, bad("gap_s", "%vs is more than a day: start a new session instead", g)
 				default:
 					row.Gap = time.Duration(math.Round(g * 1e9))
@@ -119,7 +119,7 @@ func ReadCorpus(ctx context.Context, path string) (*replay.Corpus, error) {
 	if err := rr.Err(); err != nil {
 		return nil, fmt.Errorf("corpus %s: read: %w", path, err)
 	}
-	return replay.CorpusFromRows(path, rows)
+	return rows, nil
 }
 
 func corpusCheckType(name string, t arrow.DataType) error {

@@ -95,7 +95,7 @@ func TestReadCorpus(t *testing.T) {
 		gapCol(3.5, 4.2, null, 12, 0),
 		strCol("user_id", "u1", "u2", "u1", "u2", "u3"), // extra columns are ignored
 	)
-	c, err := ReadCorpus(context.Background(), path)
+	c, err := readCorpus(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestReadCorpusDefaultRoundTrip(t *testing.T) {
 		}
 	}
 	path := writeCorpusParquet(t, len(qs), strCol("session_id", ids...), int32Col("turn", turns...), strCol("question", qs...), gapCol(gaps...))
-	c, err := ReadCorpus(context.Background(), path)
+	c, err := readCorpus(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestReadCorpusErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeCorpusParquet(t, tt.rows, tt.cols...)
-			_, err := ReadCorpus(context.Background(), path)
+			_, err := readCorpus(path)
 			if err == nil || !strings.HasPrefix(err.Error(), "corpus "+path+tt.err) {
 				t.Fatalf("error %v\nwant it to start with %q", err, "corpus "+path+tt.err)
 			}
@@ -167,8 +167,17 @@ func TestReadCorpusErrors(t *testing.T) {
 
 	notParquet := filepath.Join(t.TempDir(), "chats.parquet")
 	os.WriteFile(notParquet, []byte("session_id,turn,question\n"), 0o644)
-	_, err := ReadCorpus(context.Background(), notParquet)
+	_, err := readCorpus(notParquet)
 	if !errors.Is(err, ErrTorn) || !strings.Contains(err.Error(), notParquet) {
 		t.Errorf("not parquet: %v", err)
 	}
+}
+
+// readCorpus reads rows and assembles them as brink run does.
+func readCorpus(path string) (*replay.Corpus, error) {
+	rows, err := ReadCorpusRows(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
+	return replay.CorpusFromRows(path, rows)
 }
