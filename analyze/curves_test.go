@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"brink"
@@ -52,5 +53,19 @@ func TestCurvesUSL(t *testing.T) {
 	}
 	if want := math.Sqrt((1 - sigma) / kappa); u.PeakN == nil || math.Abs(*u.PeakN-want) > 1e-4 {
 		t.Fatalf("peak %v, want %v", u.PeakN, want)
+	}
+}
+
+func TestOpenModelFindingsSayRate(t *testing.T) {
+	v := 6000.0
+	s := &brink.Summary{Plan: brink.Plan{Model: "open", StartRate: 60, MaxRate: 60}, StopRules: brink.DefaultStopRules(),
+		Levels: []brink.LevelStats{{Level: 0, Users: 60, WindowS: 60, P95MS: &v}}}
+	for _, f := range findings(s) {
+		if strings.Contains(f, " users") {
+			t.Errorf("open-model finding %q counts users", f)
+		}
+	}
+	if f := findings(s)[1]; !strings.Contains(f, "60 new sessions/min") {
+		t.Errorf("finding %q: want the rate", f)
 	}
 }

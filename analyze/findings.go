@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"strings"
 
 	"brink"
 )
@@ -9,6 +10,18 @@ import (
 // findings says the headline numbers in plain sentences, for the report's
 // first page and the terminal.
 func findings(s *brink.Summary) []string {
+	out := closedFindings(s)
+	if s.Plan.Open() {
+		// An open-model level is an arrival rate, kept in the users column.
+		for i, f := range out {
+			out[i] = strings.ReplaceAll(f, " users", " new sessions/min")
+		}
+	}
+	return out
+}
+
+// closedFindings says the findings with levels counted in users.
+func closedFindings(s *brink.Summary) []string {
 	var out []string
 	if len(s.Levels) == 0 {
 		return []string{"No level reached its hold window: there is nothing to compare."}
