@@ -339,7 +339,11 @@ func (c *comparison) drawChart(dc draw.Canvas) {
 
 func (c *comparison) writePDF(out io.Writer, now time.Time) error {
 	pdf := vgpdf.New(pageW, pageH)
-	pdf.EmbedFonts(true)
+	// Fonts are named, not embedded: Liberation Sans and Mono are metric-
+	// compatible with Arial and Courier New, which every viewer has, and the
+	// PDF carries their widths; with the fonts embedded (fpdf via vgpdf),
+	// poppler drew the text with broken letter spacing ("Lam bda").
+	pdf.EmbedFonts(false)
 	w := newWriter(pdf, c.b)
 	w.line(textStyle(18, true), "brink: run A vs run B - did the change help?")
 	w.y -= 4

@@ -104,7 +104,11 @@ func (c cp1252Canvas) FillString(f font.Face, pt vg.Point, s string) {
 func writePDF(path string, in *input, now time.Time) error {
 	s := in.s
 	pdf := vgpdf.New(pageW, pageH)
-	pdf.EmbedFonts(true)
+	// Fonts are named, not embedded: Liberation Sans and Mono are metric-
+	// compatible with Arial and Courier New, which every viewer has, and the
+	// PDF carries their widths; with the fonts embedded (fpdf via vgpdf),
+	// poppler drew the text with broken letter spacing ("Lam bda").
+	pdf.EmbedFonts(false)
 
 	// Page 1: run facts and findings.
 	w := newWriter(pdf, s)
@@ -126,10 +130,19 @@ func writePDF(path string, in *input, now time.Time) error {
 	}
 	w.y -= 6
 	w.line(textStyle(13, true), "Headline numbers")
-	for _, r := range headlineRows(in) {
+	// Two columns of label and value, so the facts page holds them all.
+	rows := headlineRows(in)
+	half := (len(rows) + 1) / 2
+	for i := range half {
 		w.line(textStyle(10, false), "")
-		w.c.FillText(textStyle(10, false), vg.Point{X: w.c.Min.X + margin + 4, Y: w.y}, r[0])
-		w.c.FillText(textStyle(10, true), vg.Point{X: w.c.Min.X + margin + 260, Y: w.y}, r[1])
+		for col, k := range []int{i, i + half} {
+			if k >= len(rows) {
+				continue
+			}
+			x := w.c.Min.X + margin + 4 + vg.Length(col)*400
+			w.c.FillText(textStyle(10, false), vg.Point{X: x, Y: w.y}, rows[k][0])
+			w.c.FillText(textStyle(10, true), vg.Point{X: x + 250, Y: w.y}, rows[k][1])
+		}
 	}
 	if len(s.Warnings) > 0 {
 		w.y -= 4
