@@ -144,3 +144,31 @@ func TestUsersPoolTooSmall(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func FuzzLoadUsers(f *testing.F) {
+	f.Add("username,password\nalice,pw\nbob,pw2\n", 2)
+	f.Add("user name,x\n1,2\n", 1)
+	f.Add("a\n\"unterminated\n", 1)
+	f.Fuzz(func(t *testing.T, csv string, need int) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "users.csv"), []byte(csv), 0o644)
+		fl := &Flow{Users: "users.csv", dir: dir}
+		rows, err := loadUsers(fl, need%1000)
+		if err != nil {
+			if !strings.Contains(err.Error(), "users pool") {
+				t.Fatalf("error does not say what it read: %v", err)
+			}
+			return
+		}
+		if len(rows) < need%1000 {
+			t.Fatalf("%d rows for %d users", len(rows), need%1000)
+		}
+		for _, r := range rows {
+			for k := range r {
+				if !varName.MatchString(k) {
+					t.Fatalf("column %q is not a variable name", k)
+				}
+			}
+		}
+	})
+}
