@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -26,9 +27,18 @@ func TestMaxCostStopsTheRun(t *testing.T) {
 	runs := t.TempDir()
 	const limit = 0.002 // about five Haiku turns
 	code, out, errs := brinkMain(t, "run", "--target", srv.URL, "--runs-dir", runs, "--start-users", "5", "--max-users", "5",
-		"--hold", "10m", "--max-cost-usd", "0.002", "--quiet")
+		"--hold", "10m", "--max-cost-usd", "0.002", "--quiet", "--json")
 	if code != 3 {
 		t.Fatalf("exit %d, want 3 (a stop rule)\n%s%s", code, out, errs)
+	}
+	// --json: stdout is one JSON object, the human lines went to stderr.
+	var got struct {
+		RunDir   string `json:"run_dir"`
+		Status   string `json:"status"`
+		Requests int64  `json:"requests"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Status != "stopped" || got.Requests == 0 || !strings.HasPrefix(got.RunDir, runs) || !strings.Contains(errs, "next: brink analyze") {
+		t.Fatalf("--json stdout %q (%v), stderr %q", out, err, errs)
 	}
 	ents, _ := os.ReadDir(runs)
 	dir := filepath.Join(runs, ents[0].Name())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -75,6 +76,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&cfg.Flush, "flush-every", 5*time.Second, "close a trace segment at least this often (wall time): a crash loses at most this much")
 	dryRun := fs.Bool("dry-run", false, "run one virtual user through one session, print each request, write nothing")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "no progress lines")
+	asJSON := fs.Bool("json", false, "print the outcome as one JSON object on stdout (run_dir, run_id, status, stop_reason, requests, levels, edge_level)")
 	collect := fs.Bool("collect", false, "after the run, collect its CloudWatch metrics into metrics/ (brink collect; against AWS it first waits out the publishing delay)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -112,22 +114,44 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *dryRun {
 		return dryRunFlow(ctx, cfg, stdout)
 	}
-	runDir, res, err := startRun(ctx, cfg, stdout, stderr)
+	human := stdout
+	if *asJSON {
+		human = stderr // stdout carries only the JSON object
+	}
+	runDir, res, err := startRun(ctx, cfg, human, stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "run %s %s: %d requests recorded in %s\n", filepath.Base(runDir), res.Status, res.Requests, runDir)
+	fmt.Fprintf(human, "run %s %s: %d requests recorded in %s\n", filepath.Base(runDir), res.Status, res.Requests, runDir)
 	if res.StopReason != "" {
-		fmt.Fprintf(stdout, "stop reason: %s\n", res.StopReason)
+		fmt.Fprintf(human, "stop reason: %s\n", res.StopReason)
 	}
 	if *collect && res.Status != brink.StatusInterrupted {
 		cres, err := collectRun(ctx, runDir, collectOptions{TryTarget: true, Quiet: cfg.Quiet}, stderr)
 		if err != nil {
 			return fmt.Errorf("%w (the run is kept: retry with brink collect --run %s)", err, runDir)
 		}
-		printCollect(stdout, runDir, cres)
+		printCollect(human, runDir, cres)
 	}
-	fmt.Fprintf(stdout, "next: brink analyze --run %s\n", runDir)
+	fmt.Fprintf(human, "next: brink analyze --run %s\n", runDir)
+	if *asJSON {
+		out := struct {
+			RunDir     string `json:"run_dir"`
+			RunID      string `json:"run_id"`
+			Status     string `json:"status"`
+			StopReason string `json:"stop_reason,omitempty"`
+			Requests   int64  `json:"requests"`
+			Levels     int    `json:"levels"`
+			EdgeLevel  *int   `json:"edge_level"`
+		}{RunDir: runDir, RunID: filepath.Base(runDir), Status: res.Status, StopReason: res.StopReason, Requests: res.Requests, Levels: len(res.Levels)}
+		if res.Edge != nil {
+			lvl := res.Edge.Window.Index
+			out.EdgeLevel = &lvl
+		}
+		if err := json.NewEncoder(stdout).Encode(out); err != nil {
+			return err
+		}
+	}
 	if res.Status == brink.StatusStopped {
 		return errStopRule
 	}
