@@ -22,9 +22,10 @@ test:
 test-short:
 	$(GO) test -short -count=1 ./...
 
-# Benchmarks print their figures (requests/s, rows/s, bytes/op, peak RSS).
+# Benchmarks print their figures (requests/s, rows/s, bytes/op, peak RSS), one
+# package at a time (-p 1) so they do not share the two cores with each other.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
