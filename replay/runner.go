@@ -134,12 +134,6 @@ func (r *Runner) flowPath(p string) string {
 // allowedHost: requests go only to the host the user named.
 func (r *Runner) allowedHost(h string) bool { return strings.EqualFold(h, r.host) }
 
-// Timeline is the planned level timeline from start (scenario time).
-func (r *Runner) Timeline(start time.Time) []brink.LevelWindow { return r.opts.Plan.Timeline(start) }
-
-// Options returns the options in force, defaults filled in.
-func (r *Runner) Options() Options { return r.opts }
-
 func (r *Runner) stopping() bool {
 	select {
 	case <-r.stopCh:
@@ -321,7 +315,7 @@ func (r *Runner) evaluate(ctx context.Context, i int) LevelReport {
 	for w.inflight.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(2 * time.Millisecond)
 	}
-	req, errs, thr, _, _ := w.totals("")
+	req, errs, thr := w.counts("")
 	rep := LevelReport{Window: r.timeline[i], Requests: req, Errors: errs, Throttled: thr, Rules: w.evaluate(r.opts.StopRules)}
 	for k := range rep.Rules {
 		if rep.Rules[k].Breached {

@@ -19,8 +19,8 @@ type window struct {
 }
 
 type stepTally struct {
-	requests, errors, throttled, timeouts int64
-	latencies                             []float64 // answered, scenario ms
+	requests, errors, throttled int64
+	latencies                   []float64 // answered, scenario ms
 }
 
 func newWindow() *window { return &window{steps: map[string]*stepTally{}} }
@@ -33,14 +33,10 @@ func (w *window) record(t *brink.Trace) {
 		w.steps[t.Step] = s
 	}
 	s.requests++
-	switch {
-	case t.Error == "":
+	if t.Error == "" {
 		s.latencies = append(s.latencies, t.LatencyMS)
-	default:
+	} else {
 		s.errors++
-		if t.Error == brink.ErrTimeout {
-			s.timeouts++
-		}
 	}
 	if t.Throttled {
 		s.throttled++
@@ -48,21 +44,30 @@ func (w *window) record(t *brink.Trace) {
 	w.mu.Unlock()
 }
 
-// totals sums the steps (all of them when step is "").
-func (w *window) totals(step string) (req, errs, thr, tmo int64, lat []float64) {
+// counts sums the steps' requests, errors and throttles (all steps when
+// step is "").
+func (w *window) counts(step string) (req, errs, thr int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for name, s := range w.steps {
-		if step != "" && name != step {
-			continue
+		if step == "" || name == step {
+			req, errs, thr = req+s.requests, errs+s.errors, thr+s.throttled
 		}
-		req += s.requests
-		errs += s.errors
-		thr += s.throttled
-		tmo += s.timeouts
-		lat = append(lat, s.latencies...)
 	}
 	return
+}
+
+// latencies copies the steps' answered latencies (all steps when step is "").
+func (w *window) latencies(step string) []float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var lat []float64
+	for name, s := range w.steps {
+		if step == "" || name == step {
+			lat = append(lat, s.latencies...)
+		}
+	}
+	return lat
 }
 
 // Quantile is the linear interpolation at position (n−1)p of the sorted
@@ -94,7 +99,7 @@ type RuleValue struct {
 func (w *window) evaluate(rules []brink.StopRule) []RuleValue {
 	out := make([]RuleValue, 0, len(rules))
 	for _, r := range rules {
-		req, errs, thr, _, lat := w.totals(r.Step)
+		req, errs, thr := w.counts(r.Step)
 		v := RuleValue{Rule: r}
 		switch r.Metric {
 		case brink.RuleErrorRate:
@@ -106,7 +111,7 @@ func (w *window) evaluate(rules []brink.StopRule) []RuleValue {
 				v.Value, v.OK = float64(thr)/float64(req), true
 			}
 		case brink.RuleLatency:
-			v.Value, v.OK = Quantile(lat, r.Percentile)
+			v.Value, v.OK = Quantile(w.latencies(r.Step), r.Percentile)
 		}
 		v.Breached = v.OK && r.Breached(v.Value)
 		out = append(out, v)
