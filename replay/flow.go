@@ -56,6 +56,8 @@ type Step struct {
 	Stream   string            `yaml:"stream"`    // "" or "sse"
 	Retry429 int               `yaml:"retry_429"` // retries after a 429, honouring Retry-After
 	Expires  string            `yaml:"expires"`   // once steps: "$.path" of a lifetime in seconds; log in again after it
+
+	paths map[string]jsonPath // every JSON path above, parsed once by check
 }
 
 // Check says what a good answer looks like; a failed check is error assert.

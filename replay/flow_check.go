@@ -103,31 +103,32 @@ func (f *Flow) check() error {
 				return errAt(at+".extract."+name, "extract %s: %q is neither a JSON path ($.a.b) nor header:Name", name, path)
 			}
 			if strings.HasPrefix(path, "$") {
-				if _, err := parseJSONPath(path); err != nil {
+				if err := s.compile(path); err != nil {
 					return errAt(at+".extract."+name, "extract %s: %v", name, err)
 				}
 			}
 			defined[name] = true
 		}
 		if s.Check != nil {
-			for _, p := range s.Check.Fields {
+			for i, p := range s.Check.Fields {
 				if !strings.HasPrefix(p, "$") {
 					p = "$." + p
+					s.Check.Fields[i] = p
 				}
-				if _, err := parseJSONPath(p); err != nil {
+				if err := s.compile(p); err != nil {
 					return errAt(at+".check.fields", "field %q: %v", p, err)
 				}
 			}
 		}
 		if s.Usage != nil {
 			for _, p := range []string{s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.Model} {
-				if p == "" {
-					continue
-				}
-				if _, err := parseJSONPath(p); err != nil {
+				if err := s.compile(p); err != nil {
 					return errAt(at+".usage", "usage path %q: %v", p, err)
 				}
 			}
+		}
+		if err := s.compile(s.Expires); err != nil {
+			return errAt(at+".expires", "expires path %q: %v", s.Expires, err)
 		}
 		if !s.Once {
 			sessionSteps++
@@ -171,4 +172,37 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// compile parses a JSON path once, at load, for every answer to use.
+func (s *Step) compile(path string) error {
+	if path == "" {
+		return nil
+	}
+	p, err := parseJSONPath(path)
+	if err != nil {
+		return err
+	}
+	if s.paths == nil {
+		s.paths = map[string]jsonPath{}
+	}
+	s.paths[path] = p
+	return nil
+}
+
+// lookup finds a compiled path's value in a decoded answer; false when the
+// path is empty or absent.
+func (s *Step) lookup(doc any, path string) (any, bool) {
+	p, ok := s.paths[path]
+	if !ok {
+		return nil, false
+	}
+	return p.lookup(doc)
+}
+
+// lookupFloat is lookup for a JSON number.
+func (s *Step) lookupFloat(doc any, path string) (float64, bool) {
+	v, ok := s.lookup(doc, path)
+	f, isNum := v.(float64)
+	return f, ok && isNum
 }

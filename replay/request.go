@@ -235,27 +235,20 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 	}
 	if s.Check != nil {
 		for _, f := range s.Check.Fields {
-			if !strings.HasPrefix(f, "$") {
-				f = "$." + f
-			}
-			p, _ := parseJSONPath(f)
-			if v, ok := p.lookup(body); !ok || v == nil {
+			if v, ok := s.lookup(body, f); !ok || v == nil {
 				t.Error = brink.ErrAssert
 				return res, 0
 			}
 		}
 	}
 	if s.Usage != nil {
-		in, okIn := lookupInt(body, s.Usage.InputTokens)
-		out, okOut := lookupInt(body, s.Usage.OutputTokens)
+		in, okIn := s.lookupFloat(body, s.Usage.InputTokens)
+		out, okOut := s.lookupFloat(body, s.Usage.OutputTokens)
 		if okIn || okOut {
-			t.HasUsage, t.InputTokens, t.OutputTokens = true, in, out
+			t.HasUsage, t.InputTokens, t.OutputTokens = true, int32(in), int32(out)
 		}
-		if s.Usage.Model != "" {
-			p, _ := parseJSONPath(s.Usage.Model)
-			if v, ok := p.lookup(body); ok {
-				t.Model, _ = scalarString(v)
-			}
+		if v, ok := s.lookup(body, s.Usage.Model); ok {
+			t.Model, _ = scalarString(v)
 		}
 	}
 	for name, path := range s.Extract {
@@ -265,9 +258,8 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 			val = resp.Header.Get(h)
 			ok = val != ""
 		} else {
-			p, _ := parseJSONPath(path)
 			var v any
-			if v, ok = p.lookup(body); ok {
+			if v, ok = s.lookup(body, path); ok {
 				val, ok = scalarString(v)
 			}
 		}
@@ -282,33 +274,12 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 		ev.Extracted[name] = st.vars.mask(val)
 	}
 	if s.Expires != "" {
-		if secs, ok := lookupFloat(body, s.Expires); ok && secs > 0 {
+		if secs, ok := s.lookupFloat(body, s.Expires); ok && secs > 0 {
 			res.lifetime = time.Duration(secs * float64(time.Second))
 		}
 	}
 	res.ok = true
 	return res, 0
-}
-
-func lookupFloat(doc any, path string) (float64, bool) {
-	if path == "" {
-		return 0, false
-	}
-	p, err := parseJSONPath(path)
-	if err != nil {
-		return 0, false
-	}
-	v, ok := p.lookup(doc)
-	if !ok {
-		return 0, false
-	}
-	f, ok := v.(float64)
-	return f, ok
-}
-
-func lookupInt(doc any, path string) (int32, bool) {
-	f, ok := lookupFloat(doc, path)
-	return int32(f), ok
 }
 
 // parseRetryAfter reads Retry-After as seconds (an HTTP date is read
