@@ -43,15 +43,15 @@ func traceFiles(runDir string) ([]string, error) {
 	return out, nil
 }
 
-// checkTraceFile reads a file's footer and its brink schema version. A torn
+// checkBrinkFile reads a trace or metrics file's footer and its brink schema version. A torn
 // or foreign file, or one of an unknown version, is an error naming it.
-func checkTraceFile(ctx context.Context, db *sql.DB, path string) error {
+func checkBrinkFile(ctx context.Context, db *sql.DB, path string) error {
 	var v sql.NullString
 	err := db.QueryRowContext(ctx,
 		`SELECT decode(value) FROM parquet_kv_metadata(?) WHERE decode(key) = 'brink.schema_version'`, path).Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("%s: no brink.schema_version in its metadata: not a brink trace file", path)
+		return fmt.Errorf("%s: no brink.schema_version in its metadata: not written by brink", path)
 	case err != nil:
 		return fmt.Errorf("%s: not a whole Parquet file (torn by a crash?): %v", path, firstLine(err.Error()))
 	}
@@ -77,7 +77,7 @@ func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) 
 	}
 	var good []string
 	for _, f := range files {
-		if err := checkTraceFile(ctx, db, f); err != nil {
+		if err := checkBrinkFile(ctx, db, f); err != nil {
 			warnings = append(warnings, "skipped "+err.Error())
 			continue
 		}
@@ -184,7 +184,7 @@ func loadMetrics(ctx context.Context, db *sql.DB, runDir string) (bool, []string
 	var good []string
 	var warnings []string
 	for _, f := range files {
-		if err := checkTraceFile(ctx, db, f); err != nil {
+		if err := checkBrinkFile(ctx, db, f); err != nil {
 			warnings = append(warnings, "skipped "+err.Error())
 			continue
 		}
