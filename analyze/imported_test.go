@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"brink"
 	"brink/collect/importers"
+	"brink/rundir"
 )
 
 // sampleReq is one request read straight from a sample file by the test,
@@ -224,7 +224,7 @@ func TestImportedLocust(t *testing.T) {
 	if s.Edge == nil || s.Edge.Level != 2 {
 		t.Errorf("edge %+v, want level 2", s.Edge)
 	}
-	if _, err := os.Stat(res.Dir + "/" + brink.AnalysisDir + "/" + brink.LevelsFile); err != nil {
+	if _, err := os.Stat(res.Dir + "/" + rundir.LevelsFile); err != nil {
 		t.Error(err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"math"
 
+	"brink/pricing"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -17,7 +19,7 @@ import (
 // whatif has run, its projections.
 type input struct {
 	s *brink.Summary
-	w *WhatIf
+	w *pricing.WhatIf
 }
 
 // chart draws itself into a canvas of any size.
