@@ -138,4 +138,3 @@ type Summary struct {
 	Timeline    []TimelinePoint    `json:"timeline,omitempty"`
 	LatencyDist []LatencyQuantiles `json:"latency_distribution,omitempty"`
 }
-

@@ -50,8 +50,8 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 	target := brink.RedactURL(o.URL)
 	w, err := rundir.Create(ctx, rundir.CreateOptions{
 		RunsDir: o.RunsDir, Started: started, Target: o.URL,
-		Flow: brink.FlowRef{Name: "attack", Source: "attack:" + o.Method + " " + target, SHA256: requestHash(o.MaxRateOptions)},
-		Plan: brink.Plan{Model: "closed", StartUsers: o.Connections, MaxUsers: o.Connections, Hold: brink.Duration(clock.ScenarioDuration(o.Duration))},
+		Flow:  brink.FlowRef{Name: "attack", Source: "attack:" + o.Method + " " + target, SHA256: requestHash(o.MaxRateOptions)},
+		Plan:  brink.Plan{Model: "closed", StartUsers: o.Connections, MaxUsers: o.Connections, Hold: brink.Duration(clock.ScenarioDuration(o.Duration))},
 		Clock: clock,
 	})
 	if err != nil {
@@ -114,4 +114,3 @@ func requestHash(o replay.MaxRateOptions) string {
 	h.Write(o.Body)
 	return hex.EncodeToString(h.Sum(nil))
 }
-
