@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -257,4 +258,17 @@ func ReadReport(ctx context.Context, run *rundir.Run) (*cloudwatch.Report, error
 		return nil, err
 	}
 	return &r, nil
+}
+
+// WriteText says what collect fetched and wrote, in a few lines.
+func (res *Result) WriteText(w io.Writer) {
+	r := res.Report
+	fmt.Fprintf(w, "collected %d datapoints of %d series (%d empty) at %d s periods, %d Logs Insights rows, %v..%v\n",
+		len(res.CloudWatch), len(r.Asked), len(r.Empty), r.PeriodS, len(res.Logs), r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339))
+	for _, f := range res.Files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(w, "%d warning(s) in collect.json, the first: %s\n", len(r.Warnings), r.Warnings[0])
+	}
 }

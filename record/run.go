@@ -46,6 +46,7 @@ type Options struct {
 type Started struct {
 	RunID, Dir string
 	Target     string // credentials redacted
+	Method     string // the attack's method (Attack only)
 	Clock      brink.Clock
 	// Snapshot reads the run's live state; safe to call until Run returns.
 	Snapshot func() replay.Snapshot
@@ -55,6 +56,27 @@ type Started struct {
 type Result struct {
 	replay.Result
 	RunID, Dir string
+}
+
+// Outcome is brink run --json's answer: how the run ended, in one object.
+type Outcome struct {
+	RunDir     string `json:"run_dir"`
+	RunID      string `json:"run_id"`
+	Status     string `json:"status"`
+	StopReason string `json:"stop_reason,omitempty"`
+	Requests   int64  `json:"requests"`
+	Levels     int    `json:"levels"`
+	EdgeLevel  *int   `json:"edge_level"` // the level whose hold broke a stop rule
+}
+
+// Outcome is the run's ending as brink run --json prints it.
+func (r *Result) Outcome() Outcome {
+	out := Outcome{RunDir: r.Dir, RunID: r.RunID, Status: r.Status, StopReason: r.StopReason, Requests: r.Requests, Levels: len(r.Levels)}
+	if r.Edge != nil {
+		lvl := r.Edge.Window.Index
+		out.EdgeLevel = &lvl
+	}
+	return out
 }
 
 // Run records one ramp: it creates the run directory, replays the plan
@@ -76,7 +98,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{RunID: w.ID(), Dir: w.Dir()}
-	tw, err := parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: o.Flush, Prefix: rundir.TraceSegmentPrefix})
+	tw, err := parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: o.Flush})
 	if err != nil {
 		return res, err
 	}

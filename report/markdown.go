@@ -33,7 +33,19 @@ func tableRows(s *brink.Summary) [][]string {
 	return rows
 }
 
-// levelTableText renders the level table in fixed-width columns.
+// WriteFindings writes the findings as a list, then the level table, each
+// line after indent: what brink analyze and brink demo print.
+func WriteFindings(w io.Writer, s *brink.Summary, indent string) {
+	for _, f := range s.Findings {
+		fmt.Fprintf(w, "%s- %s\n", indent, f)
+	}
+	fmt.Fprintln(w)
+	for _, row := range LevelTableText(s) {
+		fmt.Fprintf(w, "%s%s\n", indent, row)
+	}
+}
+
+// LevelTableText renders the level table in fixed-width columns.
 func LevelTableText(s *brink.Summary) []string {
 	rows := append([][]string{tableHeader}, tableRows(s)...)
 	widths := make([]int, len(tableHeader))

@@ -55,13 +55,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 		return enc.Encode(s)
 	}
 	fmt.Fprintf(e.stdout, "run %s (%s): %d requests, %d levels analysed\n\n", s.RunID, s.Status, s.TotalRequests, len(s.Levels))
-	for _, f := range s.Findings {
-		fmt.Fprintf(e.stdout, "- %s\n", f)
-	}
-	fmt.Fprintln(e.stdout)
-	for _, row := range report.LevelTableText(s) {
-		fmt.Fprintln(e.stdout, row)
-	}
+	report.WriteFindings(e.stdout, s, "")
 	fmt.Fprintf(e.stdout, "\nwrote %s\n      %s\nnext: brink report --run %s\n", res.LevelsPath, res.SummaryPath, dir)
 	return nil
 }

@@ -7,12 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"brink"
 	"brink/collect"
-	"brink/collect/parquet"
 	"brink/pricing"
 	"brink/record"
 	"brink/replay"
@@ -85,7 +83,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 		human = e.stderr // stdout carries only the JSON object
 	}
 	f.o.Abort = e.abort
-	res, err := recordRun(ctx, f.o, human, e.stderr, f.quiet)
+	res, err := recordRun(ctx, f.o, e.stderr, f.quiet)
 	if err != nil {
 		return err
 	}
@@ -98,11 +96,11 @@ func runRun(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%w (the run is kept: retry with brink collect --run %s)", err, res.Dir)
 		}
-		printCollect(human, cres)
+		cres.WriteText(human)
 	}
 	fmt.Fprintf(human, "next: brink analyze --run %s\n", res.Dir)
 	if f.asJSON {
-		if err := printRunJSON(e.stdout, res); err != nil {
+		if err := json.NewEncoder(e.stdout).Encode(res.Outcome()); err != nil {
 			return err
 		}
 	}
@@ -121,17 +119,14 @@ func (f *runFlags) options(ctx context.Context) error {
 		return usagef("--target is required (the chat API's base URL, e.g. http://127.0.0.1:8080)")
 	}
 	f.o.Plan.Model, f.o.Plan.Ramp, f.o.Plan.Hold = "closed", brink.Duration(f.ramp), brink.Duration(f.hold)
-	f.o.Rules = stopRules(f.maxErr, f.maxP95, f.maxThr)
-	if f.planFile != "" {
-		p, rules, err := replay.LoadPlan(f.planFile)
-		if err != nil {
-			return err
-		}
-		overridePlan(&p, f.o.Plan, f.set)
-		f.o.Plan = p
-		if rules != nil && !f.set["max-error-rate"] && !f.set["max-p95"] && !f.set["max-throttle-rate"] {
-			f.o.Rules = rules
-		}
+	f.o.Rules = brink.StopRulesFor(f.maxErr, f.maxP95, f.maxThr)
+	plan, rules, err := planOf(f.planFile, f.o.Plan, f.set)
+	if err != nil {
+		return err
+	}
+	f.o.Plan = plan
+	if rules != nil && !f.set["max-error-rate"] && !f.set["max-p95"] && !f.set["max-throttle-rate"] {
+		f.o.Rules = rules
 	}
 	switch {
 	case f.maxCost > 0:
@@ -139,22 +134,19 @@ func (f *runFlags) options(ctx context.Context) error {
 	case f.maxCost < 0:
 		return usagef("--max-cost-usd %v: want a positive amount of USD", f.maxCost)
 	}
-	if err := f.o.Plan.Validate(); err != nil {
-		return usagef("%v", err)
-	}
-	var err error
-	f.o.Flow, f.o.Sessions, err = loadFlowAndSessions(ctx, f.flow, f.sessions, f.order, f.o.Seed)
+	f.o.Flow, f.o.Sessions, err = record.Inputs{Flow: f.flow, Sessions: f.sessions, Order: f.order, Seed: f.o.Seed}.Load(ctx)
 	return err
 }
 
 // recordRun records a run, showing its start, a cost estimate, live
 // progress and each level's verdict on stderr (brink run, brink demo).
-func recordRun(ctx context.Context, o record.Options, stdout, stderr io.Writer, quiet bool) (*record.Result, error) {
+func recordRun(ctx context.Context, o record.Options, stderr io.Writer, quiet bool) (*record.Result, error) {
 	progress := newProgress(stderr, quiet)
 	stop := func() {}
 	o.OnStart = func(s record.Started) {
-		fmt.Fprintf(stderr, "brink run %s: %s against %s (time scale %g, plan %v scenario, about %v wall)\n",
-			s.RunID, levelsPhrase(o.Plan), s.Target, s.Clock.Scale, o.Plan.Duration(), s.Clock.WallDuration(o.Plan.Duration()).Round(time.Second))
+		p := o.Plan
+		fmt.Fprintf(stderr, "brink run %s: %d levels of %d..%d users against %s (time scale %g, plan %v scenario, about %v wall)\n",
+			s.RunID, p.Levels(), p.StartUsers, p.UsersAt(p.Levels()-1), s.Target, s.Clock.Scale, o.Plan.Duration(), s.Clock.WallDuration(o.Plan.Duration()).Round(time.Second))
 		fmt.Fprintf(stderr, "brink run: %s\n", pricing.DescribePlanEstimate(o.Plan))
 		stop = progress.start(s.Snapshot)
 	}
@@ -165,90 +157,19 @@ func recordRun(ctx context.Context, o record.Options, stdout, stderr io.Writer, 
 	return res, err
 }
 
-func levelsPhrase(p brink.Plan) string {
-	return fmt.Sprintf("%d levels of %d..%d users", p.Levels(), p.StartUsers, p.UsersAt(p.Levels()-1))
-}
-
-func printRunJSON(w io.Writer, res *record.Result) error {
-	out := struct {
-		RunDir     string `json:"run_dir"`
-		RunID      string `json:"run_id"`
-		Status     string `json:"status"`
-		StopReason string `json:"stop_reason,omitempty"`
-		Requests   int64  `json:"requests"`
-		Levels     int    `json:"levels"`
-		EdgeLevel  *int   `json:"edge_level"`
-	}{RunDir: res.Dir, RunID: res.RunID, Status: res.Status, StopReason: res.StopReason, Requests: res.Requests, Levels: len(res.Levels)}
-	if res.Edge != nil {
-		lvl := res.Edge.Window.Index
-		out.EdgeLevel = &lvl
-	}
-	return json.NewEncoder(w).Encode(out)
-}
-
-// overridePlan applies the plan flags the user gave explicitly.
-func overridePlan(p *brink.Plan, flags brink.Plan, set map[string]bool) {
-	if set["start-users"] {
-		p.StartUsers = flags.StartUsers
-	}
-	if set["step-users"] {
-		p.StepUsers = flags.StepUsers
-	}
-	if set["max-users"] {
-		p.MaxUsers = flags.MaxUsers
-	}
-	if set["ramp"] {
-		p.Ramp = flags.Ramp
-	}
-	if set["hold"] {
-		p.Hold = flags.Hold
-	}
-}
-
-func loadFlowAndSessions(ctx context.Context, flowFile, sessions, order string, seed int64) (*replay.Flow, replay.SessionSource, error) {
-	flow := replay.DefaultFlow()
-	if flowFile != "" {
+// planOf is the plan of file (if any) with the plan flags given explicitly
+// over it, checked; rules are the file's stop rules (nil: it has none).
+func planOf(file string, flags brink.Plan, set map[string]bool) (brink.Plan, []brink.StopRule, error) {
+	p, rules := flags, []brink.StopRule(nil)
+	if file != "" {
 		var err error
-		if flow, err = replay.LoadFlow(flowFile); err != nil {
-			return nil, nil, err
+		if p, rules, err = replay.LoadPlan(file); err != nil {
+			return p, nil, err
 		}
+		replay.OverridePlan(&p, flags, set)
 	}
-	corpus := replay.DefaultCorpus()
-	if sessions != "" {
-		var err error
-		if strings.HasSuffix(sessions, ".parquet") {
-			var rows []brink.CorpusRow
-			if rows, err = parquet.ReadCorpusRows(ctx, sessions); err == nil {
-				corpus, err = replay.CorpusFromRows(sessions, rows)
-			}
-		} else {
-			corpus, err = replay.LoadCorpus(sessions)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+	if err := p.Validate(); err != nil {
+		return p, nil, usagef("%v", err)
 	}
-	if order != "order" && order != "sample" {
-		return nil, nil, usagef("--sessions-order %q: want order or sample", order)
-	}
-	picker, err := replay.NewPicker(corpus, order, seed)
-	if err != nil {
-		return nil, nil, err
-	}
-	return flow, picker, nil
-}
-
-func stopRules(maxErr float64, maxP95 time.Duration, maxThr float64) []brink.StopRule {
-	rules := []brink.StopRule{}
-	if maxErr > 0 {
-		rules = append(rules, brink.StopRule{Metric: brink.RuleErrorRate, Threshold: maxErr})
-	}
-	if maxThr > 0 {
-		rules = append(rules, brink.StopRule{Metric: brink.RuleThrottleRate, Threshold: maxThr})
-	}
-	if maxP95 > 0 {
-		rules = append(rules, brink.StopRule{Metric: brink.RuleLatency, Step: brink.StepAsk, Percentile: 0.95,
-			Threshold: float64(maxP95) / float64(time.Millisecond)})
-	}
-	return rules
+	return p, rules, nil
 }

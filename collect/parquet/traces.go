@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"brink/rundir"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -22,7 +24,7 @@ type TraceOptions struct {
 	RunID      string
 	FlushEvery time.Duration // wall time; default 5 s
 	MaxRows    int           // rows per segment; default 1,000,000 (one row group)
-	Prefix     string        // file name prefix; default "part-"
+	Prefix     string        // file name prefix; default rundir.TraceSegmentPrefix ("part-")
 }
 
 const (
@@ -59,7 +61,7 @@ func NewTraceWriter(dir string, opts TraceOptions) (*TraceWriter, error) {
 		opts.MaxRows = defaultMaxRows
 	}
 	if opts.Prefix == "" {
-		opts.Prefix = "part-"
+		opts.Prefix = rundir.TraceSegmentPrefix
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create traces directory: %w", err)

@@ -1,0 +1,58 @@
+package record
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"brink"
+	"brink/collect/parquet"
+	"brink/replay"
+)
+
+// Inputs name what a run replays: the flow file and the sessions corpus
+// (.jsonl, .csv or .parquet), replayed in order or sampled with the seed.
+// Empty names take the built-in flow and corpus.
+type Inputs struct {
+	Flow, Sessions string
+	Order          string // "order" or "sample" (default)
+	Seed           int64
+}
+
+// Load reads the flow and the corpus and returns the flow and a picker of
+// sessions over the corpus.
+func (in Inputs) Load(ctx context.Context) (*replay.Flow, replay.SessionSource, error) {
+	if in.Order == "" {
+		in.Order = "sample"
+	}
+	if in.Order != "order" && in.Order != "sample" {
+		return nil, nil, &OptionError{fmt.Errorf("--sessions-order %q: want order or sample", in.Order)}
+	}
+	flow := replay.DefaultFlow()
+	if in.Flow != "" {
+		var err error
+		if flow, err = replay.LoadFlow(in.Flow); err != nil {
+			return nil, nil, err
+		}
+	}
+	corpus := replay.DefaultCorpus()
+	if in.Sessions != "" {
+		var err error
+		if strings.HasSuffix(in.Sessions, ".parquet") {
+			var rows []brink.CorpusRow
+			if rows, err = parquet.ReadCorpusRows(ctx, in.Sessions); err == nil {
+				corpus, err = replay.CorpusFromRows(in.Sessions, rows)
+			}
+		} else {
+			corpus, err = replay.LoadCorpus(in.Sessions)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	picker, err := replay.NewPicker(corpus, in.Order, in.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return flow, picker, nil
+}
