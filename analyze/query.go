@@ -40,10 +40,10 @@ func OpenRun(ctx context.Context, runDir string, o DBOptions) (*sql.DB, []string
 		return nil, warnings, err
 	}
 	for _, v := range []struct{ view, file string }{{"levels", rundir.LevelsFile}, {"ramps", rundir.RampsFile}} {
-		if !run.Has(v.file) {
+		p, err := run.Fetch(ctx, v.file)
+		if err != nil {
 			continue
 		}
-		p := run.Path(v.file)
 		if _, err := db.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s)`, v.view, quote(p))); err != nil {
 			warnings = append(warnings, fmt.Sprintf("skipped %s: %v", p, err))
 		}

@@ -231,13 +231,16 @@ func write(ctx context.Context, run *rundir.Run, res *cloudwatch.Result) ([]stri
 		if err := parquet.WriteMetrics(p, run.ID(), f.rows); err != nil {
 			return files, err
 		}
+		if err := run.Publish(ctx, f.name); err != nil {
+			return files, err
+		}
 		res.Report.Files[path.Base(f.name)] = len(f.rows)
-		files = append(files, p)
+		files = append(files, run.Location(f.name))
 	}
 	if err := WriteReport(ctx, run, &res.Report); err != nil {
 		return files, err
 	}
-	return append(files, run.Path(rundir.CollectFile)), nil
+	return append(files, run.Location(rundir.CollectFile)), nil
 }
 
 // WriteReport writes collect.json: what was asked, what came back empty,

@@ -93,7 +93,7 @@ func ProjectRun(ctx context.Context, runDir string, o WhatIfOptions) (*WhatIf, e
 
 // WriteWhatIf writes the run's analysis/whatif.json.
 func WriteWhatIf(ctx context.Context, run *rundir.Run, w *WhatIf) error {
-	w.Path = run.Path(rundir.WhatIfFile)
+	w.Path = run.Location(rundir.WhatIfFile)
 	return run.WriteJSON(ctx, rundir.WhatIfFile, w)
 }
 
@@ -108,7 +108,7 @@ func ReadWhatIf(ctx context.Context, run *rundir.Run) (*WhatIf, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read what-if: %w", err)
 	}
-	w.Path = run.Path(rundir.WhatIfFile)
+	w.Path = run.Location(rundir.WhatIfFile)
 	return &w, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"brink"
 	"brink/collect/parquet"
@@ -83,7 +84,7 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 	}
 	u, _ := url.Parse(o.URL)
 	replay.RaiseOpenFileLimit(o.Connections + 256)
-	clock, err := runClock(ctx, u.Scheme+"://"+u.Host, 0)
+	clock, err := runClock(ctx, u.Scheme+"://"+u.Host, 0, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -99,8 +100,9 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &AttackResult{RunID: w.ID(), Dir: w.Dir(), Traces: w.Path(rundir.TracesDir)}
-	tw, err := parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID()})
+	res := &AttackResult{RunID: w.ID(), Dir: w.Dir(), Traces: w.Location(rundir.TracesDir)}
+	tw, err := parquet.NewTraceWriter(w.Path(w.TracesDir()), parquet.TraceOptions{RunID: w.ID(),
+		Stored: func(path string, rows int64) error { return w.Segment(context.WithoutCancel(ctx), path, rows) }})
 	if err != nil {
 		return res, err
 	}
@@ -128,7 +130,7 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 		e.Status, e.Reason = brink.StatusInterrupted, "interrupted: "+context.Cause(ctx).Error()
 	}
 	res.Status = e.Status
-	if err := w.Finish(ctx, e); err != nil {
+	if err := w.Finish(context.WithoutCancel(ctx), e); err != nil {
 		return res, err
 	}
 	if runErr != nil {

@@ -2,7 +2,11 @@ package record
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"brink"
@@ -55,4 +59,22 @@ func (in Inputs) Load(ctx context.Context) (*replay.Flow, replay.SessionSource, 
 		return nil, nil, err
 	}
 	return flow, picker, nil
+}
+
+// CorpusHash identifies the sessions corpus: the SHA-256 of its file, or
+// "builtin".
+func (in Inputs) CorpusHash() (string, error) {
+	if in.Sessions == "" {
+		return "builtin", nil
+	}
+	f, err := os.Open(in.Sessions)
+	if err != nil {
+		return "", fmt.Errorf("sessions: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("sessions %s: %w", in.Sessions, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

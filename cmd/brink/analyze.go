@@ -33,6 +33,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	asJSON := fs.Bool("json", false, "print summary.json instead of the table")
 	threads := fs.Int("threads", 2, "DuckDB threads")
 	mem := fs.String("memory-limit", "1GB", "DuckDB memory limit")
+	partial := fs.Bool("allow-partial", false, "analyse a sharded run whose shards are not all done (killed or missing): what is there, and say so")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -41,7 +42,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}})
+	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}, AllowPartial: *partial})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"brink/collect"
 	"brink/collect/cloudwatch"
+	"brink/internal/live"
 )
 
 func runCollect(ctx context.Context, e env, args []string) error {
@@ -70,7 +71,7 @@ func collectOptions(o collect.Options, stderr io.Writer, quiet bool) collect.Opt
 		o.Note = func(s string) { fmt.Fprintf(stderr, "brink collect: %s\n", s) }
 	}
 	o.Wait = func(ctx context.Context, d time.Duration, what string) error {
-		return countdown(ctx, d, what, stderr, quiet)
+		return live.Countdown(ctx, d, what, stderr, quiet)
 	}
 	return o
 }

@@ -94,7 +94,7 @@ func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "collect: %d CloudWatch datapoints, %d Logs Insights rows -> %s\n", len(cres.CloudWatch), len(cres.Logs), run.Path(rundir.MetricsDir))
+	fmt.Fprintf(e.stdout, "collect: %d CloudWatch datapoints, %d Logs Insights rows -> %s\n", len(cres.CloudWatch), len(cres.Logs), run.Location(rundir.MetricsDir))
 	ares, err := analyze.Run(ctx, runDir, analyze.Options{})
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool)
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nWrote:\n  %s (run manifest)\n  %s/ (one row per request)\n  %s\n  %s\n",
-		run.Path(rundir.ManifestFile), run.Path(rundir.TracesDir), ares.LevelsPath, ares.SummaryPath)
+		run.Location(rundir.ManifestFile), run.Location(rundir.TracesDir), ares.LevelsPath, ares.SummaryPath)
 	for _, f := range rres.Files {
 		fmt.Fprintf(e.stdout, "  %s\n", f)
 	}

@@ -79,6 +79,7 @@ var commands = []command{
 	{"run", "replay chat sessions against an API on a stepped ramp", runRun},
 	{"attack", "max-rate mode: N connections, no think time, every request traced", runAttack},
 	{"validate", "check a flow file without sending anything", runValidate},
+	{"wait", "wait until every shard of a sharded run is done", runWait},
 	{"collect", "pull a run's CloudWatch metrics and Lambda cold starts into metrics/", runCollect},
 	{"analyze", "compute the level table and the edge of failure of a run", runAnalyze},
 	{"query", "run SQL over a run's traces, metrics and levels", runQuery},

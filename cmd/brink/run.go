@@ -11,6 +11,7 @@ import (
 
 	"brink"
 	"brink/collect"
+	"brink/internal/live"
 	"brink/pricing"
 	"brink/record"
 	"brink/replay"
@@ -21,6 +22,7 @@ import (
 type runFlags struct {
 	o                               record.Options
 	flow, sessions, order, planFile string
+	shard, startAt                  string
 	ramp, hold, maxP95              time.Duration
 	maxErr, maxThr, maxCost         float64
 	dryRun, quiet, asJSON, collect  bool
@@ -41,7 +43,10 @@ func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
 	def := brink.DefaultPlan()
 	f := &runFlags{}
 	fs.StringVar(&f.o.Target, "target", "", "base URL of the chat API (required)")
-	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
+	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories, or s3://bucket/prefix")
+	fs.StringVar(&f.shard, "shard", "", "run shard i of n of one run (i/n, e.g. 0/3): users v with v mod n = i; needs --start-at and --run-id (docs/scale-out.md)")
+	fs.StringVar(&f.startAt, "start-at", "", "start the ramp at this wall-clock time (RFC 3339), shared by every shard of a run")
+	fs.StringVar(&f.o.RunID, "run-id", "", "the run's id, shared by every shard (letters, digits, '.', '_', '-'; default: made from the start)")
 	fs.StringVar(&f.flow, "flow", "", "flow YAML (default: the built-in chat flow)")
 	fs.StringVar(&f.sessions, "sessions", "", "corpus of recorded sessions: .jsonl, .csv or .parquet (default: built-in)")
 	fs.StringVar(&f.order, "sessions-order", "sample", "replay the corpus in order, or sample it with --seed")
@@ -118,6 +123,9 @@ func (f *runFlags) options(ctx context.Context) error {
 	if f.o.Target == "" {
 		return usagef("--target is required (the chat API's base URL, e.g. http://127.0.0.1:8080)")
 	}
+	if err := f.shardOptions(); err != nil {
+		return err
+	}
 	f.o.Plan.Model, f.o.Plan.Ramp, f.o.Plan.Hold = "closed", brink.Duration(f.ramp), brink.Duration(f.hold)
 	f.o.Rules = brink.StopRulesFor(f.maxErr, f.maxP95, f.maxThr)
 	plan, rules, err := planOf(f.planFile, f.o.Plan, f.set)
@@ -134,23 +142,46 @@ func (f *runFlags) options(ctx context.Context) error {
 	case f.maxCost < 0:
 		return usagef("--max-cost-usd %v: want a positive amount of USD", f.maxCost)
 	}
-	f.o.Flow, f.o.Sessions, err = record.Inputs{Flow: f.flow, Sessions: f.sessions, Order: f.order, Seed: f.o.Seed}.Load(ctx)
+	in := record.Inputs{Flow: f.flow, Sessions: f.sessions, Order: f.order, Seed: f.o.Seed}
+	if f.o.CorpusHash, err = in.CorpusHash(); err != nil {
+		return err
+	}
+	f.o.Flow, f.o.Sessions, err = in.Load(ctx)
 	return err
+}
+
+// shardOptions reads --shard, --start-at and --run-id.
+func (f *runFlags) shardOptions() error {
+	var err error
+	if f.shard != "" {
+		if f.o.Shard, err = record.ParseShard(f.shard); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	if f.startAt != "" {
+		if f.o.StartAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
+			return usagef("--start-at %q: want an RFC 3339 time, e.g. 2026-12-01T10:00:00Z", f.startAt)
+		}
+	}
+	if f.o.Shard.Sharded() && f.dryRun {
+		return usagef("--dry-run sends one user: it is not sharded")
+	}
+	return record.CheckShardOptions(f.o)
 }
 
 // recordRun records a run, showing its start, a cost estimate, live
 // progress and each level's verdict on stderr (brink run, brink demo).
 func recordRun(ctx context.Context, o record.Options, stderr io.Writer, quiet bool) (*record.Result, error) {
-	progress := newProgress(stderr, quiet)
+	progress := live.New(stderr, quiet)
 	stop := func() {}
 	o.OnStart = func(s record.Started) {
 		p := o.Plan
 		fmt.Fprintf(stderr, "brink run %s: %d levels of %d..%d users against %s (time scale %g, plan %v scenario, about %v wall)\n",
 			s.RunID, p.Levels(), p.StartUsers, p.UsersAt(p.Levels()-1), s.Target, s.Clock.Scale, o.Plan.Duration(), s.Clock.WallDuration(o.Plan.Duration()).Round(time.Second))
 		fmt.Fprintf(stderr, "brink run: %s\n", pricing.DescribePlanEstimate(o.Plan))
-		stop = progress.start(s.Snapshot)
+		stop = progress.Start(s.Snapshot)
 	}
-	o.OnLevel = progress.level
+	o.OnLevel = progress.Level
 	o.Warn = func(err error) { fmt.Fprintf(stderr, "brink: %v\n", err) }
 	res, err := record.Run(ctx, o)
 	stop()

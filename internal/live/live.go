@@ -1,4 +1,8 @@
-package main
+// Package live shows long work on a writer (a command's stderr): a status
+// line that rewrites itself on a terminal, plain periodic lines otherwise,
+// and a countdown. It is the reporter of brink's progress; it writes only to
+// the writer it is given.
+package live
 
 import (
 	"context"
@@ -12,22 +16,23 @@ import (
 	"brink/replay"
 )
 
-// progress shows long work on a writer (stderr): a live line that rewrites
+// Progress shows long work on a writer (stderr): a live line that rewrites
 // itself on a terminal, plain periodic lines otherwise.
-type progress struct {
+type Progress struct {
 	w     io.Writer
 	quiet bool
 	tty   bool
 }
 
-func newProgress(w io.Writer, quiet bool) *progress {
+// New shows progress on w; quiet shows nothing.
+func New(w io.Writer, quiet bool) *Progress {
 	f, ok := w.(*os.File)
-	return &progress{w: w, quiet: quiet, tty: ok && term.IsTerminal(int(f.Fd()))}
+	return &Progress{w: w, quiet: quiet, tty: ok && term.IsTerminal(int(f.Fd()))}
 }
 
 // every calls line every d until ctx ends or done is closed, showing what
 // it returns; the live line is cleared at the end.
-func (p *progress) every(ctx context.Context, d time.Duration, done <-chan struct{}, line func(now time.Time) string) {
+func (p *Progress) every(ctx context.Context, d time.Duration, done <-chan struct{}, line func(now time.Time) string) {
 	t := time.NewTicker(d)
 	defer t.Stop()
 	defer p.clear()
@@ -49,14 +54,14 @@ func (p *progress) every(ctx context.Context, d time.Duration, done <-chan struc
 	}
 }
 
-func (p *progress) clear() {
+func (p *Progress) clear() {
 	if p.tty && !p.quiet {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }
 
-// start shows a run's status line from snapshot until stop is called.
-func (p *progress) start(snapshot func() replay.Snapshot) (stop func()) {
+// Start shows a run's status line from snapshot until stop is called.
+func (p *Progress) Start(snapshot func() replay.Snapshot) (stop func()) {
 	if p.quiet || snapshot == nil {
 		return func() {}
 	}
@@ -79,18 +84,18 @@ func (p *progress) start(snapshot func() replay.Snapshot) (stop func()) {
 	return func() { close(done); <-finished }
 }
 
-// level prints a level's verdict when its hold is done.
-func (p *progress) level(rep replay.LevelReport) {
+// Level prints a level's verdict when its hold is done.
+func (p *Progress) Level(rep replay.LevelReport) {
 	if !p.quiet {
 		p.clear()
 		fmt.Fprintln(p.w, rep.Line())
 	}
 }
 
-// countdown waits d, showing the time left: every second on a terminal,
+// Countdown waits d, showing the time left: every second on a terminal,
 // every 30 s otherwise.
-func countdown(ctx context.Context, d time.Duration, what string, stderr io.Writer, quiet bool) error {
-	p := newProgress(stderr, quiet)
+func Countdown(ctx context.Context, d time.Duration, what string, stderr io.Writer, quiet bool) error {
+	p := New(stderr, quiet)
 	deadline := time.Now().Add(d)
 	step := 30 * time.Second
 	if p.tty {
