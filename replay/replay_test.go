@@ -54,7 +54,7 @@ func TestRunAgainstSim(t *testing.T) {
 	// above these 6 users.
 	r, err := New(Options{Target: url, RunID: "t1", Plan: plan, Clock: clock, Seed: 3, Sink: sink,
 		StopRules: []brink.StopRule{{Metric: brink.RuleErrorRate, Threshold: 0.01}},
-		OnLevel: func(rep LevelReport) { reports = append(reports, rep) }})
+		OnLevel:   func(rep LevelReport) { reports = append(reports, rep) }})
 	if err != nil {
 		t.Fatal(err)
 	}
