@@ -30,14 +30,14 @@ func shardArgs(target, runs string) []string {
 
 // startShards starts n shards of one run as child processes (the test
 // binary acting as brink), a second apart, with one start time.
-func startShards(t *testing.T, n int, target, runs, runID string, startAt time.Time, env ...string) []*exec.Cmd {
+func startShards(t *testing.T, n int, target, runs, runID string, startAt time.Time, extra ...string) []*exec.Cmd {
 	t.Helper()
 	var cmds []*exec.Cmd
 	for i := range n {
-		args := append(shardArgs(target, runs), "--shard", fmt.Sprintf("%d/%d", i, n), "--run-id", runID,
+		args := append(append(shardArgs(target, runs), extra...), "--shard", fmt.Sprintf("%d/%d", i, n), "--run-id", runID,
 			"--start-at", startAt.Format(time.RFC3339Nano))
 		cmd := exec.Command(os.Args[0], args...)
-		cmd.Env = append(append(os.Environ(), "BRINK_TEST_AS_MAIN=1"), env...)
+		cmd.Env = append(os.Environ(), "BRINK_TEST_AS_MAIN=1")
 		var errb strings.Builder
 		cmd.Stderr = &errb
 		if err := cmd.Start(); err != nil {
@@ -171,5 +171,74 @@ func TestShardsMakeOneRun(t *testing.T) {
 		if diff := math.Abs(float64(rows[lvl]-oneRows[lvl])) / float64(oneRows[lvl]); diff > 0.02 {
 			t.Errorf("level %d: %d hold rows from three shards, %d from one process (%.1f%% apart, want within 2%%)", lvl, rows[lvl], oneRows[lvl], 100*diff)
 		}
+	}
+}
+
+// A shard killed mid-run: analyze names it and refuses; --allow-partial
+// analyses what is there and says so.
+func TestKilledShard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generator processes: skipped under -short")
+	}
+	srv := shardSim(t)
+	runs := t.TempDir()
+	cmds := startShards(t, 2, srv.URL, runs, "killed-1", time.Now().Add(2*time.Second), "--hold", "60s")
+	dir := filepath.Join(runs, "killed-1")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var sm brink.ShardManifest
+		b, err := os.ReadFile(filepath.Join(dir, "shards", "1.json"))
+		if err == nil && json.Unmarshal(b, &sm) == nil && len(sm.Files) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("shard 1 stored no segment in 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmds[1].Process.Kill()
+	cmds[1].Wait()
+	cmds[0].Wait()
+	code, _, errs := brinkMain(t, "analyze", "--run", dir)
+	if code != exitFailed || !strings.Contains(errs, "shard 1 did not finish") || !strings.Contains(errs, "--allow-partial") {
+		t.Fatalf("analyze of a run with a killed shard: exit %d: %s", code, errs)
+	}
+	code, out, errs := brinkMain(t, "analyze", "--run", dir, "--allow-partial", "--json")
+	if code != 0 {
+		t.Fatalf("--allow-partial: exit %d: %s", code, errs)
+	}
+	var sum brink.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sum.Partial, "1 of 2 shards") || !strings.HasPrefix(sum.Findings[0], "Partial run:") || sum.TotalRequests == 0 {
+		t.Fatalf("partial analysis: partial %q, first finding %q, %d requests", sum.Partial, sum.Findings[0], sum.TotalRequests)
+	}
+}
+
+// A shard that starts past the shared start and its grace refuses, saying
+// by how much; a malformed --shard is a usage error.
+func TestLateAndMalformedShards(t *testing.T) {
+	runs := t.TempDir()
+	code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--shard", "1/2", "--run-id", "late-1",
+		"--start-at", time.Now().Add(-time.Minute).Format(time.RFC3339))...)
+	if code != exitFailed || !strings.Contains(errs, "after --start-at") || !strings.Contains(errs, "grace") {
+		t.Fatalf("late shard: exit %d: %s", code, errs)
+	}
+	if ents, _ := os.ReadDir(runs); len(ents) != 0 {
+		t.Fatalf("a late shard left %v in the runs directory", ents)
+	}
+	for _, bad := range []string{"3/3", "-1/2", "a/b", "1"} {
+		code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--shard", bad, "--run-id", "x",
+			"--start-at", time.Now().Format(time.RFC3339))...)
+		if code != exitUsage || !strings.Contains(errs, "--shard") {
+			t.Errorf("--shard %s: exit %d: %s", bad, code, errs)
+		}
+	}
+	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--shard", "0/2", "--run-id", "x")...); code != exitUsage || !strings.Contains(errs, "--start-at") {
+		t.Errorf("--shard without --start-at: exit %d: %s", code, errs)
+	}
+	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--run-id", "a/b")...); code != exitUsage || !strings.Contains(errs, "--run-id") {
+		t.Errorf("--run-id a/b: exit %d: %s", code, errs)
 	}
 }
