@@ -16,6 +16,7 @@ import (
 	"brink"
 	"brink/collect/parquet"
 	"brink/rundir"
+	"brink/rundir/s3store/fakes3"
 	"brink/sim"
 )
 
@@ -240,5 +241,50 @@ func TestLateAndMalformedShards(t *testing.T) {
 	}
 	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--run-id", "a/b")...); code != exitUsage || !strings.Contains(errs, "--run-id") {
 		t.Errorf("--run-id a/b: exit %d: %s", code, errs)
+	}
+}
+
+// Three shards write one run into S3 (an in-process gofakes3); analyze and
+// report read and write it there, through the manifests, never a listing.
+func TestShardsInS3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generator processes: skipped under -short")
+	}
+	fakes3.Start(t, "perf")
+	srv := shardSim(t)
+	cmds := startShards(t, 3, srv.URL, "s3://perf/team/chat", "s3-1", time.Now().Add(3*time.Second), "--hold", "60s")
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil && c.ProcessState.ExitCode() != exitStopped {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+	}
+	run := "s3://perf/team/chat/s3-1"
+	code, out, errs := brinkMain(t, "analyze", "--run", run, "--json")
+	if code != 0 {
+		t.Fatalf("analyze %s: exit %d: %s", run, code, errs)
+	}
+	var sum brink.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	r, err := rundir.Open(context.Background(), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := r.TraceFiles(context.Background())
+	if err != nil || len(files) == 0 {
+		t.Fatalf("trace files of %s: %v %v", run, files, err)
+	}
+	_, users := holdRows(t, files)
+	for _, l := range sum.Levels {
+		if got := len(users[int32(l.Level)]); got != l.Users || l.Users != 12*(l.Level+1) {
+			t.Errorf("level %d: %d users in the traces, %d in the analysis, want %d", l.Level, got, l.Users, 12*(l.Level+1))
+		}
+	}
+	if code, out, errs := brinkMain(t, "report", "--run", run, "--format", "md,json"); code != 0 || !strings.Contains(out, run+"/report/summary.md") {
+		t.Fatalf("report: exit %d: %s%s", code, out, errs)
+	}
+	if b, err := r.ReadFile(context.Background(), rundir.ReportMarkdownFile); err != nil || !strings.Contains(string(b), "s3-1") {
+		t.Fatalf("report/summary.md in S3: %v", err)
 	}
 }
