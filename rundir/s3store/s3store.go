@@ -128,8 +128,8 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 		}
 		for _, o := range page.Contents {
 			name := strings.TrimPrefix(strings.TrimPrefix(aws.ToString(o.Key), s.Prefix), "/")
-			if hidden(name) {
-				continue
+			if hidden(strings.TrimPrefix(name, strings.TrimPrefix(prefix, "/"))) {
+				continue // below the folder asked for, only whole files count
 			}
 			out = append(out, name)
 		}
