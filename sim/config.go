@@ -20,6 +20,7 @@ type Config struct {
 	Lambda     LambdaConf     `yaml:"lambda"`
 	DynamoDB   DynamoDBConf   `yaml:"dynamodb"`
 	Bedrock    BedrockConf    `yaml:"bedrock"`
+	Auth       AuthConf       `yaml:"auth"`
 	// Retry is the AWS SDK retryer inside the function, used for DynamoDB
 	// and Bedrock calls alike.
 	Retry RetryConf `yaml:"retry"`
@@ -32,6 +33,26 @@ type APIGatewayConf struct {
 	// IntegrationTimeout ends a request with 504 (API Gateway's 29 s).
 	IntegrationTimeout time.Duration `yaml:"integration_timeout"`
 	Overhead           time.Duration `yaml:"overhead"` // per request
+	// BodyReadTimeout is how long (wall clock: it is the network's, not the
+	// model's) a client may take to send its request body. The body is read
+	// before a Lambda slot is taken, as API Gateway receives the whole
+	// request before it invokes the function; a client that stalls gets 408.
+	BodyReadTimeout time.Duration `yaml:"body_read_timeout"`
+	// MaxBodyBytes bounds a request body (413 past it).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// AuthConf bounds the sim's login tokens and chat sessions.
+type AuthConf struct {
+	// TokenTTL is a token's lifetime, announced as expires_in: past it the
+	// token answers 401 and the client logs in again.
+	TokenTTL time.Duration `yaml:"token_ttl"`
+	// MaxTokens and MaxSessions bound the tables; the oldest token and the
+	// least recently used session go first (a session that went is 404).
+	MaxTokens   int `yaml:"max_tokens"`
+	MaxSessions int `yaml:"max_sessions"`
+	// SessionIdleTTL forgets a chat session unused that long.
+	SessionIdleTTL time.Duration `yaml:"session_idle_ttl"`
 }
 
 // LambdaConf models the function every route invokes.
@@ -129,7 +150,10 @@ func DefaultConfig() Config {
 			Stage:              "prod",
 			IntegrationTimeout: 29 * time.Second,
 			Overhead:           15 * time.Millisecond,
+			BodyReadTimeout:    10 * time.Second,
+			MaxBodyBytes:       1 << 20,
 		},
+		Auth: AuthConf{TokenTTL: time.Hour, MaxTokens: 100_000, MaxSessions: 100_000, SessionIdleTTL: 2 * time.Hour},
 		Lambda: LambdaConf{
 			FunctionName:     "brink-chat-handler",
 			ConcurrencyLimit: 36,
@@ -180,6 +204,12 @@ func (c Config) Validate() error {
 	}
 	if c.APIGateway.APIName == "" || c.APIGateway.Stage == "" {
 		bad("api_gateway.api_name and api_gateway.stage must be set")
+	}
+	if c.APIGateway.BodyReadTimeout <= 0 || c.APIGateway.MaxBodyBytes < 1024 {
+		bad("api_gateway.body_read_timeout must be positive and api_gateway.max_body_bytes at least 1024")
+	}
+	if a := c.Auth; a.TokenTTL <= 0 || a.SessionIdleTTL <= 0 || a.MaxTokens < 1 || a.MaxSessions < 1 {
+		bad("auth.token_ttl and auth.session_idle_ttl must be positive, auth.max_tokens and auth.max_sessions at least 1")
 	}
 	l := c.Lambda
 	if l.FunctionName == "" {

@@ -21,8 +21,8 @@ type Sim struct {
 
 	mu       sync.Mutex
 	rng      *mrand.Rand
-	tokens   map[string]string   // bearer token → user
-	sessions map[string]*session // chat session id → state
+	tokens   *boundedTable[uint64]   // bearer token → user (userKey)
+	sessions *boundedTable[*session] // chat session id → state
 
 	lambdaInFlight atomic.Int64
 	invocations    atomic.Uint64 // numbers request ids
@@ -38,8 +38,8 @@ type Sim struct {
 }
 
 type session struct {
-	user          string
-	historyTokens int // question + answer tokens of earlier turns
+	user          uint64 // userKey of its owner
+	historyTokens int    // question + answer tokens of earlier turns
 	turns         int
 }
 
@@ -50,7 +50,8 @@ type Counters struct {
 	Logins           atomic.Int64
 	Sessions         atomic.Int64
 	Turns            atomic.Int64 // answered turns
-	Unauthorized     atomic.Int64
+	Unauthorized     atomic.Int64 // 401s: no, unknown or expired token
+	BodyTimeouts     atomic.Int64 // 408s: the body did not arrive in time
 	LambdaThrottles  atomic.Int64
 	Timeouts         atomic.Int64 // 504s
 	ColdStarts       atomic.Int64
@@ -75,10 +76,10 @@ func New(cfg Config, scale float64) (*Sim, error) {
 		cfg:      cfg,
 		clock:    clock,
 		rng:      mrand.New(mrand.NewPCG(uint64(cfg.Seed), 0x62726e6b)),
-		tokens:   map[string]string{},
-		sessions: map[string]*session{},
+		tokens:   newBoundedTable[uint64](cfg.Auth.MaxTokens, cfg.Auth.TokenTTL),
+		sessions: newBoundedTable[*session](cfg.Auth.MaxSessions, cfg.Auth.SessionIdleTTL),
 		metrics:  newMetrics(clock.Epoch),
-		logs:     &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName},
+		logs:     &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName, seed: cfg.Seed},
 	}
 	s.bedrock.init(cfg.Bedrock, clock.Epoch)
 	for _, tc := range cfg.DynamoDB.Tables {
