@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"brink/internal/awshttp"
 )
 
 func (c *cwSim) logsClient() *cloudwatchlogs.Client {
@@ -18,7 +20,7 @@ func (c *cwSim) logsClient() *cloudwatchlogs.Client {
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(c.srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDBRINK", "secret", ""),
-		HTTPClient:       c.srv.Client(),
+		HTTPClient:       awshttp.Wrap(c.srv.Client()),
 		RetryMaxAttempts: 1,
 	})
 }
