@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"brink/internal/yamlx"
@@ -131,6 +132,61 @@ type BedrockConf struct {
 	// ThrottleStatus is what the function answers when Bedrock still
 	// throttles after the retries: 429 or 503.
 	ThrottleStatus int `yaml:"throttle_status"`
+	// RequestsPerMinute is the model's second on-demand quota: one a call.
+	RequestsPerMinute float64 `yaml:"requests_per_minute"`
+	// ContextWindow bounds input plus max_tokens: a longer call is refused
+	// (ValidationException, InvocationClientErrors) and answered 400.
+	ContextWindow int `yaml:"context_window"`
+	// ServerErrorRate is the share of calls that fail inside Bedrock
+	// (InvocationServerErrors); the SDK retries them, then the function
+	// answers 502.
+	ServerErrorRate float64 `yaml:"server_error_rate"`
+	// Models are further models in the same sim; a turn names one with
+	// "model" in its body (default: model_id). Fields left out take the
+	// values above.
+	Models []ModelConf `yaml:"models"`
+}
+
+// ModelConf is one more Bedrock model: its id and its own quotas and speed.
+type ModelConf struct {
+	ModelID           string        `yaml:"model_id"`
+	TokensPerMinute   *float64      `yaml:"tokens_per_minute"`
+	RequestsPerMinute *float64      `yaml:"requests_per_minute"`
+	TimeToFirstToken  time.Duration `yaml:"time_to_first_token"`
+	TokensPerSecond   float64       `yaml:"tokens_per_second"`
+	ContextWindow     int           `yaml:"context_window"`
+	ServerErrorRate   *float64      `yaml:"server_error_rate"`
+}
+
+// ModelConfs are the sim's models with every field resolved, the default
+// (model_id) first.
+func (b BedrockConf) ModelConfs() []ModelConf {
+	def := ModelConf{ModelID: b.ModelID, TokensPerMinute: &b.TokensPerMinute, RequestsPerMinute: &b.RequestsPerMinute,
+		TimeToFirstToken: b.TimeToFirstToken, TokensPerSecond: b.TokensPerSecond, ContextWindow: b.ContextWindow,
+		ServerErrorRate: &b.ServerErrorRate}
+	out := []ModelConf{def}
+	for _, m := range b.Models {
+		if m.TokensPerMinute == nil {
+			m.TokensPerMinute = def.TokensPerMinute
+		}
+		if m.RequestsPerMinute == nil {
+			m.RequestsPerMinute = def.RequestsPerMinute
+		}
+		if m.ServerErrorRate == nil {
+			m.ServerErrorRate = def.ServerErrorRate
+		}
+		if m.TimeToFirstToken == 0 {
+			m.TimeToFirstToken = def.TimeToFirstToken
+		}
+		if m.TokensPerSecond == 0 {
+			m.TokensPerSecond = def.TokensPerSecond
+		}
+		if m.ContextWindow == 0 {
+			m.ContextWindow = def.ContextWindow
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // RetryConf is aws-sdk-go-v2's standard retryer: attempt n (from 1) waits a
@@ -190,6 +246,8 @@ func DefaultConfig() Config {
 			DegradeAt:          33,
 			TokensPerMinute:    700_000,
 			ThrottleStatus:     ThrottleAs429,
+			RequestsPerMinute:  2_000,
+			ContextWindow:      200_000,
 		},
 		Retry: RetryConf{MaxAttempts: 3, Base: time.Second, MaxBackoff: 20 * time.Second},
 	}
@@ -250,19 +308,39 @@ func (c Config) Validate() error {
 		seen[t.Name] = true
 	}
 	b := c.Bedrock
+	ids := map[string]bool{}
+	for i, m := range b.ModelConfs() {
+		key := "bedrock"
+		if i > 0 {
+			key = fmt.Sprintf("bedrock.models[%d]", i-1)
+		}
+		switch {
+		case m.ModelID == "":
+			bad("%s.model_id is empty: name one of the models brink knows: %s", key, strings.Join(KnownModels, ", "))
+		case !KnownModel(m.ModelID):
+			bad("%s.model_id %q is not a Bedrock model brink knows: use one of %s", key, m.ModelID, strings.Join(KnownModels, ", "))
+		case ids[m.ModelID]:
+			bad("%s.model_id %q is named twice", key, m.ModelID)
+		case *m.TokensPerMinute <= 0:
+			bad("%s (%s): tokens_per_minute %g must be positive (a quota of zero or below lets nothing through)", key, m.ModelID, *m.TokensPerMinute)
+		case *m.RequestsPerMinute <= 0:
+			bad("%s (%s): requests_per_minute %g must be positive (a quota of zero or below lets nothing through)", key, m.ModelID, *m.RequestsPerMinute)
+		case m.TokensPerSecond <= 0:
+			bad("%s (%s): tokens_per_second must be positive", key, m.ModelID)
+		case m.ContextWindow < b.MaxTokens+1:
+			bad("%s (%s): context_window %d must exceed max_tokens %d", key, m.ModelID, m.ContextWindow, b.MaxTokens)
+		case *m.ServerErrorRate < 0 || *m.ServerErrorRate >= 1:
+			bad("%s (%s): server_error_rate %g must be in [0, 1)", key, m.ModelID, *m.ServerErrorRate)
+		}
+		ids[m.ModelID] = true
+	}
 	switch {
-	case b.ModelID == "":
-		bad("bedrock.model_id is empty: name a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0")
-	case b.TokensPerSecond <= 0:
-		bad("bedrock.tokens_per_second must be positive")
 	case b.OutputMedian < 1 || b.Verbosity <= 0:
 		bad("bedrock.output_median must be at least 1 and bedrock.verbosity positive")
 	case b.MaxTokens < 1:
 		bad("bedrock.max_tokens must be at least 1")
 	case b.DegradeAt <= 0:
 		bad("bedrock.degrade_at must be positive")
-	case b.TokensPerMinute <= 0:
-		bad("bedrock.tokens_per_minute must be positive")
 	case b.ThrottleStatus != ThrottleAs429 && b.ThrottleStatus != ThrottleAs503:
 		bad("bedrock.throttle_status %d: must be 429 or 503", b.ThrottleStatus)
 	}

@@ -11,9 +11,6 @@ type modelSeries struct {
 
 	// per table, in Config.DynamoDB.Tables order
 	ddbConsumed, ddbProvisioned, ddbWriteThrottles, ddbThrottled, ddbLatency []*series
-
-	brInvocations, brLatency, brThrottles, brClientErrors, brServerErrors,
-	brInputTokens, brOutputTokens, brTTFT *series
 }
 
 const (
@@ -53,15 +50,17 @@ func (s *Sim) declareMetrics() {
 		s.m.ddbLatency = append(s.m.ddbLatency, m.declare(NSDynamoDB, "SuccessfulRequestLatency", unitMS, fillNone, tn, op))
 	}
 
-	mid := Dimension{"ModelId", c.Bedrock.ModelID}
-	s.m.brInvocations = m.declare(NSBedrock, "Invocations", unitCount, fillZero, mid)
-	s.m.brLatency = m.declare(NSBedrock, "InvocationLatency", unitMS, fillNone, mid)
-	s.m.brThrottles = m.declare(NSBedrock, "InvocationThrottles", unitCount, fillZero, mid)
-	s.m.brClientErrors = m.declare(NSBedrock, "InvocationClientErrors", unitCount, fillZero, mid)
-	s.m.brServerErrors = m.declare(NSBedrock, "InvocationServerErrors", unitCount, fillZero, mid)
-	s.m.brInputTokens = m.declare(NSBedrock, "InputTokenCount", unitCount, fillZero, mid)
-	s.m.brOutputTokens = m.declare(NSBedrock, "OutputTokenCount", unitCount, fillZero, mid)
-	s.m.brTTFT = m.declare(NSBedrock, "TimeToFirstToken", unitMS, fillNone, mid)
+	for _, md := range s.models {
+		mid := Dimension{"ModelId", md.conf.ModelID}
+		md.invocations = m.declare(NSBedrock, "Invocations", unitCount, fillZero, mid)
+		md.latency = m.declare(NSBedrock, "InvocationLatency", unitMS, fillNone, mid)
+		md.throttles = m.declare(NSBedrock, "InvocationThrottles", unitCount, fillZero, mid)
+		md.clientErrors = m.declare(NSBedrock, "InvocationClientErrors", unitCount, fillZero, mid)
+		md.serverErrors = m.declare(NSBedrock, "InvocationServerErrors", unitCount, fillZero, mid)
+		md.inputTokens = m.declare(NSBedrock, "InputTokenCount", unitCount, fillZero, mid)
+		md.outputTokens = m.declare(NSBedrock, "OutputTokenCount", unitCount, fillZero, mid)
+		md.ttft = m.declare(NSBedrock, "TimeToFirstToken", unitMS, fillNone, mid)
+	}
 }
 
 // record puts one sample in scenario time.

@@ -28,7 +28,7 @@ type Sim struct {
 	invocations    atomic.Uint64 // numbers request ids
 	envs           envPool
 	tables         []*table
-	bedrock        bedrock
+	models         []*model // the default first
 	counters       Counters
 
 	metrics *metrics
@@ -46,21 +46,23 @@ type session struct {
 // Counters are the sim's own tallies, for tests to compare with what a
 // client or a metrics query saw.
 type Counters struct {
-	Requests         atomic.Int64 // every routed chat API request
-	Logins           atomic.Int64
-	Sessions         atomic.Int64
-	Turns            atomic.Int64 // answered turns
-	Unauthorized     atomic.Int64 // 401s: no, unknown or expired token
-	BodyTimeouts     atomic.Int64 // 408s: the body did not arrive in time
-	LambdaThrottles  atomic.Int64
-	Timeouts         atomic.Int64 // 504s
-	ColdStarts       atomic.Int64
-	DynamoThrottles  atomic.Int64 // throttled PutItem attempts
-	DynamoFailures   atomic.Int64 // turns answered 500 after the retries
-	BedrockThrottles atomic.Int64 // throttled InvokeModel attempts
-	BedrockFailures  atomic.Int64 // turns answered ThrottleStatus after the retries
-	InputTokens      atomic.Int64 // of answered turns
-	OutputTokens     atomic.Int64
+	Requests            atomic.Int64 // every routed chat API request
+	Logins              atomic.Int64
+	Sessions            atomic.Int64
+	Turns               atomic.Int64 // answered turns
+	Unauthorized        atomic.Int64 // 401s: no, unknown or expired token
+	BodyTimeouts        atomic.Int64 // 408s: the body did not arrive in time
+	LambdaThrottles     atomic.Int64
+	Timeouts            atomic.Int64 // 504s
+	ColdStarts          atomic.Int64
+	DynamoThrottles     atomic.Int64 // throttled PutItem attempts
+	DynamoFailures      atomic.Int64 // turns answered 500 after the retries
+	BedrockThrottles    atomic.Int64 // throttled InvokeModel attempts
+	BedrockFailures     atomic.Int64 // turns answered ThrottleStatus after the retries
+	BedrockServerErrors atomic.Int64 // failed InvokeModel attempts (InvocationServerErrors)
+	BedrockTooLong      atomic.Int64 // turns refused: input past the context window
+	InputTokens         atomic.Int64 // of answered turns
+	OutputTokens        atomic.Int64
 }
 
 // New returns a sim with the given model whose scenario clock starts now.
@@ -81,7 +83,9 @@ func New(cfg Config, scale float64) (*Sim, error) {
 		metrics:  newMetrics(clock.Epoch),
 		logs:     &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName, seed: cfg.Seed},
 	}
-	s.bedrock.init(cfg.Bedrock, clock.Epoch)
+	for _, mc := range cfg.Bedrock.ModelConfs() {
+		s.models = append(s.models, newModel(mc, cfg.Bedrock, clock.Epoch))
+	}
 	for _, tc := range cfg.DynamoDB.Tables {
 		s.tables = append(s.tables, newTable(tc, cfg.DynamoDB, clock.Epoch))
 	}
