@@ -21,8 +21,8 @@ func (c *client) askModel(token, chat, q, model string) (reply, Answer) {
 // minute quota alone throttles the fourth call of a minute.
 func TestBedrockRequestsPerMinute(t *testing.T) {
 	cfg := fastModel()
-	cfg.Bedrock.RequestsPerMinute = 3
-	s, c := start(t, cfg)
+	cfg.Bedrock.RequestsPerMinute = 3 // one more every 20 s
+	s, c := startScaled(t, cfg, 0.01)
 	tok := c.login("a")
 	chat := c.newChat(tok)
 	var codes []int

@@ -413,7 +413,7 @@ func TestListMetrics(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(out.Metrics) != len(all) || len(all) != 5+5+4*5+8 {
+			if len(out.Metrics) != len(all) || len(all) != 5+5+6+4*5+8 { // API Gateway, Lambda's function and account, 4 tables, Bedrock
 				t.Fatalf("%d metrics listed, %d declared", len(out.Metrics), len(all))
 			}
 			out, err = cl.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{
@@ -463,7 +463,7 @@ func TestListMetricsPagination(t *testing.T) {
 					seen[aws.ToString(m.Namespace)+"/"+aws.ToString(m.MetricName)+"/"+strings.Join(dims, ",")] = true
 				}
 			}
-			if pages != 2 || len(seen) != want || want != 568 {
+			if pages != 2 || len(seen) != want || want != 574 {
 				t.Errorf("%d pages, %d distinct metrics; want 2 pages of %d", pages, len(seen), want)
 			}
 		})

@@ -41,6 +41,12 @@ type APIGatewayConf struct {
 	BodyReadTimeout time.Duration `yaml:"body_read_timeout"`
 	// MaxBodyBytes bounds a request body (413 past it).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ThrottleRate and ThrottleBurst are the stage's (account's) throttling
+	// token bucket: requests a second and the bucket's size (AWS: 10,000 and
+	// 5,000). A request that finds it empty is answered 429 before the
+	// function is invoked.
+	ThrottleRate  float64 `yaml:"throttle_rate"`
+	ThrottleBurst float64 `yaml:"throttle_burst"`
 }
 
 // AuthConf bounds the sim's login tokens and chat sessions.
@@ -62,7 +68,19 @@ type LambdaConf struct {
 	// ConcurrencyLimit is the reserved (or account) concurrency: a request
 	// arriving while that many invocations run is throttled with 429.
 	ConcurrencyLimit int `yaml:"concurrency_limit"`
-	MemoryMB         int `yaml:"memory_mb"` // for GB-seconds and the REPORT line
+	// Reserved says ConcurrencyLimit is the function's reserved concurrency;
+	// false: the function runs in the account's unreserved pool, of which
+	// ConcurrencyLimit is what it can have (UnreservedConcurrentExecutions
+	// counts it).
+	Reserved bool `yaml:"reserved"`
+	// AccountConcurrency is the region's concurrency quota (AWS: 1,000); a
+	// reservation must leave 100 of it unreserved.
+	AccountConcurrency int `yaml:"account_concurrency"`
+	// ScaleUpPer10s is Lambda's scaling rate: a function gains at most this
+	// many new execution environments every 10 seconds (AWS: 1,000); a cold
+	// start past it is throttled.
+	ScaleUpPer10s int `yaml:"scale_up_per_10s"`
+	MemoryMB      int `yaml:"memory_mb"` // for GB-seconds and the REPORT line
 	// InitDuration is the median cold start (log-normal, spread InitSigma),
 	// paid when no warm execution environment is free.
 	InitDuration time.Duration `yaml:"init_duration"`
@@ -208,18 +226,23 @@ func DefaultConfig() Config {
 			Overhead:           15 * time.Millisecond,
 			BodyReadTimeout:    10 * time.Second,
 			MaxBodyBytes:       1 << 20,
+			ThrottleRate:       10_000,
+			ThrottleBurst:      5_000,
 		},
 		Auth: AuthConf{TokenTTL: time.Hour, MaxTokens: 100_000, MaxSessions: 100_000, SessionIdleTTL: 2 * time.Hour},
 		Lambda: LambdaConf{
-			FunctionName:     "brink-chat-handler",
-			ConcurrencyLimit: 36,
-			MemoryMB:         1024,
-			InitDuration:     450 * time.Millisecond,
-			InitSigma:        0.2,
-			IdleTimeout:      10 * time.Minute,
-			AuthDuration:     60 * time.Millisecond,
-			NewChatDuration:  40 * time.Millisecond,
-			TurnOverhead:     40 * time.Millisecond,
+			FunctionName:       "brink-chat-handler",
+			ConcurrencyLimit:   36,
+			Reserved:           true,
+			AccountConcurrency: 1000,
+			ScaleUpPer10s:      1000,
+			MemoryMB:           1024,
+			InitDuration:       450 * time.Millisecond,
+			InitSigma:          0.2,
+			IdleTimeout:        10 * time.Minute,
+			AuthDuration:       60 * time.Millisecond,
+			NewChatDuration:    40 * time.Millisecond,
+			TurnOverhead:       40 * time.Millisecond,
 		},
 		DynamoDB: DynamoDBConf{
 			Mode:                Provisioned,
@@ -273,8 +296,18 @@ func (c Config) Validate() error {
 	if l.FunctionName == "" {
 		bad("lambda.function_name is empty")
 	}
-	if l.ConcurrencyLimit < 1 {
+	switch {
+	case l.ConcurrencyLimit < 1:
 		bad("lambda.concurrency_limit %d: must be at least 1", l.ConcurrencyLimit)
+	case l.ConcurrencyLimit > l.AccountConcurrency:
+		bad("lambda.concurrency_limit %d is above lambda.account_concurrency %d", l.ConcurrencyLimit, l.AccountConcurrency)
+	case l.Reserved && l.ConcurrencyLimit > l.AccountConcurrency-100:
+		bad("lambda.concurrency_limit %d: a reservation must leave 100 of lambda.account_concurrency %d unreserved (or set lambda.reserved: false)", l.ConcurrencyLimit, l.AccountConcurrency)
+	case l.ScaleUpPer10s < 1:
+		bad("lambda.scale_up_per_10s %d: must be at least 1", l.ScaleUpPer10s)
+	}
+	if c.APIGateway.ThrottleRate <= 0 || c.APIGateway.ThrottleBurst < 1 {
+		bad("api_gateway.throttle_rate must be positive and api_gateway.throttle_burst at least 1")
 	}
 	if l.MemoryMB < 128 || l.MemoryMB > 10240 {
 		bad("lambda.memory_mb %d: must be in 128..10240", l.MemoryMB)

@@ -147,20 +147,22 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 			return
 		}
 
+		if !s.apiThrottle.take(v.start) {
+			s.counters.APIThrottles.Add(1)
+			serviceTime(w, v.spent)
+			writeJSON(w, http.StatusTooManyRequests, apiError{"Too Many Requests"})
+			return
+		}
 		n := s.lambdaInFlight.Add(1)
 		if n > int64(s.cfg.Lambda.ConcurrencyLimit) {
 			s.lambdaInFlight.Add(-1)
-			s.counters.LambdaThrottles.Add(1)
-			s.record(s.m.fnThrottles, v.start, 1)
-			v.wait(overhead)
-			serviceTime(w, v.spent)
-			writeJSON(w, http.StatusTooManyRequests, apiError{"Rate Exceeded."})
+			s.lambdaThrottled(w, v, v.start)
 			return
 		}
-		s.record(s.m.fnConcurrent, v.start, float64(n))
+		s.concurrency(v.start, float64(n))
 		defer func() {
 			left := s.lambdaInFlight.Add(-1)
-			s.record(s.m.fnConcurrent, v.now(), float64(left))
+			s.concurrency(v.now(), float64(left))
 		}()
 		if !v.wait(overhead) {
 			s.answerExpired(w, v)
@@ -168,6 +170,11 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 		}
 
 		e, cold := s.envs.acquire(v.now(), s.cfg.Lambda.IdleTimeout)
+		if cold && !s.scaling.take(v.now()) {
+			// Past the scaling rate no new environment is made: throttled.
+			s.lambdaThrottled(w, v, v.now())
+			return
+		}
 		var init time.Duration
 		if cold {
 			s.counters.ColdStarts.Add(1)
@@ -183,13 +190,27 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 
 		dur := end.Sub(fnStart) - init
 		s.record(s.m.fnInvocations, fnStart, 1)
+		s.record(s.m.acInvocations, fnStart, 1)
 		s.record(s.m.fnDuration, fnStart, ms(dur))
+		s.record(s.m.acDuration, fnStart, ms(dur))
 		if v.failed {
 			s.record(s.m.fnErrors, fnStart, 1)
+			s.record(s.m.acErrors, fnStart, 1)
 		}
 		s.logs.add(report{at: end.UnixNano(), seq: s.invocations.Add(1), durUS: int32(dur / time.Microsecond),
 			initUS: int32(init / time.Microsecond), memMB: uint16(s.cfg.Lambda.MemoryMB), use: uint16(s.memoryUsed())})
 	}
+}
+
+// lambdaThrottled answers Lambda's throttle (TooManyRequestsException,
+// which API Gateway passes on as 429) at scenario time t.
+func (s *Sim) lambdaThrottled(w http.ResponseWriter, v *invocation, t time.Time) {
+	s.counters.LambdaThrottles.Add(1)
+	s.record(s.m.fnThrottles, t, 1)
+	s.record(s.m.acThrottles, t, 1)
+	v.wait(s.cfg.APIGateway.Overhead)
+	serviceTime(w, v.spent)
+	writeJSON(w, http.StatusTooManyRequests, apiError{"Rate Exceeded."})
 }
 
 // readBody reads a request body under the body read timeout (wall clock).

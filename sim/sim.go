@@ -24,6 +24,8 @@ type Sim struct {
 	tokens   *boundedTable[uint64]   // bearer token → user (userKey)
 	sessions *boundedTable[*session] // chat session id → state
 
+	apiThrottle    *tokenBucket // API Gateway's stage/account throttling
+	scaling        *tokenBucket // Lambda's new environments per 10 s
 	lambdaInFlight atomic.Int64
 	invocations    atomic.Uint64 // numbers request ids
 	envs           envPool
@@ -52,6 +54,7 @@ type Counters struct {
 	Turns               atomic.Int64 // answered turns
 	Unauthorized        atomic.Int64 // 401s: no, unknown or expired token
 	BodyTimeouts        atomic.Int64 // 408s: the body did not arrive in time
+	APIThrottles        atomic.Int64 // 429s from API Gateway's throttling
 	LambdaThrottles     atomic.Int64
 	Timeouts            atomic.Int64 // 504s
 	ColdStarts          atomic.Int64
@@ -83,6 +86,8 @@ func New(cfg Config, scale float64) (*Sim, error) {
 		metrics:  newMetrics(clock.Epoch),
 		logs:     &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName, seed: cfg.Seed},
 	}
+	s.apiThrottle = newTokenBucket(cfg.APIGateway.ThrottleRate, cfg.APIGateway.ThrottleBurst, clock.Epoch)
+	s.scaling = newTokenBucket(float64(cfg.Lambda.ScaleUpPer10s)/10, float64(cfg.Lambda.ScaleUpPer10s), clock.Epoch)
 	for _, mc := range cfg.Bedrock.ModelConfs() {
 		s.models = append(s.models, newModel(mc, cfg.Bedrock, clock.Epoch))
 	}
