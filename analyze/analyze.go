@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"brink"
+	"brink/pricing"
 	"brink/queries"
 )
 
@@ -17,6 +18,12 @@ import (
 type Options struct {
 	DB   DBOptions
 	Step string // the conversation step; default "ask"
+	// Prices prices the run (brink analyze --prices); nil: the run
+	// directory's prices.yaml, else the embedded sheet. A sheet given here
+	// that lacks a model the run used is an error, not a warning.
+	Prices *pricing.Sheet
+	// Now dates the price sheet's staleness check; default time.Now().
+	Now time.Time
 }
 
 // Result is what Run wrote.
@@ -122,7 +129,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		}
 	}
 	curves(s)
-	if err := addCost(ctx, db, runDir, s); err != nil {
+	if err := addCostWith(ctx, db, runDir, s, CostOptions{Prices: opts.Prices, Strict: opts.Prices != nil, Now: opts.Now}); err != nil {
 		return nil, err
 	}
 	if err := timelineAndDist(ctx, db, s); err != nil {

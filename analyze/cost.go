@@ -24,6 +24,10 @@ const RunPricesFile = "prices.yaml"
 type CostOptions struct {
 	Prices *pricing.Sheet
 	Usage  *pricing.Usage
+	// Strict makes a model the sheet does not price an error (the user
+	// named the sheet) instead of a warning.
+	Strict bool
+	Now    time.Time // for the sheet's staleness warning; default time.Now()
 }
 
 // addCost prices the hold windows (queries/cost*.sql), writes
@@ -47,6 +51,12 @@ func addCostWith(ctx context.Context, db *sql.DB, runDir string, s *brink.Summar
 		}
 		o.Prices = sheet
 	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if w := o.Prices.Stale(o.Now); w != "" {
+		s.Warnings = append(s.Warnings, w)
+	}
 	u := pricing.DefaultUsage()
 	if o.Usage != nil {
 		u = *o.Usage
@@ -56,6 +66,9 @@ func addCostWith(ctx context.Context, db *sql.DB, runDir string, s *brink.Summar
 	}
 	cs, err := runCost(ctx, db, s.Step, o.Prices, u)
 	var ue *pricing.UnknownModelError
+	if errors.As(err, &ue) && o.Strict {
+		return fmt.Errorf("cost: %w", err)
+	}
 	if errors.As(err, &ue) {
 		s.Warnings = append(s.Warnings, "cost not computed: "+err.Error())
 		return nil

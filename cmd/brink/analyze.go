@@ -11,6 +11,7 @@ import (
 	"brink"
 
 	"brink/analyze"
+	"brink/pricing"
 	"brink/report"
 )
 
@@ -38,6 +39,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	asJSON := fs.Bool("json", false, "print summary.json instead of the table")
 	threads := fs.Int("threads", 2, "DuckDB threads")
 	mem := fs.String("memory-limit", "1GB", "DuckDB memory limit")
+	prices := fs.String("prices", "", "price sheet YAML to cost the run with (default: the run's prices.yaml, else the embedded sheet)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -46,7 +48,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}})
+	var sheet *pricing.Sheet
+	if *prices != "" {
+		if sheet, err = pricing.Load(*prices); err != nil {
+			return usagef("--prices: %v", err)
+		}
+	}
+	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}, Prices: sheet})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"brink"
+	"brink/pricing"
 	"brink/sim"
 )
 
@@ -74,6 +75,36 @@ func TestShippedConfigsReachTheirFirstLimit(t *testing.T) {
 				t.Errorf("findings %q do not name %s", sum.Findings, tc.signal)
 			}
 			t.Logf("%s: first limit %s at level %d (%d users)", tc.config, f.Signal, f.Level, f.Users)
+			if tc.config == "sim-bedrock-first.yaml" {
+				analyzeWithPrices(t, dir)
+			}
 		})
+	}
+}
+
+// analyzeWithPrices: brink analyze --prices costs the run with another
+// sheet; one a year old warns with its date; one without the run's model
+// fails in one line naming it and the models the sheet knows.
+func analyzeWithPrices(t *testing.T, dir string) {
+	t.Helper()
+	def := string(pricing.DefaultYAML())
+	model := sim.DefaultConfig().Bedrock.ModelID
+	stale := filepath.Join(t.TempDir(), "stale.yaml")
+	os.WriteFile(stale, []byte(strings.ReplaceAll(strings.ReplaceAll(def, "2026-12-02", "2024-03-01"),
+		"input_per_million: 0.25", "input_per_million: 0.50")), 0o644)
+	code, _, errs := brinkMain(t, "analyze", "--run", dir, "--prices", stale)
+	if code != 0 || !strings.Contains(errs, "warning: price sheet "+stale+" is dated 2024-03-01, more than a year ago") {
+		t.Fatalf("analyze --prices (stale): exit %d, stderr %s", code, errs)
+	}
+	sum, err := brink.ReadSummary(dir)
+	if err != nil || sum.Cost == nil || sum.Cost.PriceSheet != stale {
+		t.Fatalf("cost %+v, %v: want priced with %s", sum.Cost, err, stale)
+	}
+	lacking := filepath.Join(t.TempDir(), "lacking.yaml")
+	os.WriteFile(lacking, []byte(strings.Replace(def, "  "+model+":", "  renamed-model:", 1)), 0o644)
+	code, _, errs = brinkMain(t, "analyze", "--run", dir, "--prices", lacking)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if code != 1 || len(lines) != 1 || !strings.Contains(errs, `model "`+model+`" has no price`) || !strings.Contains(errs, "amazon.nova-micro-v1:0") {
+		t.Fatalf("analyze --prices (no price for %s): exit %d, stderr %q; want one line naming it and the known models", model, code, errs)
 	}
 }

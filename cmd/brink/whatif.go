@@ -105,6 +105,9 @@ func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if w := sheet.Stale(time.Now()); w != "" {
+		fmt.Fprintf(stderr, "brink whatif: warning: %s\n", w)
+	}
 	s, err := readSummary(dir)
 	if err != nil {
 		return err
