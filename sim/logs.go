@@ -112,3 +112,10 @@ func (l *logs) all() func(yield func(int, report) bool) {
 		}
 	}
 }
+
+// bytes is about what the kept lines would weigh as text.
+func (l *logs) bytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return int64(l.n) * 170
+}
