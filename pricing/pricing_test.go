@@ -193,7 +193,7 @@ func TestEvaluate(t *testing.T) {
 	near(t, "per day", r.PerDay.Total, 400*60*24*perTurn)
 	near(t, "per month", r.PerMonth.Total, 400*60*24*perTurn*365/12)
 	near(t, "tokens/min", r.TokensPerMinute, 400*1200)
-	near(t, "tpm use", r.TPMUse, 480000.0/700000)
+	near(t, "tpm use", r.TPMUse, 480000.0/1000000)
 	near(t, "lambda concurrency", r.LambdaConcurrency, 400.0/60*3) // 20
 	near(t, "write units/s", r.WriteUnitsPerSecond, 400.0/60*7)
 	near(t, "load-equivalent users", r.LoadEquivalentUsers, 200)

@@ -12,9 +12,9 @@ import (
 
 // Config holds every limit and latency of the model. Durations are scenario
 // time. DefaultConfig's values are chosen so brink's demo ramp (10 users, +10
-// per level) sees conversation latency rise from about level 5 and crosses
-// the Lambda concurrency limit at 80-90 users, with DynamoDB and the Bedrock
-// tokens-per-minute quota binding a little after it (docs/sim.md).
+// per level) sees conversation latency rise from about level 4 to 1.5-1.8x
+// the first level's and crosses the Lambda concurrency limit at 60-70 users,
+// with DynamoDB and the Bedrock quotas binding after it (docs/sim.md).
 type Config struct {
 	Seed       int64          `yaml:"seed"`
 	APIGateway APIGatewayConf `yaml:"api_gateway"`

@@ -39,7 +39,7 @@ type iqQuery struct {
 }
 
 type iqAgg struct {
-	fn   string // count, sum, avg, min, max, pct
+	fn   string  // count, sum, avg, min, max, pct
 	arg  *iqNode // nil for count(*)
 	p    float64
 	name string
