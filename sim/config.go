@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"brink"
 	"brink/internal/yamlx"
 )
 
@@ -349,9 +350,9 @@ func (c Config) Validate() error {
 		}
 		switch {
 		case m.ModelID == "":
-			bad("%s.model_id is empty: name one of the models brink knows: %s", key, strings.Join(KnownModels, ", "))
-		case !KnownModel(m.ModelID):
-			bad("%s.model_id %q is not a Bedrock model brink knows: use one of %s", key, m.ModelID, strings.Join(KnownModels, ", "))
+			bad("%s.model_id is empty: name one of the models brink knows: %s", key, strings.Join(brink.KnownModels, ", "))
+		case !brink.KnownModel(m.ModelID):
+			bad("%s.model_id %q is not a Bedrock model brink knows: use one of %s", key, m.ModelID, strings.Join(brink.KnownModels, ", "))
 		case ids[m.ModelID]:
 			bad("%s.model_id %q is named twice", key, m.ModelID)
 		case *m.TokensPerMinute <= 0:
