@@ -26,8 +26,8 @@ func burst(c *client, n int) map[int]int {
 // then answers 429 without invoking the function, counted in 4XXError.
 func TestAPIGatewayThrottling(t *testing.T) {
 	cfg := fastModel()
-	cfg.APIGateway.ThrottleRate, cfg.APIGateway.ThrottleBurst = 0.01, 3 // a token every 100 s
-	s, c := startScaled(t, cfg, 0.01)
+	cfg.APIGateway.ThrottleRate, cfg.APIGateway.ThrottleBurst = 0.01, 3 // a token every 100 s: 5 s of wall time
+	s, c := startScaled(t, cfg, 0.05)
 	codes := burst(c, 8)
 	if codes[200] != 3 || codes[429] != 5 {
 		t.Fatalf("statuses %v: want 3 answered, 5 throttled", codes)
@@ -47,8 +47,8 @@ func TestAPIGatewayThrottling(t *testing.T) {
 // TestLambdaScalingRate: past the scaling rate, cold starts are throttled.
 func TestLambdaScalingRate(t *testing.T) {
 	cfg := fastModel()
-	cfg.Lambda.ScaleUpPer10s = 2
-	s, c := startScaled(t, cfg, 0.01)
+	cfg.Lambda.ScaleUpPer10s = 2 // a new environment every 5 s: 2.5 s of wall time
+	s, c := startScaled(t, cfg, 0.5)
 	codes := burst(c, 6)
 	if codes[200] != 2 || codes[429] != 4 {
 		t.Fatalf("statuses %v: want 2 new environments, 4 throttled", codes)
