@@ -18,7 +18,7 @@ import (
 const benchConfig = `
 lambda: {concurrency_limit: 5000, reserved: false, account_concurrency: 10000}
 dynamodb: {mode: on_demand, on_demand_initial_peak: 1000000}
-bedrock: {tokens_per_minute: 1000000000, degrade_at: 100000, time_to_first_token: 100ms,
+bedrock: {tokens_per_minute: 1000000000, requests_per_minute: 1000000, degrade_at: 100000, time_to_first_token: 100ms,
           tokens_per_second: 2000, output_median: 60, max_tokens: 200}
 `
 

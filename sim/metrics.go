@@ -127,6 +127,11 @@ func (m *metrics) put(s *series, t time.Time, v float64) {
 	}
 	i := int(sec - s.base)
 	if i >= len(s.secs) {
+		// Seconds two behind the newest are done (a late sample is rare):
+		// give back the room their sketches grew into.
+		for j := max(len(s.secs)-2, 0); j < min(i-1, len(s.secs)); j++ {
+			s.secs[j].compact()
+		}
 		s.secs = append(s.secs, make([]statSet, i+1-len(s.secs))...)
 	}
 	s.secs[i].add(v)

@@ -1,6 +1,9 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // statSet is one period's statistics of one series: CloudWatch's statistic
 // set (SampleCount, Sum, Minimum, Maximum) plus the last sample, for gauges,
@@ -79,4 +82,17 @@ func (a *statSet) percentile(p float64) float64 {
 	r := math.Ceil(p / 100 * a.n)
 	rank := uint64(max(r, 1))
 	return min(max(a.sk.rank(rank), a.min), a.max)
+}
+
+// compact moves the set's sketch bins into arrays of their size, so the
+// room they grew into is let go.
+func (a *statSet) compact() {
+	if a.sk == nil {
+		return
+	}
+	for _, b := range []*[]bin{&a.sk.pos, &a.sk.neg} {
+		if cap(*b) > len(*b) {
+			*b = slices.Clone(*b)
+		}
+	}
 }
