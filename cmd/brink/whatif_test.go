@@ -110,7 +110,7 @@ func TestWhatIfFlags(t *testing.T) {
 	if code, _, _ := brinkMain(t, "whatif", "--run", dir, "--cache-hit-rate", "3"); code != 2 {
 		t.Errorf("cache hit rate 3: exit %d, want 2", code)
 	}
-	if code, out, _ := brinkMain(t, "whatif", "--print-prices"); code != 0 || !strings.Contains(out, "meta.llama3-1-70b-instruct-v1:0") {
+	if code, out, _ := brinkMain(t, "whatif", "--print-prices"); code != 0 || !strings.Contains(out, "meta.llama3-3-70b-instruct-v1:0") {
 		t.Errorf("--print-prices: exit %d", code)
 	}
 }
