@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -286,5 +288,57 @@ func TestShardsInS3(t *testing.T) {
 	}
 	if b, err := r.ReadFile(context.Background(), rundir.ReportMarkdownFile); err != nil || !strings.Contains(string(b), "s3-1") {
 		t.Fatalf("report/summary.md in S3: %v", err)
+	}
+}
+
+// Two shards of brink attack split the connections (v mod 2) and the rate,
+// write one run, and every row says the attack's 5 connections.
+func TestShardedAttack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generator processes: skipped under -short")
+	}
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer target.Close()
+	runs := t.TempDir()
+	start := time.Now().Add(2 * time.Second).Format(time.RFC3339Nano)
+	var cmds []*exec.Cmd
+	for i := range 2 {
+		cmd := exec.Command(os.Args[0], "attack", "--target", target.URL, "--connections", "5", "--duration", "500ms", "--rate", "200",
+			"--runs-dir", runs, "--shard", fmt.Sprintf("%d/2", i), "--start-at", start, "--run-id", "atk-1")
+		cmd.Env = append(os.Environ(), "BRINK_TEST_AS_MAIN=1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("attack shard %d: %v", i, err)
+		}
+	}
+	r, err := rundir.Open(context.Background(), filepath.Join(runs, "atk-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for i, sm := range r.Shards() {
+		vus := map[int32]bool{}
+		for _, f := range sm.Files {
+			ts, _ := parquet.ReadTraces(context.Background(), r.Path(f))
+			for _, tr := range ts {
+				vus[tr.VU] = true
+				if tr.Users != 5 || int(tr.VU)%2 != i {
+					t.Fatalf("shard %d row: vu %d, users %d", i, tr.VU, tr.Users)
+				}
+			}
+			total += len(ts)
+		}
+		if want := 3 - i; len(vus) != want {
+			t.Errorf("shard %d ran %d connections, want %d", i, len(vus), want)
+		}
+	}
+	// 200 requests/s for 0.5 s in all, give or take the pace's first tick.
+	if total < 80 || total > 120 {
+		t.Errorf("%d requests from both shards, want about 100", total)
 	}
 }
