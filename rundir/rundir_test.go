@@ -218,3 +218,61 @@ func TestLayoutNames(t *testing.T) {
 		t.Error("shard names differ from DESIGN.md")
 	}
 }
+
+// A sharded run reads as the merge of its shards; analysis is refused when
+// a shard is missing, unfinished or disagrees, and a partial analysis is
+// allowed only for missing and unfinished ones.
+func TestShardsMergeAndCheck(t *testing.T) {
+	ctx := context.Background()
+	runs := t.TempDir()
+	plan := brink.DefaultPlan()
+	tl := plan.Timeline(t0)
+	mk := func(i int, h brink.InputHashes) *Writer {
+		w, err := Create(ctx, CreateOptions{RunsDir: runs, RunID: "sh", Started: t0, Plan: plan, Clock: brink.Clock{Epoch: t0, Scale: 1},
+			Shard: i, Shards: 3, StartAt: t0, Hashes: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	h := brink.InputHashes{Plan: "p", Flow: "f", Corpus: "c"}
+	w0, w1, w2 := mk(0, h), mk(1, h), mk(2, h)
+	if _, err := Create(ctx, CreateOptions{RunsDir: runs, RunID: "sh", Started: t0, Clock: brink.Clock{Epoch: t0, Scale: 1}, Shard: 1, Shards: 3}); !errors.Is(err, ErrExists) {
+		t.Fatalf("shard 1 twice: %v", err)
+	}
+	end1, end2 := tl[2].End, tl[1].End.Add(-time.Minute)
+	lvl := 1
+	w0.Finish(ctx, Ending{Ended: tl[2].End, Status: brink.StatusCompleted, Levels: tl[:3]})
+	w1.Finish(ctx, Ending{Ended: end1, Status: brink.StatusStopped, Reason: "level 1: error_rate", EdgeLevel: &lvl, Levels: tl[:3]})
+	r, err := Open(ctx, w0.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CheckShards(false); !errors.Is(err, ErrShards) || !strings.Contains(err.Error(), "shard 2 did not finish") || !strings.Contains(err.Error(), "--allow-partial") {
+		t.Fatalf("shard 2 running: %v", err)
+	}
+	if warns, err := r.CheckShards(true); err != nil || len(warns) != 1 {
+		t.Fatalf("partial: %v %v", warns, err)
+	}
+	cut := append([]brink.LevelWindow(nil), tl[:2]...)
+	cut[1].End = end2
+	w2.Finish(ctx, Ending{Ended: end2, Status: brink.StatusCompleted, Levels: cut})
+	r, _ = Open(ctx, w0.Dir())
+	m := r.Manifest()
+	if m.Status != brink.StatusStopped || m.EdgeLevel == nil || *m.EdgeLevel != 1 || !m.EndedAt.Equal(tl[2].End) || len(m.Levels) != 2 || !m.Levels[1].End.Equal(end2) {
+		t.Fatalf("merged: status %s edge %v end %v levels %+v", m.Status, m.EdgeLevel, m.EndedAt, m.Levels)
+	}
+	if _, err := r.CheckShards(false); err != nil {
+		t.Fatalf("whole run: %v", err)
+	}
+	// A shard of other inputs is refused even with --allow-partial.
+	runs2 := t.TempDir()
+	for i, hh := range []brink.InputHashes{h, {Plan: "other", Flow: "f", Corpus: "c"}} {
+		w, _ := Create(ctx, CreateOptions{RunsDir: runs2, RunID: "x", Started: t0, Plan: plan, Clock: brink.Clock{Epoch: t0, Scale: 1}, Shard: i, Shards: 2, StartAt: t0, Hashes: hh})
+		w.Finish(ctx, Ending{Ended: t0, Status: brink.StatusCompleted})
+	}
+	r, _ = Open(ctx, filepath.Join(runs2, "x"))
+	if _, err := r.CheckShards(true); err == nil || !strings.Contains(err.Error(), "shard 1 replayed other inputs than shard 0") {
+		t.Fatalf("disagreeing shards: %v", err)
+	}
+}
