@@ -48,3 +48,21 @@ type StopDecision struct {
 	Reason string    `json:"reason"`
 	At     time.Time `json:"at"` // wall clock
 }
+
+// SelfSample is one second of the generator's own measurement
+// (generator/self.jsonl): how busy its process and host were, and how late
+// the Go scheduler ran goroutines. Schedule lag is not here: every trace
+// row has start − scheduled.
+type SelfSample struct {
+	T          time.Time `json:"t"`            // end of the second, scenario time
+	WallS      float64   `json:"wall_s"`       // wall seconds the sample covers
+	ProcessCPU float64   `json:"process_cpu"`  // share of all the host's cores this process used (0..1)
+	HostBusy   float64   `json:"host_busy"`    // share of the host's CPU time busy, steal included (0..1; /proc/stat)
+	HostSteal  float64   `json:"host_steal"`   // share stolen by the hypervisor (0..1)
+	SchedP99MS float64   `json:"sched_p99_ms"` // p99 wait of runnable goroutines, wall ms (runtime/metrics)
+	GCPauseMS  float64   `json:"gc_pause_ms"`  // stop-the-world GC time in the second, wall ms
+	InFlight   int64     `json:"in_flight"`    // requests in flight at the end of the second
+	Requests   int64     `json:"requests"`     // requests started in the second
+	LagMaxMS   float64   `json:"lag_max_ms"`   // largest schedule lag (start − scheduled) in the second, scenario ms
+	Cores      int       `json:"cores"`        // the host's cores
+}

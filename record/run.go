@@ -56,6 +56,8 @@ type Options struct {
 	// Warn receives problems that do not stop the run (run.json could not
 	// be rewritten after a level).
 	Warn func(error)
+	// OnSelf receives each second's self-measurement of the generator.
+	OnSelf func(brink.SelfSample)
 }
 
 // Started describes a run that is about to send its first request.
@@ -153,7 +155,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.OnStart != nil {
 		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: brink.RedactURL(o.Target), Clock: clock, Snapshot: r.Snapshot})
 	}
+	selfPath, err := w.Prepare(w.SelfFile())
+	if err != nil {
+		return res, err
+	}
+	meter, err := startSelfMeter(selfPath, clock, r.Load, o.OnSelf)
+	if err != nil {
+		return res, err
+	}
 	rr, runErr := r.Run(ctx)
+	if err := meter.Stop(); err == nil {
+		err = w.Publish(sctx, w.SelfFile())
+	} else if o.Warn != nil {
+		o.Warn(err)
+	}
 	res.Result = rr
 	closeErr := tw.Close()
 	e := rundir.Ending{Ended: rr.Ended, Status: rr.Status, Reason: rr.StopReason, Levels: rr.Levels}

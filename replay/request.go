@@ -80,15 +80,21 @@ func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
 		RunID: r.opts.RunID, VU: st.id, Session: st.session, Step: s.Name,
 		Level: int32(lvl), Users: int32(r.timeline[lvl].Users), Phase: phase, Start: start,
 	}
-	if r.opts.Plan.Open() {
-		t.Scheduled = start
-		if !st.next.IsZero() {
-			t.Scheduled = st.next
-			st.next = time.Time{}
-		}
+	// Every request records when it was meant to start (coordinated
+	// omission shows as start − scheduled): the end of its think time, its
+	// user's ramp slot or arrival, else its start (a step right after another).
+	t.Scheduled = start
+	if !st.next.IsZero() {
+		t.Scheduled = st.next
+		st.next = time.Time{}
+	}
+	if lag := start.Sub(t.Scheduled).Microseconds(); lag > r.lagMaxUS.Load() {
+		r.lagMaxUS.Store(lag) // racy max: a sample, not an exact figure
 	}
 	ev := StepEvent{Step: s.Name, Method: s.Method}
+	r.inflight.Add(1)
 	res, retryAfter := r.send(st, s, wallStart, &t, &ev)
+	r.inflight.Add(-1)
 	r.requests.Add(1)
 	if t.Error != "" {
 		r.errors.Add(1)

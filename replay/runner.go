@@ -73,6 +73,8 @@ type Runner struct {
 	wg         sync.WaitGroup
 
 	requests, errors atomic.Int64
+	inflight         atomic.Int64
+	lagMaxUS         atomic.Int64 // largest start − scheduled since Load read it, scenario µs
 	activeUsers      atomic.Int64
 	limiter          *rate.Limiter // --max-rps; nil: no cap
 	began            atomic.Bool   // timeline and windows are set
@@ -227,7 +229,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	res := Result{Status: brink.StatusCompleted, Started: r.start}
 	if r.opts.OneSession {
 		r.wg.Add(1)
-		r.vu(0)
+		r.vu(0, time.Time{})
 		res.Ended = r.opts.Clock.Now()
 		res.Requests = r.requests.Load()
 		res.Levels = r.started(1, res.Ended)
@@ -320,7 +322,7 @@ func (r *Runner) addUsers(ctx context.Context) {
 			return
 		}
 		r.wg.Add(1)
-		go r.vu(s.ID)
+		go r.vu(s.ID, s.At)
 	}
 }
 

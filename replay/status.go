@@ -27,3 +27,10 @@ func (rep LevelReport) Line() string {
 	}
 	return line
 }
+
+// Load is the generator's own load for its self-measurement: requests sent
+// so far, requests in flight now, and the largest schedule lag (start −
+// scheduled, scenario ms) since the last call, which it resets.
+func (r *Runner) Load() (requests, inflight int64, lagMaxMS float64) {
+	return r.requests.Load(), r.inflight.Load(), float64(r.lagMaxUS.Swap(0)) / 1000
+}

@@ -19,7 +19,7 @@ type vuState struct {
 	session  int64
 	loggedIn bool
 	expires  time.Time // scenario time; zero: never
-	next     time.Time // open model: when the next request is meant to start (scenario)
+	next     time.Time // when the next request is meant to start (scenario): the end of a think, the ramp slot, the arrival
 }
 
 // outcome of a session.
@@ -46,11 +46,12 @@ func (r *Runner) newVU(id int32) *vuState {
 // vu is one closed-model virtual user: the flow's once steps (login), then
 // chat sessions until the run stops. A 401 or an expired login sends it back
 // to the once steps.
-func (r *Runner) vu(id int32) {
+func (r *Runner) vu(id int32, slot time.Time) {
 	defer r.wg.Done()
 	r.activeUsers.Add(1)
 	defer r.activeUsers.Add(-1)
 	st := r.newVU(id)
+	st.next = slot
 	for !r.stopping() {
 		if !st.loggedIn || (!st.expires.IsZero() && !r.opts.Clock.Now().Before(st.expires)) {
 			if !r.login(st) {
@@ -155,9 +156,7 @@ func (r *Runner) think(st *vuState, t *Think, recorded time.Duration) bool {
 	if r.opts.OneSession {
 		d = 0 // a dry run does not wait
 	}
-	if r.opts.Plan.Open() {
-		st.next = r.opts.Clock.Now().Add(d)
-	}
+	st.next = r.opts.Clock.Now().Add(d)
 	tm := time.NewTimer(r.opts.Clock.WallDuration(d))
 	defer tm.Stop()
 	select {

@@ -277,3 +277,11 @@ func CheckID(id string) error {
 	}
 	return nil
 }
+
+// SelfFile is where this writer's generator self-measurement goes.
+func (w *Writer) SelfFile() string {
+	if w.shard != nil {
+		return ShardSelfFile(w.shard.Shard)
+	}
+	return SelfFile
+}

@@ -68,9 +68,12 @@ const (
 	ShardsDir = "shards"
 	// StopFile is stop.json: written by the shard that broke a stop rule.
 	StopFile = "stop.json"
-	// GeneratorDir holds the generator's self-measurement (schedule lag,
-	// CPU, scheduler latency), never under MetricsDir.
+	// GeneratorDir holds the generator's self-measurement (CPU, steal,
+	// scheduler latency, requests in flight), never under MetricsDir: one
+	// JSON line per second (brink.SelfSample).
 	GeneratorDir = "generator"
+	// SelfFile is an unsharded run's self-measurement.
+	SelfFile = GeneratorDir + "/self.jsonl"
 )
 
 // ChartFile is a chart's file under ReportDir: report/<chart>.<ext>.
@@ -87,6 +90,9 @@ func TraceSegmentName(n int) string { return fmt.Sprintf("%s%05d.parquet", Trace
 // ShardTracesDir is shard i's trace folder in a sharded run, Hive-style so
 // that DuckDB and Athena see a shard column: traces/shard=i.
 func ShardTracesDir(i int) string { return fmt.Sprintf("%s/shard=%d", TracesDir, i) }
+
+// ShardSelfFile is shard i's self-measurement: generator/shard=i/self.jsonl.
+func ShardSelfFile(i int) string { return fmt.Sprintf("%s/shard=%d/self.jsonl", GeneratorDir, i) }
 
 // ShardManifestFile is shard i's manifest, shards/i.json.
 func ShardManifestFile(i int) string { return path.Join(ShardsDir, fmt.Sprintf("%d.json", i)) }

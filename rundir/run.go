@@ -245,3 +245,23 @@ func (r *Run) ReadSummary(ctx context.Context) (*brink.Summary, error) {
 func (r *Run) WriteSummary(ctx context.Context, s *brink.Summary) error {
 	return r.WriteJSON(ctx, SummaryFile, s)
 }
+
+// SelfFiles makes the generator's self-measurement files local and lists
+// them (one per shard of a sharded run); a run from before brink measured
+// itself has none.
+func (r *Run) SelfFiles(ctx context.Context) []string {
+	names := []string{SelfFile}
+	if r.shards != nil {
+		names = names[:0]
+		for i := range r.shards {
+			names = append(names, ShardSelfFile(i))
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if p, err := r.Fetch(ctx, n); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
