@@ -326,3 +326,23 @@ func (j *job) addFlow() error {
 	}
 	return nil
 }
+
+// Instant is a time.Time as a flag.Value: RFC 3339, "" while unset.
+type Instant time.Time
+
+func (t *Instant) String() string {
+	if t == nil || time.Time(*t).IsZero() {
+		return ""
+	}
+	return time.Time(*t).Format(time.RFC3339)
+}
+
+// Set parses an RFC 3339 time.
+func (t *Instant) Set(s string) error {
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return fmt.Errorf("want an RFC 3339 time such as 2026-11-26T10:20:00Z")
+	}
+	*t = Instant(v)
+	return nil
+}
