@@ -176,7 +176,7 @@ func (o Options) check() (*job, error) {
 	}
 	o.StartAt = o.StartAt.UTC().Truncate(time.Second)
 	if !o.StartAt.After(o.Now) {
-		return nil, bad("--start-at %s is not in the future (now is %s): give a later time, or leave it out for now + %v", o.StartAt.Format(time.RFC3339), o.Now.Format(time.RFC3339), DefaultLead)
+		return nil, bad("--start-at %s is not in the future (now is %s): give a later time, or leave it out for now + %s", o.StartAt.Format(time.RFC3339), o.Now.Format(time.RFC3339), short(DefaultLead))
 	}
 	if o.RunID == "" {
 		o.RunID = rundir.NewID(o.StartAt)
