@@ -79,6 +79,7 @@ var commands = []command{
 	{"sim", "start the embedded serverless chat stack on loopback", runSim},
 	{"run", "replay chat sessions against an API on a stepped ramp", runRun},
 	{"attack", "max-rate mode: N connections, no think time, every request traced", runAttack},
+	{"k8s", "print Kubernetes Jobs that make one run of N generator pods", runK8s},
 	{"validate", "check a flow file without sending anything", runValidate},
 	{"wait", "wait until every shard of a sharded run is done", runWait},
 	{"collect", "pull a run's CloudWatch metrics and Lambda cold starts into metrics/", runCollect},
