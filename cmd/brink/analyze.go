@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"brink/analyze"
+	"brink/internal/cli"
 	"brink/pricing"
 	"brink/report"
 )
@@ -18,14 +19,14 @@ func runDirArg(flagVal string, pos []string) (string, error) {
 	case flagVal == "" && len(pos) == 1:
 		return pos[0], nil
 	case flagVal == "" && len(pos) == 0:
-		return "", usagef("name the run directory: --run runs/<run_id>")
+		return "", cli.Usagef("name the run directory: --run runs/<run_id>")
 	default:
-		return "", usagef("give one run directory (got --run %q and %q)", flagVal, pos)
+		return "", cli.Usagef("give one run directory (got --run %q and %q)", flagVal, pos)
 	}
 }
 
 func runAnalyze(ctx context.Context, e env, args []string) error {
-	fs := newFlags("analyze", "--run DIR [flags]",
+	fs := cli.NewFlags("analyze", "--run DIR [flags]",
 		"Reads a run's traces with DuckDB and writes analysis/levels.parquet (one row per level,\n"+
 			"hold windows only, exact percentiles) and analysis/summary.json (the level table, the\n"+
 			"edge of failure recomputed from the traces, and the findings). Prints the findings.",
@@ -36,7 +37,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	mem := fs.String("memory-limit", "1GB", "DuckDB memory limit")
 	partial := fs.Bool("allow-partial", false, "analyse a sharded run whose shards are not all done (killed or missing): what is there, and say so")
 	prices := fs.String("prices", "", "price sheet YAML to cost the run with (default: the run's prices.yaml, else the embedded sheet)")
-	pos, err := parse(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	var sheet *pricing.Sheet
 	if *prices != "" {
 		if sheet, err = pricing.Load(*prices); err != nil {
-			return usagef("--prices: %v", err)
+			return cli.Usagef("--prices: %v", err)
 		}
 	}
 	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}, Prices: sheet, AllowPartial: *partial})

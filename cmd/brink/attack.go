@@ -11,12 +11,13 @@ import (
 	"time"
 
 	"brink"
+	"brink/internal/cli"
 	"brink/record"
 	"brink/rundir"
 )
 
 func runAttack(ctx context.Context, e env, args []string) error {
-	fs := newFlags("attack", "--target URL [flags]",
+	fs := cli.NewFlags("attack", "--target URL [flags]",
 		"Max-rate mode: --connections connections each send the same request back to back (or\n"+
 			"paced to --rate requests/s in all) for --duration, with no think time. Every request is\n"+
 			"one trace row under --runs-dir/<run_id>/traces (one level, phase steady, step --step), so\n"+
@@ -31,7 +32,7 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&o.Method, "method", "", "HTTP method (default GET, or POST with --body)")
 	fs.StringVar(&o.Path, "path", "", "path appended to --target")
 	fs.StringVar(&o.BodyFile, "body", "", "file whose content is the request body")
-	fs.Var(pairsFlag{m: o.Headers, sep: ":", want: "'Name: value'"}, "header", "extra request header 'Name: value' (repeatable); Content-Type defaults to application/json with --body")
+	fs.Var(cli.Pairs{M: o.Headers, Sep: ":", Want: "'Name: value'"}, "header", "extra request header 'Name: value' (repeatable); Content-Type defaults to application/json with --body")
 	fs.IntVar(&o.Connections, "connections", 50, "concurrent connections (one request in flight on each)")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to start requests (wall time)")
 	fs.Float64Var(&o.Rate, "rate", 0, "total requests per second, spread over the connections; 0 = as fast as possible")
@@ -40,7 +41,7 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&o.Step, "step", brink.StepAsk, "step name recorded in the traces (brink analyze reports step ask)")
 	sf := addShardFlags(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the attack to this file (for work on brink's speed)")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	var err error

@@ -9,11 +9,12 @@ import (
 
 	"brink/collect"
 	"brink/collect/cloudwatch"
+	"brink/internal/cli"
 	"brink/internal/live"
 )
 
 func runCollect(ctx context.Context, e env, args []string) error {
-	fs := newFlags("collect", "--run DIR [flags]",
+	fs := cli.NewFlags("collect", "--run DIR [flags]",
 		"Pulls the platform's own metrics for a run's window (run.json's started_at..ended_at,\n"+
 			"scenario time, widened by --margin) with the AWS SDK: API Gateway, Lambda, DynamoDB and\n"+
 			"Bedrock from CloudWatch GetMetricData, and Lambda cold starts from Logs Insights. Writes\n"+
@@ -38,7 +39,7 @@ func runCollect(ctx context.Context, e env, args []string) error {
 	printSpec := fs.Bool("print-spec", false, "print the default metric spec for an AWS chat stack and exit")
 	asJSON := fs.Bool("json", false, "print collect.json to stdout instead of a summary")
 	quiet := fs.Bool("quiet", false, "no progress lines")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *printSpec {
@@ -46,9 +47,9 @@ func runCollect(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *run == "" {
-		return usagef("--run is required (a run directory, e.g. runs/20260301T120000Z-a1b2c3)")
+		return cli.Usagef("--run is required (a run directory, e.g. runs/20260301T120000Z-a1b2c3)")
 	}
-	if setFlags(fs)["high-resolution"] {
+	if cli.Set(fs)["high-resolution"] {
 		o.HighRes = highRes
 	}
 	res, err := collect.Run(ctx, *run, collectOptions(o, e.stderr, *quiet))

@@ -8,6 +8,7 @@ import (
 	"brink"
 	"brink/analyze"
 	"brink/collect"
+	"brink/internal/cli"
 	"brink/pricing"
 	"brink/record"
 	"brink/report"
@@ -24,7 +25,7 @@ func demoPlan() brink.Plan {
 }
 
 func runDemo(ctx context.Context, e env, args []string) error {
-	fs := newFlags("demo", "[flags]",
+	fs := cli.NewFlags("demo", "[flags]",
 		"Runs the whole pipeline against an in-process brink sim on loopback: a stepped ramp\n"+
 			"of 10 users +10 per level (30 s ramp, 2 min hold, scenario time) at time scale 0.02,\n"+
 			"then analyze and report. Prints where everything went and the headline numbers.\n"+
@@ -36,13 +37,13 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	hold := fs.Duration("hold", demoPlan().Hold.Std(), "hold per level (scenario time)")
 	seed := fs.Int64("seed", 1, "random seed of the sim and the generator")
 	quiet := fs.Bool("quiet", false, "no progress lines")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	plan := demoPlan()
 	plan.MaxUsers, plan.Hold = *maxUsers, brink.Duration(*hold)
 	if err := plan.Validate(); err != nil {
-		return usagef("%v", err)
+		return cli.Usagef("%v", err)
 	}
 	target, stop, err := startDemoSim(*seed, *scale, e)
 	if err != nil {
@@ -71,7 +72,7 @@ func startDemoSim(seed int64, scale float64, e env) (target string, stop func(),
 	cfg.Seed = seed
 	s, err := sim.New(cfg, scale)
 	if err != nil {
-		return "", nil, usagef("%v", err)
+		return "", nil, cli.Usagef("%v", err)
 	}
 	srv, err := s.Listen("127.0.0.1:0")
 	if err != nil {

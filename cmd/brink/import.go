@@ -8,6 +8,7 @@ import (
 
 	"brink"
 	"brink/collect/importers"
+	"brink/internal/cli"
 	"brink/internal/suggest"
 	"brink/rundir"
 )
@@ -21,7 +22,7 @@ type importFlags struct {
 }
 
 func newImportFlags(e env) (*flag.FlagSet, *importFlags) {
-	fs := newFlags("import", "locust PREFIX | k6 results.json[.gz] | vegeta results.json [flags]",
+	fs := cli.NewFlags("import", "locust PREFIX | k6 results.json[.gz] | vegeta results.json [flags]",
 		"Turns another load tool's results into a normal run directory under --runs-dir, ready for\n"+
 			"brink analyze, report and whatif:\n"+
 			"  locust PREFIX    the files of `locust --csv PREFIX` (PREFIX_stats_history.csv, _stats.csv,\n"+
@@ -39,7 +40,7 @@ func newImportFlags(e env) (*flag.FlagSet, *importFlags) {
 	f := &importFlags{}
 	f.o.StepMap = map[string]string{}
 	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
-	fs.Var(pairsFlag{m: f.o.StepMap, sep: "=", commas: true, want: "NAME=STEP, e.g. chat_message=ask"}, "step-map", "map a request name to a brink step: NAME=STEP (repeatable); default: the most frequent name is ask")
+	fs.Var(cli.Pairs{M: f.o.StepMap, Sep: "=", Commas: true, Want: "NAME=STEP, e.g. chat_message=ask"}, "step-map", "map a request name to a brink step: NAME=STEP (repeatable); default: the most frequent name is ask")
 	fs.DurationVar(&f.o.MinHold, "min-hold", importers.DefaultMinHold, "k6, locust: the shortest plateau of users that is a level's hold")
 	fs.StringVar(&f.planFile, "plan", "", "vegeta: plan YAML whose levels to lay out from the first request")
 	def := brink.DefaultPlan()
@@ -58,12 +59,12 @@ var importTools = map[string]func(context.Context, string, importers.Options) (*
 
 func runImport(ctx context.Context, e env, args []string) error {
 	fs, f := newImportFlags(e)
-	pos, err := parse(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 {
-		return usagef("want a tool and its results: locust PREFIX, k6 FILE or vegeta FILE (got %d arguments)", len(pos))
+		return cli.Usagef("want a tool and its results: locust PREFIX, k6 FILE or vegeta FILE (got %d arguments)", len(pos))
 	}
 	tool, input := pos[0], pos[1]
 	imp, ok := importTools[tool]
@@ -72,9 +73,9 @@ func runImport(ctx context.Context, e env, args []string) error {
 		if s := suggest.Closest(tool, []string{"locust", "k6", "vegeta"}); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		return usagef("unknown tool %q%s: brink imports locust, k6 and vegeta", tool, hint)
+		return cli.Usagef("unknown tool %q%s: brink imports locust, k6 and vegeta", tool, hint)
 	}
-	if err := f.planOption(tool, setFlags(fs)); err != nil {
+	if err := f.planOption(tool, cli.Set(fs)); err != nil {
 		return err
 	}
 	res, err := imp(ctx, input, f.o)
@@ -92,10 +93,10 @@ func runImport(ctx context.Context, e env, args []string) error {
 func (f *importFlags) planOption(tool string, set map[string]bool) error {
 	planFlags := set["plan"] || set["start-users"] || set["step-users"] || set["max-users"] || set["ramp"] || set["hold"]
 	if planFlags && tool != "vegeta" {
-		return usagef("--plan and the plan flags are for vegeta; %s's levels come from its own user counts", tool)
+		return cli.Usagef("--plan and the plan flags are for vegeta; %s's levels come from its own user counts", tool)
 	}
 	if f.o.MinHold <= 0 {
-		return usagef("--min-hold %v: must be positive", f.o.MinHold)
+		return cli.Usagef("--min-hold %v: must be positive", f.o.MinHold)
 	}
 	if !planFlags {
 		return nil

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 
+	"brink/internal/cli"
 	"brink/k8s"
 )
 
 func runK8s(ctx context.Context, e env, args []string) error {
-	fs := newFlags("k8s", "job --shards N --target URL --runs-dir s3://BUCKET/PREFIX --image IMAGE [flags]",
+	fs := cli.NewFlags("k8s", "job --shards N --target URL --runs-dir s3://BUCKET/PREFIX --image IMAGE [flags]",
 		"Prints the YAML of one run made by N pods (docs/scale-out.md): a ConfigMap of the inputs, an\n"+
 			"Indexed Job whose pod i runs brink run --shard i/N from --start-at, and a Job that waits for\n"+
 			"every shard, then collects, analyses and reports --runs-dir/<run_id>. It contacts no cluster.",
@@ -29,13 +30,13 @@ func runK8s(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&o.Memory, "memory", k8s.DefaultMemory, "memory request of each pod")
 	fs.StringVar(&o.ServiceAccount, "service-account", "", "service account of the pods (IRSA: the role that reaches S3, CloudWatch, Logs)")
 	fs.StringVar(&o.Secret, "secret", "", "Secret whose keys become environment variables (a flow's ${env:NAME})")
-	fs.Var(pairsFlag{m: o.Env, sep: "=", want: "NAME=VALUE"}, "env", "`NAME=VALUE` set in every pod, repeatable (AWS_REGION=eu-west-1)")
-	pos, err := parse(fs, args)
+	fs.Var(cli.Pairs{M: o.Env, Sep: "=", Want: "NAME=VALUE"}, "env", "`NAME=VALUE` set in every pod, repeatable (AWS_REGION=eu-west-1)")
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || pos[0] != "job" {
-		return usagef("want brink k8s job [flags]")
+		return cli.Usagef("want brink k8s job [flags]")
 	}
 	y, err := k8s.Manifests(o)
 	if err == nil {

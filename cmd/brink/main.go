@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"brink/internal/cli"
 	"brink/internal/suggest"
 	_ "brink/rundir/s3store" // runs directories in s3://bucket/prefix
 )
@@ -53,13 +54,6 @@ const (
 	exitUsage   = 2
 	exitStopped = 3
 )
-
-// usageError is a mistake on the command line: exit 2 with a hint.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
 // badOption is a library's error that the user fixes on the command line
 // (record.OptionError): exit 2 too.
@@ -135,13 +129,13 @@ func run(ctx context.Context, e env, args []string) int {
 
 // exitCode says what went wrong, if anything, and picks the exit code.
 func exitCode(stderr io.Writer, name string, err error) int {
-	var ue *usageError
+	var ue *cli.UsageError
 	var bo badOption
 	switch {
-	case err == nil, errors.Is(err, errHelp):
+	case err == nil, errors.Is(err, cli.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "brink %s: %s\nRun 'brink %s --help' for usage.\n", name, ue.msg, name)
+		fmt.Fprintf(stderr, "brink %s: %s\nRun 'brink %s --help' for usage.\n", name, ue.Msg, name)
 		return exitUsage
 	case errors.As(err, &bo):
 		fmt.Fprintf(stderr, "brink %s: %v\nRun 'brink %s --help' for usage.\n", name, err, name)

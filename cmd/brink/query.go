@@ -6,10 +6,11 @@ import (
 	"slices"
 
 	"brink/analyze"
+	"brink/internal/cli"
 )
 
 func runQuery(ctx context.Context, e env, args []string) error {
-	fs := newFlags("query", "--run DIR [flags] \"SQL\"",
+	fs := cli.NewFlags("query", "--run DIR [flags] \"SQL\"",
 		"Runs one SQL statement (DuckDB dialect) over a run directory with these views:\n"+
 			"  traces   one row per request (docs/schemas.md)\n"+
 			"  windows  level, users, ramp_us, steady_us, end_us: the level timeline\n"+
@@ -19,15 +20,15 @@ func runQuery(ctx context.Context, e env, args []string) error {
 			"  brink query --run runs/... --format csv \"SELECT * FROM levels\" > levels.csv", e.stdout)
 	run := fs.String("run", "", "the run directory")
 	format := fs.String("format", "table", "output: table, csv or json")
-	pos, err := parse(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if *run == "" || len(pos) != 1 {
-		return usagef("give --run DIR and one SQL statement in quotes")
+		return cli.Usagef("give --run DIR and one SQL statement in quotes")
 	}
 	if !slices.Contains(analyze.QueryFormats, *format) {
-		return usagef("--format %q: want table, csv or json", *format)
+		return cli.Usagef("--format %q: want table, csv or json", *format)
 	}
 	warnings, err := analyze.Query(ctx, *run, pos[0], *format, e.stdout)
 	for _, w := range warnings {

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"strings"
 
+	"brink/internal/cli"
 	"brink/report"
 )
 
 func runReport(ctx context.Context, e env, args []string) error {
-	fs := newFlags("report", "--run DIR [flags]  |  --compare RUN_A RUN_B [--out DIR]",
+	fs := cli.NewFlags("report", "--run DIR [flags]  |  --compare RUN_A RUN_B [--out DIR]",
 		"Draws an analysed run (analysis/summary.json, and analysis/whatif.json when brink whatif\n"+
 			"has run) as eight PNG charts (latency, throughput, errors, timeline, infrastructure,\n"+
 			"latency distribution, cost, what-if), one PDF (run facts and findings, the charts, the\n"+
@@ -24,14 +25,14 @@ func runReport(ctx context.Context, e env, args []string) error {
 	out := fs.String("out", "", "output directory (default DIR/report; with --compare RUN_B/report)")
 	formats := fs.String("format", "", "comma-separated formats: pdf, png, svg, md, json (default pdf,png,md,json; with --compare pdf,png,md)")
 	cmp := fs.Bool("compare", false, "compare two runs: --compare RUN_A RUN_B")
-	pos, err := parse(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	var res *report.Result
 	if *cmp {
 		if len(pos) != 2 || *run != "" {
-			return usagef("--compare takes two run directories: brink report --compare RUN_A RUN_B")
+			return cli.Usagef("--compare takes two run directories: brink report --compare RUN_A RUN_B")
 		}
 		res, err = report.CompareRuns(ctx, pos[0], pos[1], report.CompareOptions{OutDir: *out, Formats: splitList(*formats)})
 	} else {
@@ -42,7 +43,7 @@ func runReport(ctx context.Context, e env, args []string) error {
 		res, err = report.WriteRun(ctx, dir, report.Options{OutDir: *out, Formats: splitList(*formats)})
 	}
 	if errors.Is(err, report.ErrFormat) {
-		return usagef("%v", err)
+		return cli.Usagef("%v", err)
 	}
 	if res != nil {
 		for _, f := range res.Files {

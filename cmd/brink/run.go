@@ -11,6 +11,7 @@ import (
 
 	"brink"
 	"brink/collect"
+	"brink/internal/cli"
 	"brink/internal/live"
 	"brink/pricing"
 	"brink/record"
@@ -30,7 +31,7 @@ type runFlags struct {
 }
 
 func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
-	fs := newFlags("run", "--target URL [flags]",
+	fs := cli.NewFlags("run", "--target URL [flags]",
 		"Replays chat sessions with closed-model virtual users on a stepped ramp, records every\n"+
 			"request under --runs-dir/<run_id>/traces, and stops after the hold of the first level\n"+
 			"that breaks a stop rule (exit code 3). The built-in flow logs in once, then runs chat\n"+
@@ -71,10 +72,10 @@ func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
 
 func runRun(ctx context.Context, e env, args []string) error {
 	fs, f := newRunFlags(e)
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	f.set = setFlags(fs)
+	f.set = cli.Set(fs)
 	if err := f.options(ctx); err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 // options turns the flags (over --plan, when given) into the record options.
 func (f *runFlags) options(ctx context.Context) error {
 	if f.o.Target == "" {
-		return usagef("--target is required (the chat API's base URL, e.g. http://127.0.0.1:8080)")
+		return cli.Usagef("--target is required (the chat API's base URL, e.g. http://127.0.0.1:8080)")
 	}
 	if err := f.shardOptions(); err != nil {
 		return err
@@ -138,7 +139,7 @@ func (f *runFlags) options(ctx context.Context) error {
 	case f.maxCost > 0:
 		f.o.Rules = append(f.o.Rules, brink.StopRule{Metric: brink.RuleMaxCostUSD, Threshold: f.maxCost})
 	case f.maxCost < 0:
-		return usagef("--max-cost-usd %v: want a positive amount of USD", f.maxCost)
+		return cli.Usagef("--max-cost-usd %v: want a positive amount of USD", f.maxCost)
 	}
 	in := record.Inputs{Flow: f.flow, Sessions: f.sessions, Order: f.order, Seed: f.o.Seed}
 	if f.o.CorpusHash, err = in.CorpusHash(); err != nil {
@@ -156,7 +157,7 @@ func (f *runFlags) shardOptions() error {
 	}
 	f.o.RunID = f.sf.runID
 	if f.o.Shard.Sharded() && f.dryRun {
-		return usagef("--dry-run sends one user: it is not sharded")
+		return cli.Usagef("--dry-run sends one user: it is not sharded")
 	}
 	return record.CheckShardOptions(f.o)
 }
@@ -192,7 +193,7 @@ func planOf(file string, flags brink.Plan, set map[string]bool) (brink.Plan, []b
 		replay.OverridePlan(&p, flags, set)
 	}
 	if err := p.Validate(); err != nil {
-		return p, nil, usagef("%v", err)
+		return p, nil, cli.Usagef("%v", err)
 	}
 	return p, rules, nil
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"brink/internal/cli"
 	"brink/sim"
 )
 
 func runSim(ctx context.Context, e env, args []string) error {
-	fs := newFlags("sim", "[flags]",
+	fs := cli.NewFlags("sim", "[flags]",
 		"Starts brink's embedded serverless chat stack (API Gateway -> Lambda -> DynamoDB -> Bedrock)\n"+
 			"on a real HTTP listener and serves until interrupted. Every delay is scenario time,\n"+
 			"slept for --time-scale of it; GET /_brink/clock announces the clock to brink run.",
@@ -17,7 +18,7 @@ func runSim(ctx context.Context, e env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port; the address is printed)")
 	scale := fs.Float64("time-scale", 1, "wall seconds per scenario second, in (0,1]: 0.02 runs 50x faster")
 	config := fs.String("config", "", "YAML file of model limits over the defaults (docs/sim.md)")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg := sim.DefaultConfig()
@@ -29,7 +30,7 @@ func runSim(ctx context.Context, e env, args []string) error {
 	}
 	s, err := sim.New(cfg, *scale)
 	if err != nil {
-		return usagef("%v", err)
+		return cli.Usagef("%v", err)
 	}
 	srv, err := s.Listen(*addr)
 	if err != nil {

@@ -6,10 +6,11 @@ import (
 	"fmt"
 
 	"brink/analyze/usl"
+	"brink/internal/cli"
 )
 
 func runUSL(ctx context.Context, e env, args []string) error {
-	fs := newFlags("usl", "FILE.csv [flags]",
+	fs := cli.NewFlags("usl", "FILE.csv [flags]",
 		"Fits the Universal Scalability Law X(N) = λN / (1 + σ(N−1) + κN(N−1)) to throughput X\n"+
 			"measured at concurrency N, by least squares, and prints σ (contention), κ (coherency),\n"+
 			"λ (one user's throughput), the peak concurrency N* = √((1−σ)/κ) and the throughput there,\n"+
@@ -18,12 +19,12 @@ func runUSL(ctx context.Context, e env, args []string) error {
 		"  brink usl levels.csv\n"+
 			"  brink usl levels.csv --json", e.stdout)
 	asJSON := fs.Bool("json", false, "print the fit as JSON (n_star and peak_throughput are null when there is no peak)")
-	pos, err := parse(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("give one CSV file (a header row, then N,X rows), e.g. brink usl levels.csv")
+		return cli.Usagef("give one CSV file (a header row, then N,X rows), e.g. brink usl levels.csv")
 	}
 	m, err := usl.FitFile(pos[0])
 	if err != nil {

@@ -4,19 +4,20 @@ import (
 	"context"
 	"fmt"
 
+	"brink/internal/cli"
 	"brink/replay"
 )
 
 func runValidate(ctx context.Context, e env, args []string) error {
 	stdout := e.stdout
-	fs := newFlags("validate", "FLOW.yaml [flags]",
+	fs := cli.NewFlags("validate", "FLOW.yaml [flags]",
 		"Checks a flow file: YAML syntax, known keys (with a suggestion for a misspelt one),\n"+
 			"step names, methods, paths, templates (every ${var} defined by an earlier step's\n"+
 			"extract), think distributions, checks and usage paths. Sends nothing.\n"+
 			"--print-default prints the built-in flow to start from.",
 		"  brink validate chat.yaml\n  brink validate --print-default > chat.yaml", stdout)
 	printDefault := fs.Bool("print-default", false, "print the built-in flow and exit")
-	pos, err := parse(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -25,7 +26,7 @@ func runValidate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("name one flow file: brink validate FLOW.yaml")
+		return cli.Usagef("name one flow file: brink validate FLOW.yaml")
 	}
 	f, err := replay.LoadFlow(pos[0])
 	if err != nil {

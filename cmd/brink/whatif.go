@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"brink/internal/cli"
 	"brink/pricing"
 )
 
@@ -15,7 +16,7 @@ var whatIfScenarioFlags = []string{"users-x", "users", "dau", "sessions-per-day"
 	"verbosity-x", "cache-hit-rate", "model", "rate-limit", "daily-token-budget", "hours-per-day"}
 
 func newWhatIfFlags(e env, sc *pricing.Scenario) *flag.FlagSet {
-	fs := newFlags("whatif", "--run DIR [flags]",
+	fs := cli.NewFlags("whatif", "--run DIR [flags]",
 		"Projects an analysed run (analysis/summary.json, its cost section) to other scenarios: cost\n"+
 			"per hour, day and month by component, Bedrock tokens per minute against the quota, Lambda\n"+
 			"concurrency against its limit, DynamoDB write units, and where the scenario's load lies\n"+
@@ -55,7 +56,7 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 	asJSON := fs.Bool("json", false, "print whatif.json instead of the table")
 	fs.Float64Var(&o.BedrockTPM, "bedrock-tpm", 0, "Bedrock tokens-per-minute quota (default: the run's assumption)")
 	fs.IntVar(&o.LambdaLimit, "lambda-limit", 0, "Lambda concurrency limit (default: the run's assumption)")
-	pos, err := parse(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -96,19 +97,19 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 // scenarios are the scenario of the flags, the scenario file's, or the
 // built-in viral set.
 func scenarios(fs *flag.FlagSet, sc pricing.Scenario, file string) ([]pricing.Scenario, error) {
-	set := setFlags(fs)
+	set := cli.Set(fs)
 	flagged := false
 	for _, n := range whatIfScenarioFlags {
 		flagged = flagged || set[n]
 	}
 	switch {
 	case flagged && file != "":
-		return nil, usagef("give scenario flags or --scenarios, not both")
+		return nil, cli.Usagef("give scenario flags or --scenarios, not both")
 	case file != "":
 		return pricing.LoadScenarios(file)
 	case flagged:
 		if err := sc.Validate(); err != nil {
-			return nil, usagef("%v", err)
+			return nil, cli.Usagef("%v", err)
 		}
 		return []pricing.Scenario{{Name: "measured"}, sc}, nil
 	}
