@@ -55,6 +55,9 @@ type Plan struct {
 	MaxSessions int      `json:"max_sessions,omitempty"`
 	Ramp        Duration `json:"ramp"`
 	Hold        Duration `json:"hold"`
+	// Measurement overrides the thresholds of the instrument's verdict
+	// (nil: the defaults).
+	Measurement *Thresholds `json:"measurement,omitempty"`
 }
 
 // Open reports whether the plan is the open (arrival-rate) model.

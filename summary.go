@@ -37,6 +37,14 @@ type LevelStats struct {
 	LittleUsers      float64  `json:"littles_law_users"`
 	MeanIdleMS       *float64 `json:"mean_idle_ms"`
 	GeneratorLimited bool     `json:"generator_limited"`
+	// The instrument's own figures over the hold and the verdict on them
+	// (measurement.go): suspect when the generator or its host distorted
+	// the level beyond a threshold, with the reason in words.
+	Verdict       string   `json:"verdict"`
+	VerdictReason string   `json:"verdict_reason,omitempty"`
+	LagP99MS      *float64 `json:"schedule_lag_p99_ms"`
+	ProcessCPU    *float64 `json:"generator_cpu"`
+	HostSteal     *float64 `json:"host_steal"`
 	// Infra is the collected platform metrics over the hold window (nil
 	// when none were collected).
 	Infra *InfraStats `json:"infra,omitempty"`
@@ -129,6 +137,9 @@ type Summary struct {
 	LiveStop         string       `json:"live_stop_reason,omitempty"`
 	EdgeAgrees       *bool        `json:"edge_agrees_with_live,omitempty"`
 	Findings         []string     `json:"findings"`
+	// Measurement says whether brink can vouch for the numbers (nil in
+	// summaries from before brink measured itself).
+	Measurement *Measurement `json:"measurement,omitempty"`
 	// Partial says what a partial analysis of a sharded run left out
 	// (brink analyze --allow-partial); empty when every shard was whole.
 	Partial  string   `json:"partial,omitempty"`

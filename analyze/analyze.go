@@ -68,7 +68,11 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	levelsPath, err := stepTables(ctx, db, run)
+	meas, err := measurement(ctx, db, run, levels)
+	if err != nil {
+		return nil, err
+	}
+	levelsPath, err := stepTables(ctx, db, run, levels)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +107,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		Warnings:         warnings,
 		LiveStop:         m.StopReason,
 		FirstLimit:       firstLimit(levels),
+		Measurement:      meas,
 		MetricsCollected: metricsOK,
 	}
 	for _, l := range levels {

@@ -12,8 +12,13 @@ import (
 // the USL, and says how much warning latency gave before errors.
 func curves(s *brink.Summary) {
 	var users, thr, p95Users, p95 []float64
+	suspect := 0
 	for _, l := range s.Levels {
 		if l.WindowS <= 0 {
+			continue
+		}
+		if l.Verdict == brink.VerdictSuspect {
+			suspect++ // the instrument's delay is in its numbers: not a point of the curve
 			continue
 		}
 		users = append(users, float64(l.Users))
@@ -24,6 +29,9 @@ func curves(s *brink.Summary) {
 		}
 	}
 	var notes []string
+	if suspect > 0 {
+		notes = append(notes, fmt.Sprintf("%d suspect level(s) left out of the knees and the USL fit", suspect))
+	}
 	if k, err := knee.Find(users, thr, knee.Options{Curve: knee.Concave, Direction: knee.Increasing, Sensitivity: 1}); err != nil {
 		notes = append(notes, "throughput knee: "+err.Error())
 	} else if k.Found {
@@ -58,6 +66,9 @@ func curves(s *brink.Summary) {
 	}
 	if m, err := usl.Fit(users, thr); err == nil {
 		fit := &brink.USLFit{Sigma: m.Sigma, Kappa: m.Kappa, Lambda: m.Lambda, R2: m.R2, Warnings: m.Warnings}
+		if suspect > 0 {
+			fit.Warnings = append(fit.Warnings, fmt.Sprintf("%d suspect level(s) left out", suspect))
+		}
 		if n, x, ok := m.Peak(); ok {
 			fit.PeakN, fit.PeakX = &n, &x
 		}

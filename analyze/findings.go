@@ -49,21 +49,22 @@ func closedFindings(s *brink.Summary) []string {
 			errAt = i
 		}
 	}
+	out = append(out, measurementFindings(s)...)
 	if latAt >= 0 {
 		l := s.Levels[latAt]
-		out = append(out, fmt.Sprintf("p95 conversation latency first exceeded %.0f s at level %d (%d users): %.2f s.",
-			latencyRule/1000, l.Level, l.Users, *l.P95MS/1000))
+		out = append(out, fmt.Sprintf("p95 conversation latency first exceeded %.0f s at level %d (%d users): %.2f s%s.",
+			latencyRule/1000, l.Level, l.Users, *l.P95MS/1000, suspectMark(l)))
 	} else {
 		out = append(out, fmt.Sprintf("p95 conversation latency stayed at or under %.0f s up to %d users.", latencyRule/1000, last.Users))
 	}
 	if errAt >= 0 {
 		l := s.Levels[errAt]
-		out = append(out, fmt.Sprintf("The error rate first exceeded %.0f%% at level %d (%d users): %.2f%% (throttled %.2f%%).",
-			errorRule*100, l.Level, l.Users, l.AllErrorRate*100, l.AllThrottle*100))
+		out = append(out, fmt.Sprintf("The error rate first exceeded %.0f%% at level %d (%d users): %.2f%% (throttled %.2f%%)%s.",
+			errorRule*100, l.Level, l.Users, l.AllErrorRate*100, l.AllThrottle*100, suspectMark(l)))
 	} else {
 		out = append(out, fmt.Sprintf("The error rate stayed at or under %.0f%% up to %d users.", errorRule*100, last.Users))
 	}
-	if latAt >= 0 && (errAt < 0 || latAt < errAt) {
+	if latAt >= 0 && (errAt < 0 || latAt < errAt) && s.Levels[latAt].Verdict != brink.VerdictSuspect {
 		if errAt >= 0 {
 			out = append(out, fmt.Sprintf("Latency gave %d users of warning before errors did.", s.Levels[errAt].Users-s.Levels[latAt].Users))
 		} else {
@@ -85,7 +86,13 @@ func closedFindings(s *brink.Summary) []string {
 			s.USL.Sigma, s.USL.Kappa, *s.USL.PeakN, *s.USL.PeakX))
 	}
 	if s.Edge != nil {
-		out = append(out, fmt.Sprintf("Edge of failure: level %d (%d users), where %s.", s.Edge.Level, s.Edge.Users, s.Edge.Rule))
+		mark := ""
+		for _, l := range s.Levels {
+			if l.Level == s.Edge.Level {
+				mark = suspectMark(l)
+			}
+		}
+		out = append(out, fmt.Sprintf("Edge of failure: level %d (%d users), where %s%s.", s.Edge.Level, s.Edge.Users, s.Edge.Rule, mark))
 	} else {
 		out = append(out, fmt.Sprintf("No stop rule broke up to %d users: the edge of failure lies beyond the tested range.", last.Users))
 	}
@@ -105,4 +112,28 @@ func limitFinding(s *brink.Summary) string {
 		src = "the traces"
 	}
 	return fmt.Sprintf("The first limit to break was %s, at %d users (level %d), from %s.", f.Signal, f.Users, f.Level, src)
+}
+
+// measurementFindings say, first, which levels brink cannot vouch for.
+func measurementFindings(s *brink.Summary) []string {
+	m := s.Measurement
+	if m == nil || m.Verdict != brink.VerdictDegraded {
+		return nil
+	}
+	var out []string
+	for _, l := range s.Levels {
+		if l.Verdict == brink.VerdictSuspect {
+			out = append(out, fmt.Sprintf("%d users (level %d) is suspect: %s; its latencies include the generator's own delay, and the knee and USL fits leave it out.",
+				l.Users, l.Level, l.VerdictReason))
+		}
+	}
+	return out
+}
+
+// suspectMark is the mark a number from a suspect level carries.
+func suspectMark(l brink.LevelStats) string {
+	if l.Verdict != brink.VerdictSuspect {
+		return ""
+	}
+	return " (suspect level: the instrument distorted it)"
 }

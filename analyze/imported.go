@@ -86,6 +86,11 @@ func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options)
 			s.Warnings = append(s.Warnings, fmt.Sprintf("level %d: %s", levels[i].Level, n))
 		}
 	}
+	s.Measurement = &brink.Measurement{Verdict: brink.VerdictUnknown, SuspectLevels: []int{}, Thresholds: brink.DefaultThresholds(),
+		Note: "imported from " + m.Flow.Name + ": the source keeps no schedule or generator measurement, so the instrument's verdict is unknown"}
+	for i := range levels {
+		levels[i].Verdict = brink.VerdictUnknown
+	}
 	s.Edge = importedEdge(m, levels, unknownRates, opts.Step)
 	curves(s)
 	s.Findings = append([]string{fmt.Sprintf("Imported from %s without per-request rows: the level table's percentiles are approximate.", m.Flow.Name)}, findings(s)...)

@@ -12,13 +12,18 @@ import (
 
 // stepTables writes analysis/levels.parquet (one row per level and step
 // over the holds) and analysis/ramps.parquet (the ramp windows).
-func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run) (levelsPath string, err error) {
+func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run, levels []brink.LevelStats) (levelsPath string, err error) {
 	for _, t := range []struct{ table, query, file string }{
 		{"level_steps", "level_steps", rundir.LevelsFile},
 		{"ramps", "ramps", rundir.RampsFile},
 	} {
 		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+t.table+` AS `+queries.MustGet(t.query)); err != nil {
 			return "", fmt.Errorf("%s table: %w", t.table, err)
+		}
+		if t.table == "level_steps" {
+			if err := markSuspect(ctx, db, levels); err != nil {
+				return "", err
+			}
 		}
 		if err := copyParquet(ctx, db, t.table, run, t.file); err != nil {
 			return "", err

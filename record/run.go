@@ -58,6 +58,8 @@ type Options struct {
 	Warn func(error)
 	// OnSelf receives each second's self-measurement of the generator.
 	OnSelf func(brink.SelfSample)
+	// BeforeSend is replay.Options.BeforeSend (tests stall the generator).
+	BeforeSend func(scheduled time.Time)
 }
 
 // Started describes a run that is about to send its first request.
@@ -134,7 +136,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	r, err := replay.New(replay.Options{Budget: budgetFor(o.Rules),
 		Target: o.Target, RunID: w.ID(), Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed, Abort: o.Abort,
 		Flow: o.Flow, Sessions: o.Sessions, Sink: tw, Think: o.Think, MaxRPS: o.MaxRPS, Start: started,
-		Shard: o.Shard, PeerStop: peerStop(sctx, w, o.Shard), PeerPoll: o.PeerPoll,
+		Shard: o.Shard, PeerStop: peerStop(sctx, w, o.Shard), PeerPoll: o.PeerPoll, BeforeSend: o.BeforeSend,
 		OnLevel: func(rep replay.LevelReport) {
 			if err := w.Level(sctx, rep.Window); err != nil && o.Warn != nil {
 				o.Warn(err)

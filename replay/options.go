@@ -85,6 +85,11 @@ type Options struct {
 	// rule at that level.
 	PeerStop func() (reason string, level int, ok bool)
 	PeerPoll time.Duration // default 2 s
+
+	// BeforeSend, when set, is called before each request is sent, with
+	// the scenario time it was meant to start: tests pause the generator
+	// with it, as a busy host would.
+	BeforeSend func(scheduled time.Time)
 }
 
 func (o *Options) setDefaults() error {

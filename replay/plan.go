@@ -22,6 +22,9 @@ type PlanFile struct {
 	Ramp        *time.Duration `yaml:"ramp"`
 	Hold        *time.Duration `yaml:"hold"`
 	StopRules   []RuleFile     `yaml:"stop_rules"`
+	// Measurement overrides the thresholds of the instrument's verdict
+	// (docs/measurement.md).
+	Measurement *brink.Thresholds `yaml:"measurement"`
 }
 
 // RuleFile is one stop rule: error_rate and throttle_rate take a fraction
@@ -60,6 +63,12 @@ func ParsePlan(file string, data []byte) (brink.Plan, []brink.StopRule, error) {
 	}
 	if pf.Model != "" {
 		p.Model = pf.Model
+	}
+	if pf.Measurement != nil {
+		if err := pf.Measurement.Validate(); err != nil {
+			return p, nil, fail("measurement", "%v", err)
+		}
+		p.Measurement = pf.Measurement
 	}
 	set := func(dst *int, v *int) {
 		if v != nil {

@@ -68,6 +68,13 @@ func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
 			return stepResult{}, 0
 		}
 	}
+	if r.opts.BeforeSend != nil {
+		sched := st.next
+		if sched.IsZero() {
+			sched = r.opts.Clock.Now()
+		}
+		r.opts.BeforeSend(sched)
+	}
 	wallStart := time.Now()
 	start := r.opts.Clock.Scenario(wallStart)
 	lvl, phase := r.levelAt(start)

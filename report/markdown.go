@@ -23,8 +23,12 @@ var tableHeader = []string{"level", "users", "requests", "answered/s", "p50 ms",
 func tableRows(s *brink.Summary) [][]string {
 	rows := make([][]string, 0, len(s.Levels))
 	for _, l := range s.Levels {
+		lvl := fmt.Sprint(l.Level)
+		if l.Verdict == brink.VerdictSuspect {
+			lvl += "*" // the instrument distorted it: SuspectNote says so under the table
+		}
 		rows = append(rows, []string{
-			fmt.Sprint(l.Level), fmt.Sprint(l.Users), fmt.Sprint(l.Requests), fmt.Sprintf("%.2f", l.AnsweredRPS),
+			lvl, fmt.Sprint(l.Users), fmt.Sprint(l.Requests), fmt.Sprintf("%.2f", l.AnsweredRPS),
 			fmtMS(l.P50MS), fmtMS(l.P95MS), fmtMS(l.P99MS), fmtMS(l.UserP95MedianMS),
 			pct(l.ErrorRate), pct(l.ThrottleRate), pct(l.TimeoutRate), pct(l.AllErrorRate),
 			fmt.Sprintf("%.0f", l.InputTPM), fmt.Sprintf("%.0f", l.OutputTPM),
@@ -43,6 +47,18 @@ func WriteFindings(w io.Writer, s *brink.Summary, indent string) {
 	for _, row := range LevelTableText(s) {
 		fmt.Fprintf(w, "%s%s\n", indent, row)
 	}
+	if n := SuspectNote(s); n != "" {
+		fmt.Fprintf(w, "%s%s\n", indent, n)
+	}
+}
+
+// SuspectNote explains the mark of suspect levels in the level table; ""
+// when there is none.
+func SuspectNote(s *brink.Summary) string {
+	if s.Measurement == nil || len(s.Measurement.SuspectLevels) == 0 {
+		return ""
+	}
+	return "* suspect: the generator or its host distorted this level's numbers (summary.json: measurement, levels[].verdict_reason)"
 }
 
 // LevelTableText renders the level table in fixed-width columns.
@@ -102,6 +118,9 @@ func markdown(w io.Writer, in *input, now time.Time) {
 	fmt.Fprintf(w, "|%s\n", strings.Repeat("---:|", len(tableHeader)))
 	for _, r := range tableRows(s) {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
+	}
+	if n := SuspectNote(s); n != "" {
+		fmt.Fprintf(w, "\n%s\n", n)
 	}
 	if c := s.Cost; c != nil && len(c.Levels) > 0 {
 		fmt.Fprintf(w, "\n## Cost per active user per minute\n\n%s, %s prices as of %s; the level's hold cost ÷ (users × minutes).\n\n", c.Currency, c.PriceSheet, c.PricesAsOf)

@@ -163,6 +163,9 @@ func drawPDF(in *input, now time.Time) ([]byte, error) {
 	for _, row := range LevelTableText(s) {
 		w.line(mono, row)
 	}
+	if n := SuspectNote(s); n != "" {
+		w.wrapped(textStyle(9, false), n, "")
+	}
 	w.y -= 6
 	w.wrapped(textStyle(9, false), fmt.Sprintf("Latency of answered %q requests in scenario ms, exact percentiles; rates of all %q requests unless the column says all steps; user p95 is the 95th percentile across the level's users of each user's median latency.", s.Step, s.Step), "")
 

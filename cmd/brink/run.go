@@ -174,7 +174,7 @@ func recordRun(ctx context.Context, o record.Options, stderr io.Writer, quiet bo
 		fmt.Fprintf(stderr, "brink run: %s\n", pricing.DescribePlanEstimate(o.Plan))
 		stop = progress.Start(s.Snapshot)
 	}
-	o.OnLevel = progress.Level
+	o.OnLevel, o.OnSelf = progress.Level, progress.Self
 	o.Warn = func(err error) { fmt.Fprintf(stderr, "brink: %v\n", err) }
 	res, err := record.Run(ctx, o)
 	stop()

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
 
+	"brink"
 	"brink/replay"
 )
 
@@ -22,6 +24,10 @@ type Progress struct {
 	w     io.Writer
 	quiet bool
 	tty   bool
+
+	mu     sync.Mutex
+	self   *brink.SelfSample // the generator's last second
+	warned bool
 }
 
 // New shows progress on w; quiet shows nothing.
@@ -78,7 +84,7 @@ func (p *Progress) Start(snapshot func() replay.Snapshot) (stop func()) {
 			s := snapshot()
 			rps := float64(s.Requests-lastReq) / now.Sub(last).Seconds()
 			lastReq, last = s.Requests, now
-			return s.StatusLine(rps)
+			return s.StatusLine(rps) + p.selfLine()
 		})
 	}()
 	return func() { close(done); <-finished }
@@ -115,4 +121,30 @@ func Countdown(ctx context.Context, d time.Duration, what string, stderr io.Writ
 		return fmt.Sprintf("brink: %s: %v left (Ctrl-C to stop)", what, deadline.Sub(now).Round(time.Second))
 	})
 	return ctx.Err()
+}
+
+// Self takes the generator's last second of self-measurement: the status
+// line shows its lag and CPU, and the first second past a threshold prints
+// one warning with the figure and what to do.
+func (p *Progress) Self(s brink.SelfSample) {
+	p.mu.Lock()
+	p.self = &s
+	warn := !p.warned && (s.LagMaxMS > 1000 || s.ProcessCPU > 0.9 || s.HostSteal > 0.1)
+	p.warned = p.warned || warn
+	p.mu.Unlock()
+	if warn && !p.quiet {
+		p.clear()
+		fmt.Fprintf(p.w, "brink: warning: the generator is falling behind (schedule lag %.0f ms, its CPU %.0f%% of the host's cores, steal %.0f%%): "+
+			"levels from here may be suspect; use fewer users per generator, more shards (--shard), or a time scale closer to 1\n",
+			s.LagMaxMS, 100*s.ProcessCPU, 100*s.HostSteal)
+	}
+}
+
+func (p *Progress) selfLine() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.self == nil {
+		return ""
+	}
+	return fmt.Sprintf("  gen lag %.0f ms cpu %.0f%%", p.self.LagMaxMS, 100*p.self.ProcessCPU)
 }
