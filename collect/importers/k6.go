@@ -116,7 +116,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	opts.defaults()
 	var (
 		vus      []Sample
-		counts   = map[string]int64{}
+		stats    = nameStats{}
 		hosts    = map[string]int{}
 		first    time.Time
 		last     time.Time
@@ -130,7 +130,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 		if q.end.After(last) {
 			last = q.end
 		}
-		counts[k6Name(q.tags)]++
+		stats.add(k6Name(q.tags), q.duration)
 		hosts[targetOf(q.tags["url"])]++
 		requests++
 		return nil
@@ -148,7 +148,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	if len(levels) == 0 {
 		return nil, fmt.Errorf("%s: %w: vus never held one value for %v; give a shorter --min-hold", path, ErrNoLevels, opts.MinHold)
 	}
-	steps, err := newStepMapper(opts.StepMap, counts)
+	steps, err := newStepMapper(opts, stats)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	if err := finish(staging, final, m); err != nil {
 		return nil, err
 	}
-	return &Result{Dir: final, Manifest: m, Requests: tw.Rows(), StepNames: steps.names(counts), Warnings: warnings}, nil
+	return &Result{Dir: final, Manifest: m, Requests: tw.Rows(), StepNames: steps.names(stats.counts()), StepChoice: steps.choice, Warnings: warnings}, nil
 }
 
 func k6Trace(runID string, q *k6Request, steps *stepMapper, levels []brink.LevelWindow) brink.Trace {
