@@ -93,10 +93,10 @@ func vegetaLevels(hits []vegetaHit) ([]brink.LevelWindow, []string) {
 func Vegeta(ctx context.Context, path string, opts Options) (*Result, error) {
 	opts.defaults()
 	var (
-		hits   []vegetaHit
-		stats  = nameStats{}
-		hosts  = map[string]int{}
-		last   time.Time
+		hits  []vegetaHit
+		stats = nameStats{}
+		hosts = map[string]int{}
+		last  time.Time
 	)
 	err := scanVegeta(ctx, path, func(r *vegeta.Result) error {
 		hits = append(hits, vegetaHit{r.Timestamp, r.Seq, r.Attack})
