@@ -92,12 +92,16 @@ type KneePoint struct {
 // USLFit is the Universal Scalability Law fit of throughput (answered
 // conversations per second) against users: X(N) = λN / (1 + σ(N−1) + κN(N−1)).
 type USLFit struct {
-	Sigma    float64  `json:"sigma"`
-	Kappa    float64  `json:"kappa"`
-	Lambda   float64  `json:"lambda"`
-	R2       float64  `json:"r2"`
-	PeakN    *float64 `json:"peak_users"` // N* = sqrt((1−σ)/κ); nil when κ ≤ 0
-	PeakX    *float64 `json:"peak_throughput"`
+	Sigma  float64  `json:"sigma"`
+	Kappa  float64  `json:"kappa"`
+	Lambda float64  `json:"lambda"`
+	R2     float64  `json:"r2"`
+	PeakN  *float64 `json:"peak_users"` // N* = sqrt((1−σ)/κ); null when κ = 0 (no peak in sight)
+	PeakX  *float64 `json:"peak_throughput"`
+	// Bound names the coefficients the fit held at 0 (σ, κ ≥ 0) because a
+	// free fit put them below: "sigma" when throughput grew faster than
+	// linearly, "kappa" when there is no retrograde region.
+	Bound    []string `json:"bound,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
 }
 

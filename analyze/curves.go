@@ -57,7 +57,7 @@ func curves(s *brink.Summary) {
 		}
 	}
 	if m, err := usl.Fit(users, thr); err == nil {
-		fit := &brink.USLFit{Sigma: m.Sigma, Kappa: m.Kappa, Lambda: m.Lambda, R2: m.R2, Warnings: m.Warnings}
+		fit := &brink.USLFit{Sigma: m.Sigma, Kappa: m.Kappa, Lambda: m.Lambda, R2: m.R2, Bound: m.Bound, Warnings: m.Warnings}
 		if n, x, ok := m.Peak(); ok {
 			fit.PeakN, fit.PeakX = &n, &x
 		}

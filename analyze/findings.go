@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"brink"
@@ -80,9 +81,17 @@ func closedFindings(s *brink.Summary) []string {
 	if s.ThroughputKnee != nil {
 		out = append(out, fmt.Sprintf("Throughput bends at %d users (%.2f answered conversations/s).", s.ThroughputKnee.Users, s.ThroughputKnee.Value))
 	}
-	if s.USL != nil && s.USL.PeakN != nil {
-		out = append(out, fmt.Sprintf("The USL fit (sigma %.3f, kappa %.4f) puts peak throughput at %.0f users (%.2f conversations/s).",
-			s.USL.Sigma, s.USL.Kappa, *s.USL.PeakN, *s.USL.PeakX))
+	if u := s.USL; u != nil {
+		held := ""
+		if slices.Contains(u.Bound, "sigma") {
+			held = "; fitted with sigma >= 0 as throughput grew faster than linearly at first"
+		}
+		if u.PeakN != nil {
+			out = append(out, fmt.Sprintf("The USL fit (sigma %.3f, kappa %.4f%s) puts peak throughput at %.0f users (%.2f conversations/s).",
+				u.Sigma, u.Kappa, held, *u.PeakN, *u.PeakX))
+		} else {
+			out = append(out, fmt.Sprintf("The USL fit (sigma %.3f, kappa 0%s) has no peak in sight: throughput keeps growing under it.", u.Sigma, held))
+		}
 	}
 	if s.Edge != nil {
 		out = append(out, fmt.Sprintf("Edge of failure: level %d (%d users), where %s.", s.Edge.Level, s.Edge.Users, s.Edge.Rule))

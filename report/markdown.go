@@ -140,7 +140,7 @@ func headlineRows(in *input) [][2]string {
 		{"Warning the knee gave before errors", users(h.LatencyWarningUsers)},
 		{"Throughput knee", users(h.ThroughputKneeUsers)},
 		{"Peak measured throughput", num(h.MaxAnsweredRPS, "%.2f answered conversations/s")},
-		{"USL peak N*", num(h.USLPeakUsers, "%.0f users")},
+		{"USL peak N*", uslPeak(h, num)},
 	}
 	if h.FirstLimit != nil {
 		rows = append(rows, [2]string{"First limit to break", fmt.Sprintf("%s at %d users", *h.FirstLimit, *h.FirstLimitUsers)})
@@ -154,4 +154,12 @@ func headlineRows(in *input) [][2]string {
 		rows = append(rows, [2]string{"What-if " + r.Scenario + " per day", fmt.Sprintf("$%.2f", r.USDPerDay)})
 	}
 	return rows
+}
+
+// uslPeak is the USL peak in words: none when the fit has κ = 0.
+func uslPeak(h Headline, num func(*float64, string) string) string {
+	if h.USLPeakUsers == nil && h.USLKappa != nil {
+		return "no peak in sight (kappa = 0)"
+	}
+	return num(h.USLPeakUsers, "%.0f users")
 }
