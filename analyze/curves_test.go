@@ -69,3 +69,22 @@ func TestOpenModelFindingsSayRate(t *testing.T) {
 		t.Errorf("finding %q: want the rate", f)
 	}
 }
+
+// Issue 18 item 6: p95 latency 10.3, 4.4, 6.7, 4.0 s at 10..40 users gave
+// "knee at 40 users". The curve falls 5.9 s of its 6.3 s range between 10
+// and 20 users: no clear knee, and the note says where.
+func TestCurvesNonMonotoneLatencyHasNoKnee(t *testing.T) {
+	s := &brink.Summary{StopRules: brink.DefaultStopRules()}
+	for i, sec := range []float64{10.3, 4.4, 6.7, 4.0} {
+		v := sec * 1000
+		s.Levels = append(s.Levels, brink.LevelStats{Level: i, Users: (i + 1) * 10, WindowS: 60, AnsweredRPS: float64(i+1) * 2, P95MS: &v})
+	}
+	curves(s)
+	if s.LatencyKnee != nil {
+		t.Errorf("latency knee %+v on a curve that falls", s.LatencyKnee)
+	}
+	want := "p95 latency has no clear knee: it falls from 10.30 s at 10 users to 4.40 s at 20 users"
+	if !strings.Contains(s.KneeNote, want) {
+		t.Errorf("knee note %q, want it to say %q", s.KneeNote, want)
+	}
+}
