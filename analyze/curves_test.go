@@ -88,3 +88,22 @@ func TestCurvesNonMonotoneLatencyHasNoKnee(t *testing.T) {
 		t.Errorf("knee note %q, want it to say %q", s.KneeNote, want)
 	}
 }
+
+// Issue 18 item 7: the ask step's error rate (1.09%) and all steps' (0.90%)
+// are two rates; the finding uses the stop rule's definition (all steps by
+// default) and says which, with the figure.
+func TestFindingsNameTheErrorRate(t *testing.T) {
+	v := 1000.0
+	s := &brink.Summary{Step: brink.StepAsk, StopRules: brink.DefaultStopRules(), Levels: []brink.LevelStats{
+		{Level: 0, Users: 10, WindowS: 60, P95MS: &v, ErrorRate: 0.0109, AllErrorRate: 0.0090},
+	}}
+	got := strings.Join(closedFindings(s), "\n")
+	if want := "The error rate of all steps (the stop rule's) stayed at or under 1% up to 10 users (at most 0.90%)."; !strings.Contains(got, want) {
+		t.Errorf("findings %q\nwant %q", got, want)
+	}
+	s.StopRules[0].Step = brink.StepAsk
+	got = strings.Join(closedFindings(s), "\n")
+	if want := `The error rate of "ask" requests (the stop rule's) first exceeded 1% at level 0 (10 users): 1.09%`; !strings.Contains(got, want) {
+		t.Errorf("findings %q\nwant %q", got, want)
+	}
+}

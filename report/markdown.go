@@ -18,7 +18,17 @@ func fmtMS(v *float64) string {
 
 func pct(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
 
-var tableHeader = []string{"level", "users", "requests", "answered/s", "p50 ms", "p95 ms", "p99 ms", "user p95 ms", "errors", "throttled", "timeouts", "all-step errors", "in tok/min", "out tok/min"}
+// tableHeader names the level table's columns. The rates name the steps
+// they count: the conversation step's, and all steps' (the stop rule's
+// default definition), so one rate is never shown under two names.
+func tableHeader(s *brink.Summary) []string {
+	step := s.Step
+	if step == "" {
+		step = brink.StepAsk
+	}
+	return []string{"level", "users", "requests", "answered/s", "p50 ms", "p95 ms", "p99 ms", "user p95 ms",
+		step + " errors", step + " throttled", step + " timeouts", "all-step errors", "in tok/min", "out tok/min"}
+}
 
 func tableRows(s *brink.Summary) [][]string {
 	rows := make([][]string, 0, len(s.Levels))
@@ -35,8 +45,9 @@ func tableRows(s *brink.Summary) [][]string {
 
 // levelTableText renders the level table in fixed-width columns.
 func LevelTableText(s *brink.Summary) []string {
-	rows := append([][]string{tableHeader}, tableRows(s)...)
-	widths := make([]int, len(tableHeader))
+	head := tableHeader(s)
+	rows := append([][]string{head}, tableRows(s)...)
+	widths := make([]int, len(head))
 	for _, r := range rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], len(c))
@@ -86,8 +97,8 @@ func markdown(w io.Writer, in *input, now time.Time) {
 		fmt.Fprintf(w, "### %s\n\n![%s](%s.png)\n\n", ch.title, ch.title, ch.name)
 	}
 	fmt.Fprintf(w, "## Levels\n\nHold windows only; latency of answered `%s` requests in scenario ms, exact percentiles; rates of all `%s` requests unless the column says all steps; user p95 is the 95th percentile across the level's users of each user's median latency.\n\n", s.Step, s.Step)
-	fmt.Fprintf(w, "| %s |\n", strings.Join(tableHeader, " | "))
-	fmt.Fprintf(w, "|%s\n", strings.Repeat("---:|", len(tableHeader)))
+	fmt.Fprintf(w, "| %s |\n", strings.Join(tableHeader(s), " | "))
+	fmt.Fprintf(w, "|%s\n", strings.Repeat("---:|", len(tableHeader(s))))
 	for _, r := range tableRows(s) {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
 	}
