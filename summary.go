@@ -53,6 +53,12 @@ type LevelStats struct {
 	LittleUsers      float64  `json:"littles_law_users"`
 	MeanIdleMS       *float64 `json:"mean_idle_ms"`
 	GeneratorLimited bool     `json:"generator_limited"`
+	// Requests in flight (all steps) per whole second of the hold: the
+	// mean and the p99 second (queries/in_flight.sql). A synchronous API
+	// runs a Lambda per request in flight, so the what-if sizes Lambda
+	// concurrency by their ratio. Nil for runs without per-request rows.
+	InFlightMean *float64 `json:"in_flight_mean,omitempty"`
+	InFlightP99  *float64 `json:"in_flight_p99,omitempty"`
 	// Infra is the collected platform metrics over the hold window (nil
 	// when none were collected).
 	Infra *InfraStats `json:"infra,omitempty"`
