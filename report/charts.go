@@ -51,8 +51,8 @@ var charts = []chart{
 		if in.w == nil {
 			return ""
 		}
-		return fmt.Sprintf("brink whatif, projected from level %d (%d users); %s prices as of %s; both axes logarithmic",
-			in.w.Baseline.Level, in.w.Baseline.Users, in.w.PriceSheet, in.w.PricesAsOf)
+		return fmt.Sprintf("brink whatif, projected from level %d (%d users, %.2f questions/user-min); $/day = users x $/user-min x 60 x the hours a day shown (24 h: the whole day at that concurrency); %s prices as of %s; both axes logarithmic",
+			in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute, in.w.PriceSheet, in.w.PricesAsOf)
 	}, drawWhatIf},
 }
 
@@ -532,7 +532,7 @@ func drawCost(c draw.Canvas, in *input) {
 	pn.NominalX(labels...)
 	for i, l := range levels {
 		if l.Level == s.Cost.BaselineLevel {
-			pn.vline(fmt.Sprintf("baseline (headline): %d users, %s/user-min", l.Users, usd(l.PerUserMinute.Total)), float64(i), colKnee)
+			pn.vline(fmt.Sprintf("baseline (headline): %d users, %s/user-min at %.2f questions/user-min", l.Users, usd(l.PerUserMinute.Total), l.QuestionsPerUserMinute()), float64(i), colKnee)
 		}
 		if s.Edge != nil && l.Level == s.Edge.Level {
 			pn.vline(fmt.Sprintf("edge of failure: %d users", l.Users), float64(i), colEdge, vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2))
@@ -581,13 +581,17 @@ func drawWhatIf(c draw.Canvas, in *input) {
 		if !seen[key] {
 			seen[key] = true
 			line := plotter.XYs{{X: lo, Y: perUser * lo}, {X: hi, Y: perUser * hi}}
-			pn.styled(fmt.Sprintf("cost at %s per active user-minute", usd(r.PerUserMinute.Total)), col, line, []vg.Length{vg.Points(5), vg.Points(3)}, nil)
+			pn.styled(fmt.Sprintf("cost at %s per active user-minute (%.2f questions/user-min)", usd(r.PerUserMinute.Total), r.TurnsPerUserMinute), col, line, []vg.Length{vg.Points(5), vg.Points(3)}, nil)
 		}
 		pt := plotter.XYs{{X: r.AverageUsers, Y: r.PerDay.Total}}
 		sc, _ := plotter.NewScatter(pt)
 		sc.Color, sc.Shape, sc.Radius = col, draw.CircleGlyph{}, vg.Points(5)
 		pn.Add(sc)
-		pn.legend(fmt.Sprintf("%s: %s users, %s/day", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total)), sc)
+		over := ""
+		if o := r.overQuota(); o != "-" {
+			over = "; over quota: " + o
+		}
+		pn.legend(fmt.Sprintf("%s: %s users, %s/day (%s h)%s", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total), trimFloat(r.hours(), 2), over), sc)
 		labels.XYs = append(labels.XYs, pt[0])
 		labels.Labels = append(labels.Labels, usd(r.PerDay.Total)+"/day")
 		// Where this scenario's load reaches the measured edge of failure:

@@ -103,8 +103,8 @@ func markdown(w io.Writer, in *input, now time.Time) {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
 	}
 	if c := s.Cost; c != nil && len(c.Levels) > 0 {
-		fmt.Fprintf(w, "\n## Cost per active user per minute\n\n%s, %s prices as of %s; the level's hold cost ÷ (users × minutes).\n\n", c.Currency, c.PriceSheet, c.PricesAsOf)
-		fmt.Fprintf(w, "| level | users | total | LLM input | LLM output | Lambda | DynamoDB | API Gateway | per answered turn |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(w, "\n## Cost per active user per minute\n\n%s, %s prices as of %s; the level's hold cost ÷ (users × minutes). An active user here is a virtual user asking the questions per minute shown (its engagement); a person asks fewer.\n\n", c.Currency, c.PriceSheet, c.PricesAsOf)
+		fmt.Fprintf(w, "| level | users | questions/user-min | total | LLM input | LLM output | Lambda | DynamoDB | API Gateway | per answered turn |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, l := range c.Levels {
 			u := l.PerUserMinute
 			turn := "-"
@@ -115,14 +115,14 @@ func markdown(w io.Writer, in *input, now time.Time) {
 			if l.Level == c.BaselineLevel {
 				mark = " (baseline)"
 			}
-			fmt.Fprintf(w, "| %d%s | %d | %.6f | %.6f | %.6f | %.6f | %.6f | %.6f | %s |\n", l.Level, mark, l.Users, u.Total, u.LLMInput, u.LLMOutput, u.Lambda, u.DynamoDB, u.APIGateway, turn)
+			fmt.Fprintf(w, "| %d%s | %d | %.2f | %.6f | %.6f | %.6f | %.6f | %.6f | %.6f | %s |\n", l.Level, mark, l.Users, l.QuestionsPerUserMinute(), u.Total, u.LLMInput, u.LLMOutput, u.Lambda, u.DynamoDB, u.APIGateway, turn)
 		}
 	}
 	if in.w != nil && len(in.w.Results) > 0 {
-		fmt.Fprintf(w, "\n## What-if\n\nProjected by `brink whatif` from level %d (%d users, %.2f answered turns per user per minute).\n\n", in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute)
-		fmt.Fprintf(w, "| scenario | users | $/user-min | $/day | $/month | load (measured users) |\n|---|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(w, "\n## What-if\n\nProjected by `brink whatif` from level %d (%d users, %.2f questions per user per minute measured). $/day counts the scenario's users for the hours a day shown (24 h: the whole day at that concurrency, unless the scenario says); $/month is 365/12 such days. Over quota names every quota the scenario overruns (need/limit).\n\n", in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute)
+		fmt.Fprintf(w, "| scenario | users | questions/user-min | $/user-min | $/day | $/month | load (measured users) | over quota |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
 		for _, r := range in.w.Results {
-			fmt.Fprintf(w, "| %s | %.0f | %.6f | %.2f | %.0f | %.0f |\n", r.Scenario.Name, r.AverageUsers, r.PerUserMinute.Total, r.PerDay.Total, r.PerMonth.Total, r.LoadEquivalentUsers)
+			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.6f | %.2f (%s h) | %.0f | %.0f | %s |\n", r.Scenario.Name, r.AverageUsers, r.TurnsPerUserMinute, r.PerUserMinute.Total, r.PerDay.Total, trimFloat(r.hours(), 2), r.PerMonth.Total, r.LoadEquivalentUsers, r.overQuota())
 		}
 	}
 }
@@ -159,10 +159,10 @@ func headlineRows(in *input) [][2]string {
 		rows = append(rows, [2]string{"First limit to break", "-"})
 	}
 	rows = append(rows,
-		[2]string{"Cost per active user per minute" + map[bool]string{true: fmt.Sprintf(" (at %s)", users(h.CostBaselineUsers)), false: ""}[h.CostBaselineUsers != nil], num(h.USDPerUserMinute, "$%.6f")},
+		[2]string{"Cost per active user per minute" + map[bool]string{true: fmt.Sprintf(" (at %s)", users(h.CostBaselineUsers)), false: ""}[h.CostBaselineUsers != nil], num(h.USDPerUserMinute, "$%.6f") + num(h.QuestionsPerUserMinute, " at %.2f questions/user-min")},
 		[2]string{"Cost per answered turn", num(h.USDPerAnsweredTurn, "$%.6f")})
 	for _, r := range h.WhatIf {
-		rows = append(rows, [2]string{"What-if " + r.Scenario + " per day", fmt.Sprintf("$%.2f", r.USDPerDay)})
+		rows = append(rows, [2]string{"What-if " + r.Scenario + " per day", fmt.Sprintf("$%.2f (%s h a day)", r.USDPerDay, trimFloat(r.HoursPerDay, 2))})
 	}
 	return rows
 }

@@ -124,6 +124,10 @@ func fixtureWhatIf() *WhatIf {
 		sc.PerUserMinute = brink.CostBreakdown{Total: r.per}
 		sc.PerDay = brink.CostBreakdown{Total: r.per * r.users * 1440}
 		sc.PerMonth = sc.PerDay.Scale(365.0 / 12)
+		sc.TurnsPerUserMinute, sc.HoursPerDay = 6.98*r.loadPerUsers, 24
+		// DynamoDB write units: turns/s × 7 against 90 provisioned.
+		wcu := r.users * sc.TurnsPerUserMinute / 60 * 7
+		sc.Quotas = []WhatIfQuota{{Name: "DynamoDB WCU", Need: wcu, Limit: 90, Over: wcu > 90}}
 		w.Results = append(w.Results, sc)
 	}
 	return w

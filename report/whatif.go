@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"brink"
 )
@@ -41,7 +42,40 @@ type WhatIfScenario struct {
 	PerDay              brink.CostBreakdown `json:"usd_per_day"`
 	PerMonth            brink.CostBreakdown `json:"usd_per_month"`
 	TPMUse              float64             `json:"tpm_quota_use"`
+	HoursPerDay         float64             `json:"hours_per_day"`
+	Quotas              []WhatIfQuota       `json:"quotas"`
 	Notes               []string            `json:"notes"`
+}
+
+// WhatIfQuota is a quota the scenario was checked against.
+type WhatIfQuota struct {
+	Name  string  `json:"name"`
+	Need  float64 `json:"need"`
+	Limit float64 `json:"limit"`
+	Over  bool    `json:"over"`
+}
+
+// hours is the scenario's hours per day (24 for what-ifs written before
+// brink recorded it).
+func (r WhatIfScenario) hours() float64 {
+	if r.HoursPerDay > 0 {
+		return r.HoursPerDay
+	}
+	return 24
+}
+
+// overQuota names the quotas the scenario overruns, or "-".
+func (r WhatIfScenario) overQuota() string {
+	var over []string
+	for _, q := range r.Quotas {
+		if q.Over {
+			over = append(over, fmt.Sprintf("%s %s/%s", q.Name, countLabel(q.Need), countLabel(q.Limit)))
+		}
+	}
+	if len(over) == 0 {
+		return "-"
+	}
+	return strings.Join(over, "; ")
 }
 
 // ReadWhatIf reads runDir/analysis/whatif.json; it returns nil, nil when the
