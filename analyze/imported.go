@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"brink"
+	"brink/queries"
 )
 
 // importedLevelsFile is the level table an aggregated import writes
@@ -23,7 +24,8 @@ const importedLevelsFile = "levels_imported.parquet"
 // analysis/levels_imported.parquet instead of the traces, so its percentiles
 // are whatever the tool gave (approximate) and the summary says so; the edge
 // of failure is judged on those level rows. It writes analysis/levels.parquet
-// (the same columns as a traced run's) and analysis/summary.json.
+// (the columns and types of a traced run's, NULL where the source has no
+// data) and analysis/summary.json.
 func runImported(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest, opts Options) (*Result, error) {
 	outDir := filepath.Join(runDir, brink.AnalysisDir)
 	src := filepath.Join(outDir, importedLevelsFile)
@@ -50,12 +52,9 @@ func runImported(ctx context.Context, db *sql.DB, runDir string, m *brink.Manife
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE imported AS SELECT * FROM read_parquet(`+quote(src)+`)`); err != nil {
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
-	// levels.parquet keeps its documented columns; unknown rates read as 0
-	// there and in the summary, and the summary says they are unknown.
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS SELECT level, users, window_start, window_end, window_s,
-		requests, answered, rps, answered_rps, p50_ms, p95_ms, p99_ms, error_rate, coalesce(throttle_rate, 0) AS throttle_rate,
-		coalesce(timeout_rate, 0) AS timeout_rate, input_tokens_per_min, output_tokens_per_min, all_requests, all_error_rate,
-		coalesce(all_throttle_rate, 0) AS all_throttle_rate FROM imported ORDER BY level`); err != nil {
+	// levels.parquet has a traced run's columns and types (one row per
+	// level, for the conversation step); what the source lacks is NULL.
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels_imported"), opts.Step); err != nil {
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
 	levels, unknownRates, notes, err := importedLevels(ctx, db)

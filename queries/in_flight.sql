@@ -18,13 +18,15 @@ spans AS (
 ),
 busy AS (
     SELECT sp.level, t.sec,
-           sum(least(sp.e_us, (t.sec + 1) * 1000000) - greatest(sp.s_us, t.sec * 1000000)) / 1e6 AS in_flight
+           sum(least(sp.e_us, (t.sec + 1) * 1000000) - greatest(sp.s_us, t.sec * 1000000)) AS busy_us
     FROM spans sp, range(sp.s_us // 1000000, (sp.e_us - 1) // 1000000 + 1) AS t(sec)
     GROUP BY sp.level, t.sec
 )
-SELECT s.level::INTEGER                                   AS level,
-       avg(coalesce(b.in_flight, 0))                      AS in_flight_mean,
-       quantile_cont(coalesce(b.in_flight, 0), 0.99)      AS in_flight_p99
+-- Sums stay in whole microseconds until the end, so the figures do not
+-- depend on the order parallel threads add them in.
+SELECT s.level::INTEGER                                          AS level,
+       sum(coalesce(b.busy_us, 0)) / count(*) / 1e6              AS in_flight_mean,
+       quantile_cont(coalesce(b.busy_us, 0) / 1e6, 0.99)         AS in_flight_p99
 FROM secs s
 LEFT JOIN busy b USING (level, sec)
 GROUP BY s.level
