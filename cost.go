@@ -7,12 +7,6 @@ package brink
 // running total).
 const RuleMaxCostUSD = "max_cost_usd"
 
-// CostFile is analysis/cost.parquet: one row per level, full precision.
-const CostFile = "cost.parquet"
-
-// WhatIfFile is analysis/whatif.json, written by brink whatif.
-const WhatIfFile = "whatif.json"
-
 // CostBreakdown is an amount of money by component. LLM = LLMInput +
 // LLMOutput; Total = LLM + Lambda + DynamoDB + APIGateway.
 type CostBreakdown struct {

@@ -2,8 +2,6 @@ package brink
 
 import (
 	"os"
-	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 )
@@ -45,41 +43,6 @@ func TestPlanValidate(t *testing.T) {
 		if err := p.Validate(); err == nil {
 			t.Errorf("%s: want an error", name)
 		}
-	}
-}
-
-func TestManifestRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	lvl := 2
-	m := &Manifest{SchemaVersion: SchemaVersion, Tool: "brink", RunID: "r1", StartedAt: start, Status: StatusStopped,
-		Plan: DefaultPlan(), StopRules: DefaultStopRules(), TimeScale: 0.02, Epoch: start, Seed: 7,
-		Levels: DefaultPlan().Timeline(start)[:3], EdgeLevel: &lvl}
-	if err := WriteManifest(dir, m); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadManifest(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, m) {
-		t.Fatalf("round trip:\n got %+v\nwant %+v", got, m)
-	}
-	// No temporary file is left behind.
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Fatalf("run dir holds %d files, want only run.json", len(ents))
-	}
-}
-
-func TestReadManifestErrors(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := ReadManifest(dir); err == nil {
-		t.Fatal("empty dir: want an error")
-	}
-	os.WriteFile(filepath.Join(dir, ManifestFile), []byte(`{"schema_version": 99}`), 0o644)
-	if _, err := ReadManifest(dir); err == nil {
-		t.Fatal("unknown schema version: want an error")
 	}
 }
 

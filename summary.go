@@ -1,22 +1,6 @@
 package brink
 
-import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"time"
-)
-
-// Paths inside a run directory.
-const (
-	TracesDir   = "traces"
-	MetricsDir  = "metrics"
-	AnalysisDir = "analysis"
-	ReportDir   = "report"
-	SummaryFile = "summary.json" // under AnalysisDir
-	LevelsFile  = "levels.parquet"
-)
+import "time"
 
 // LevelStats is one level's hold window, for the conversation step (ask)
 // unless a field says "all steps". Latencies are scenario ms over answered
@@ -163,33 +147,4 @@ type Summary struct {
 	// Timeline is the run over scenario time (timeline.go); LatencyDist each level's latency quantiles. Absent for imported runs.
 	Timeline    []TimelinePoint    `json:"timeline,omitempty"`
 	LatencyDist []LatencyQuantiles `json:"latency_distribution,omitempty"`
-}
-
-// ReadSummary reads dir/analysis/summary.json.
-func ReadSummary(runDir string) (*Summary, error) {
-	path := filepath.Join(runDir, AnalysisDir, SummaryFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read analysis summary: %w (run `brink analyze --run %s` first)", err, runDir)
-	}
-	var s Summary
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if s.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%s: schema_version %d is not one this brink reads (%d)", path, s.SchemaVersion, SchemaVersion)
-	}
-	return &s, nil
-}
-
-// WriteSummary writes dir/analysis/summary.json atomically.
-func WriteSummary(runDir string, s *Summary) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Join(runDir, AnalysisDir), 0o755); err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	return WriteFileAtomic(filepath.Join(runDir, AnalysisDir, SummaryFile), append(b, '\n'))
 }

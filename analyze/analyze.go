@@ -3,14 +3,13 @@ package analyze
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"brink"
 	"brink/queries"
+	"brink/rundir"
 )
 
 // Options configure an analysis. Zero values take the defaults.
@@ -32,36 +31,28 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if opts.Step == "" {
 		opts.Step = brink.StepAsk
 	}
-	if st, err := os.Stat(runDir); err != nil {
-		return nil, fmt.Errorf("run directory %s: %w", runDir, errors.Unwrap(err))
-	} else if !st.IsDir() {
-		return nil, fmt.Errorf("run directory %s: not a directory", runDir)
-	}
-	m, err := brink.ReadManifest(runDir)
+	run, err := rundir.Open(ctx, runDir)
 	if err != nil {
 		return nil, err
 	}
+	m := run.Manifest()
 	db, err := Open(ctx, opts.DB)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	if m.Aggregated { // imported without per-request rows (imported.go)
-		return runImported(ctx, db, runDir, m, opts)
+		return runImported(ctx, db, run, opts)
 	}
-	warnings, err := loadRun(ctx, db, runDir, m)
+	warnings, err := loadRun(ctx, db, run)
 	if err != nil {
 		return nil, err
-	}
-	outDir := filepath.Join(runDir, brink.AnalysisDir)
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create analysis directory: %w", err)
 	}
 	levels, err := levelTable(ctx, db, opts.Step)
 	if err != nil {
 		return nil, err
 	}
-	levelsPath, err := stepTables(ctx, db, outDir)
+	levelsPath, err := stepTables(ctx, db, run)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +65,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err := inFlight(ctx, db, levels); err != nil {
 		return nil, err
 	}
-	metricsOK, mwarn, err := loadMetrics(ctx, db, runDir)
+	metricsOK, mwarn, err := loadMetrics(ctx, db, run)
 	if err != nil {
 		return nil, err
 	}
@@ -125,17 +116,17 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		}
 	}
 	curves(s)
-	if err := addCost(ctx, db, runDir, s); err != nil {
+	if err := addCost(ctx, db, run, s); err != nil {
 		return nil, err
 	}
 	if err := timelineAndDist(ctx, db, s); err != nil {
 		return nil, err
 	}
 	s.Findings = findings(s)
-	if err := brink.WriteSummary(runDir, s); err != nil {
+	if err := run.WriteSummary(ctx, s); err != nil {
 		return nil, err
 	}
-	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: filepath.Join(outDir, brink.SummaryFile)}, nil
+	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: run.Path(rundir.SummaryFile)}, nil
 }
 
 func edgeDisagreement(live *int, exact *brink.Edge) string {
@@ -186,7 +177,11 @@ func ptr(v sql.NullFloat64) *float64 {
 }
 
 // copyParquet writes a table to a Parquet file (zstd) via a temporary name.
-func copyParquet(ctx context.Context, db *sql.DB, table, path string) error {
+func copyParquet(ctx context.Context, db *sql.DB, table string, run *rundir.Run, name string) error {
+	path, err := run.Prepare(name)
+	if err != nil {
+		return err
+	}
 	tmp := path + ".tmp"
 	q := fmt.Sprintf(`COPY %s TO %s (FORMAT parquet, COMPRESSION zstd, KV_METADATA {'brink.schema_version': '%d', 'brink.kind': %s})`,
 		table, quote(tmp), brink.SchemaVersion, quote(table))

@@ -15,6 +15,7 @@ import (
 
 	"brink"
 	"brink/collect/parquet"
+	"brink/rundir"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -32,14 +33,9 @@ func fixtureRun(t *testing.T) (string, []brink.Trace) {
 // is written (nil: unchanged).
 func fixtureRunWith(t *testing.T, edit func(*brink.Trace)) (string, []brink.Trace) {
 	t.Helper()
-	dir := t.TempDir()
 	plan := brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 20, Ramp: brink.Duration(10 * time.Second), Hold: brink.Duration(60 * time.Second)}
 	lvl := 1
-	m := &brink.Manifest{SchemaVersion: brink.SchemaVersion, Tool: "brink", RunID: "fixture", StartedAt: t0, Status: brink.StatusStopped,
-		Plan: plan, StopRules: brink.DefaultStopRules(), TimeScale: 1, Epoch: t0, Levels: plan.Timeline(t0), EdgeLevel: &lvl}
-	if err := brink.WriteManifest(dir, m); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeRun(t, t.TempDir(), "fixture", plan, rundir.Ending{Status: brink.StatusStopped, EdgeLevel: &lvl})
 	var rows []brink.Trace
 	add := func(level int, at time.Duration, step string, lat float64, errc string) {
 		tr := brink.Trace{RunID: "fixture", VU: int32(len(rows) % 5), Step: step, Level: int32(level), Users: int32(10 * (level + 1)),
@@ -74,7 +70,7 @@ func fixtureRunWith(t *testing.T, edit func(*brink.Trace)) (string, []brink.Trac
 		add(1, 90*time.Second+time.Duration(i)*time.Second, brink.StepAsk, 20, brink.ErrHTTP429)
 	}
 	add(1, 100*time.Second, brink.StepNewChat, 30, brink.ErrHTTP5xx)
-	w, err := parquet.NewTraceWriter(filepath.Join(dir, brink.TracesDir), parquet.TraceOptions{RunID: "fixture", MaxRows: 17, FlushEvery: time.Hour})
+	w, err := parquet.NewTraceWriter(filepath.Join(dir, rundir.TracesDir), parquet.TraceOptions{RunID: "fixture", MaxRows: 17, FlushEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +103,7 @@ func TestAnalyzeFixture(t *testing.T) {
 	if len(s.Levels) != 2 {
 		t.Fatalf("%d levels, want 2", len(s.Levels))
 	}
-	m, _ := brink.ReadManifest(dir)
+	m := manifestOf(t, dir)
 	for i, l := range s.Levels {
 		w := m.Levels[i]
 		var lat []float64
@@ -273,9 +269,8 @@ func TestAnalyzeBadInput(t *testing.T) {
 		t.Fatalf("warnings %q: want one naming %s", res.Summary.Warnings, torn)
 	}
 	// Only torn files: an error.
-	only := t.TempDir()
-	m, _ := brink.ReadManifest(dir)
-	brink.WriteManifest(only, m)
+	m := manifestOf(t, dir)
+	only := writeRun(t, t.TempDir(), m.RunID, m.Plan, rundir.Ending{Status: m.Status, EdgeLevel: m.EdgeLevel})
 	os.MkdirAll(filepath.Join(only, "traces"), 0o755)
 	os.WriteFile(filepath.Join(only, "traces", "part-00000.parquet"), []byte("junk"), 0o644)
 	if _, err := Run(ctx, only, Options{}); err == nil {
@@ -289,7 +284,7 @@ func TestSlowestUsersAndLittlesLaw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := brink.ReadManifest(dir)
+	m := manifestOf(t, dir)
 	for i, l := range res.Summary.Levels {
 		w := m.Levels[i]
 		perVU := map[int32][]float64{}

@@ -13,6 +13,7 @@ import (
 
 	"brink"
 	"brink/collect/parquet"
+	"brink/rundir"
 )
 
 // TestMain lets the benchmark analyse in a child process, so its peak RSS
@@ -39,7 +40,13 @@ func makeBigRun(b *testing.B, n int) string {
 	t0 := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	plan := brink.DefaultPlan()
 	tl := plan.Timeline(t0)
-	w, err := parquet.NewTraceWriter(filepath.Join(dir, "traces"), parquet.TraceOptions{RunID: "bench", FlushEvery: time.Hour})
+	end := t0.Add(plan.Duration())
+	run, err := rundir.Create(context.Background(), rundir.CreateOptions{RunsDir: filepath.Dir(dir), RunID: filepath.Base(dir),
+		Started: t0, Plan: plan, StopRules: brink.DefaultStopRules(), Clock: brink.Clock{Epoch: t0, Scale: 1}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := parquet.NewTraceWriter(run.Path(rundir.TracesDir), parquet.TraceOptions{RunID: "bench", FlushEvery: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -75,10 +82,7 @@ func makeBigRun(b *testing.B, n int) string {
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
-	end := t0.Add(total)
-	m := &brink.Manifest{SchemaVersion: brink.SchemaVersion, Tool: "brink", RunID: "bench", StartedAt: t0, EndedAt: &end,
-		Status: brink.StatusCompleted, Plan: plan, StopRules: brink.DefaultStopRules(), TimeScale: 1, Epoch: t0, Levels: tl}
-	if err := brink.WriteManifest(dir, m); err != nil {
+	if err := run.Finish(context.Background(), rundir.Ending{Ended: end, Status: brink.StatusCompleted, Levels: tl}); err != nil {
 		b.Fatal(err)
 	}
 	return dir

@@ -4,14 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"brink"
 	"brink/pricing"
 	"brink/queries"
+	"brink/rundir"
 )
 
 // CompareOptions configure Compare. Zero values take the defaults.
@@ -38,14 +37,19 @@ func Compare(ctx context.Context, dirA, dirB string, o CompareOptions) (*brink.C
 	if o.Alpha <= 0 {
 		o.Alpha = DefaultAlpha
 	}
-	sa, err := brink.ReadSummary(dirA)
-	if err != nil {
-		return nil, fmt.Errorf("compare run A: %w", err)
+	var runs [2]*rundir.Run
+	var sums [2]*brink.Summary
+	for i, d := range []string{dirA, dirB} {
+		run, err := rundir.Open(ctx, d)
+		if err != nil {
+			return nil, fmt.Errorf("compare run %c: %w", 'A'+i, err)
+		}
+		if sums[i], err = run.ReadSummary(ctx); err != nil {
+			return nil, fmt.Errorf("compare run %c: %w", 'A'+i, err)
+		}
+		runs[i] = run
 	}
-	sb, err := brink.ReadSummary(dirB)
-	if err != nil {
-		return nil, fmt.Errorf("compare run B: %w", err)
-	}
+	sa, sb := sums[0], sums[1]
 	c := &brink.Comparison{RunA: sa.RunID, RunB: sb.RunID, Step: sb.Step, Alpha: o.Alpha, Differences: []brink.Difference{}}
 	if sa.Step != sb.Step {
 		c.Notes = append(c.Notes, fmt.Sprintf("run A's conversation step is %q and run B's %q: latencies compare different requests", sa.Step, sb.Step))
@@ -66,7 +70,7 @@ func Compare(ctx context.Context, dirA, dirB string, o CompareOptions) (*brink.C
 		return nil, err
 	}
 	defer db.Close()
-	tests, err := compareSamples(ctx, db, map[string]string{"a": dirA, "b": dirB}, sb.Step, c)
+	tests, err := compareSamples(ctx, db, runs, sb.Step, c)
 	if err != nil {
 		return nil, err
 	}
@@ -97,29 +101,25 @@ type rankKey struct {
 // cmp_samples, and returns the U test's p value per metric and level. A run
 // without per-request rows (imported from Locust) has none: its latency and
 // cost differences are not tested, and a note says so.
-func compareSamples(ctx context.Context, db *sql.DB, dirs map[string]string, step string, c *brink.Comparison) (map[rankKey]*float64, error) {
+func compareSamples(ctx context.Context, db *sql.DB, runs [2]*rundir.Run, step string, c *brink.Comparison) (map[rankKey]*float64, error) {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE cmp_samples (run VARCHAR, metric VARCHAR, users INTEGER, v DOUBLE)`); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
-	for _, run := range []string{"a", "b"} {
-		dir := dirs[run]
-		m, err := brink.ReadManifest(dir)
-		if err != nil {
-			return nil, fmt.Errorf("compare run %s: %w", strings.ToUpper(run), err)
-		}
-		if m.Aggregated {
-			c.Notes = append(c.Notes, fmt.Sprintf("run %s was imported without per-request rows: its latencies and cost are not tested for significance", strings.ToUpper(run)))
+	for i, name := range []string{"a", "b"} {
+		run := runs[i]
+		if run.Manifest().Aggregated {
+			c.Notes = append(c.Notes, fmt.Sprintf("run %s was imported without per-request rows: its latencies and cost are not tested for significance", strings.ToUpper(name)))
 			return map[rankKey]*float64{}, nil
 		}
-		if _, err := loadRun(ctx, db, dir, m); err != nil {
-			return nil, fmt.Errorf("compare run %s: %w", strings.ToUpper(run), err)
+		if _, err := loadRun(ctx, db, run); err != nil {
+			return nil, fmt.Errorf("compare run %s: %w", strings.ToUpper(name), err)
 		}
 		u := pricing.DefaultUsage()
-		if err := comparePrices(ctx, db, dir, step, u.DefaultModel); err != nil {
-			c.Notes = append(c.Notes, fmt.Sprintf("run %s: %v: its users' spend counts unpriced tokens as 0", strings.ToUpper(run), err))
+		if err := comparePrices(ctx, db, run, step, u.DefaultModel); err != nil {
+			c.Notes = append(c.Notes, fmt.Sprintf("run %s: %v: its users' spend counts unpriced tokens as 0", strings.ToUpper(name), err))
 		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO cmp_samples `+queries.MustGet("compare_samples"), run, step, u.DefaultModel); err != nil {
-			return nil, fmt.Errorf("compare run %s: samples: %w", strings.ToUpper(run), err)
+		if _, err := db.ExecContext(ctx, `INSERT INTO cmp_samples `+queries.MustGet("compare_samples"), name, step, u.DefaultModel); err != nil {
+			return nil, fmt.Errorf("compare run %s: samples: %w", strings.ToUpper(name), err)
 		}
 	}
 	rows, err := db.QueryContext(ctx, queries.MustGet("compare_ranks"))
@@ -145,13 +145,13 @@ func compareSamples(ctx context.Context, db *sql.DB, dirs map[string]string, ste
 
 // comparePrices fills cmp_prices with the prices of the models the run's
 // answered turns name, from the run's own price sheet or the embedded one.
-func comparePrices(ctx context.Context, db *sql.DB, dir, step, defaultModel string) error {
+func comparePrices(ctx context.Context, db *sql.DB, run *rundir.Run, step, defaultModel string) error {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE cmp_prices (model VARCHAR, input_usd DOUBLE, output_usd DOUBLE)`); err != nil {
 		return err
 	}
-	path := filepath.Join(dir, RunPricesFile)
-	if _, err := os.Stat(path); err != nil {
-		path = ""
+	path := "" // the embedded sheet, unless the run keeps its own
+	if run.Has(rundir.PricesFile) {
+		path = run.Path(rundir.PricesFile)
 	}
 	sheet, err := pricing.Load(path)
 	if err != nil {

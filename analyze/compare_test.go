@@ -48,7 +48,7 @@ func TestCompareSlowerCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := brink.ReadManifest(dirA)
+	m := manifestOf(t, dirA)
 	for _, d := range c.Differences {
 		if d.Metric != brink.MetricP95 {
 			continue

@@ -5,18 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"brink"
 	"brink/pricing"
 	"brink/queries"
+	"brink/rundir"
 )
-
-// RunPricesFile is a price sheet kept in the run directory: when present,
-// analyze prices the run with it instead of the embedded sheet.
-const RunPricesFile = "prices.yaml"
 
 // CostOptions configure the cost of a run. Zero values take the defaults:
 // the run directory's prices.yaml or the embedded sheet, and
@@ -30,15 +25,15 @@ type CostOptions struct {
 // analysis/cost.parquet and sets s.Cost. A run it cannot price (a model the
 // sheet does not know, a bad sheet) gets a warning, not an error: the rest
 // of the analysis stands.
-func addCost(ctx context.Context, db *sql.DB, runDir string, s *brink.Summary) error {
-	return addCostWith(ctx, db, runDir, s, CostOptions{})
+func addCost(ctx context.Context, db *sql.DB, run *rundir.Run, s *brink.Summary) error {
+	return addCostWith(ctx, db, run, s, CostOptions{})
 }
 
-func addCostWith(ctx context.Context, db *sql.DB, runDir string, s *brink.Summary, o CostOptions) error {
+func addCostWith(ctx context.Context, db *sql.DB, run *rundir.Run, s *brink.Summary, o CostOptions) error {
 	if o.Prices == nil {
-		path := filepath.Join(runDir, RunPricesFile)
-		if _, err := os.Stat(path); err != nil {
-			path = ""
+		path := "" // the embedded sheet, unless the run keeps its own
+		if run.Has(rundir.PricesFile) {
+			path = run.Path(rundir.PricesFile)
 		}
 		sheet, err := pricing.Load(path)
 		if err != nil {
@@ -70,7 +65,7 @@ func addCostWith(ctx context.Context, db *sql.DB, runDir string, s *brink.Summar
 	if cs.FailureExposure == nil {
 		cs.Notes = append(cs.Notes, "billing exposure of failures (tokens Bedrock billed for answers that never arrived) needs collected AWS/Bedrock metrics: not computed")
 	}
-	if err := copyParquet(ctx, db, "cost", filepath.Join(runDir, brink.AnalysisDir, brink.CostFile)); err != nil {
+	if err := copyParquet(ctx, db, "cost", run, rundir.CostFile); err != nil {
 		return err
 	}
 	s.Cost = cs

@@ -11,6 +11,7 @@ import (
 	"brink"
 	"brink/collect/parquet"
 	"brink/pricing"
+	"brink/rundir"
 )
 
 const (
@@ -23,13 +24,8 @@ const (
 // (2 users) holds [t0+10s, t0+70s), level 1 (4 users) [t0+80s, t0+140s).
 func costFixtureRun(t *testing.T, models map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
 	plan := brink.Plan{Model: "closed", StartUsers: 2, StepUsers: 2, MaxUsers: 4, Ramp: brink.Duration(10 * time.Second), Hold: brink.Duration(60 * time.Second)}
-	m := &brink.Manifest{SchemaVersion: brink.SchemaVersion, Tool: "brink", RunID: "cost", StartedAt: t0, Status: brink.StatusCompleted,
-		Plan: plan, StopRules: brink.DefaultStopRules(), TimeScale: 1, Epoch: t0, Levels: plan.Timeline(t0)}
-	if err := brink.WriteManifest(dir, m); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeRun(t, t.TempDir(), "cost", plan, rundir.Ending{Status: brink.StatusCompleted})
 	model := func(id string) string {
 		if r, ok := models[id]; ok {
 			return r
@@ -64,7 +60,7 @@ func costFixtureRun(t *testing.T, models map[string]string) string {
 	// Level 1 hold.
 	add(2, 1, ask, 85*time.Second, 3000, 200, "", sonnet, 1000, 300)
 	add(2, 1, ask, 95*time.Second, 3000, 200, "", sonnet, 1500, 500)
-	w, err := parquet.NewTraceWriter(filepath.Join(dir, brink.TracesDir), parquet.TraceOptions{RunID: "cost", MaxRows: 5, FlushEvery: time.Hour})
+	w, err := parquet.NewTraceWriter(filepath.Join(dir, rundir.TracesDir), parquet.TraceOptions{RunID: "cost", MaxRows: 5, FlushEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +182,7 @@ func TestCost(t *testing.T) {
 	var n int
 	var pum float64
 	if err := db.QueryRow(`SELECT count(*), max(total_usd_per_user_minute) FILTER (WHERE level = 0) FROM read_parquet(?)`,
-		filepath.Join(dir, "analysis", brink.CostFile)).Scan(&n, &pum); err != nil {
+		filepath.Join(dir, rundir.CostFile)).Scan(&n, &pum); err != nil {
 		t.Fatal(err)
 	}
 	if n != 2 || pum != l0.PerUserMinute.Total {
@@ -237,8 +233,8 @@ func TestCostOptions(t *testing.T) {
 	dir := costFixtureRun(t, nil)
 	db, _ := Open(context.Background(), DBOptions{})
 	defer db.Close()
-	m, _ := brink.ReadManifest(dir)
-	if _, err := loadRun(context.Background(), db, dir, m); err != nil {
+	run := openRun(t, dir)
+	if _, err := loadRun(context.Background(), db, run); err != nil {
 		t.Fatal(err)
 	}
 	u := pricing.DefaultUsage()

@@ -27,7 +27,7 @@ func TestFailureExposure(t *testing.T) {
 		}
 	})
 	received := map[int][2]float64{}
-	m, _ := brink.ReadManifest(dir)
+	m := manifestOf(t, dir)
 	for _, r := range rows {
 		for _, w := range m.Levels {
 			if !r.Start.Before(w.SteadyStart) && r.Start.Before(w.End) && r.Error == "" && r.HasUsage {

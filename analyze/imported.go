@@ -7,17 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
+
+	"brink/rundir"
 
 	"brink"
 	"brink/queries"
 )
-
-// importedLevelsFile is the level table an aggregated import writes
-// (collect/parquet.ImportedLevelsFile), under analysis/.
-const importedLevelsFile = "levels_imported.parquet"
 
 // runImported analyses an aggregated run: one imported from a tool that
 // keeps no per-request rows (Locust's CSV). Its levels come from
@@ -26,9 +23,9 @@ const importedLevelsFile = "levels_imported.parquet"
 // of failure is judged on those level rows. It writes analysis/levels.parquet
 // (the columns and types of a traced run's, NULL where the source has no
 // data) and analysis/summary.json.
-func runImported(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest, opts Options) (*Result, error) {
-	outDir := filepath.Join(runDir, brink.AnalysisDir)
-	src := filepath.Join(outDir, importedLevelsFile)
+func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options) (*Result, error) {
+	m := run.Manifest()
+	src := run.Path(rundir.ImportedLevelsFile)
 	if _, err := os.Stat(src); err != nil {
 		return nil, fmt.Errorf("%s: run.json says the run is aggregated but its level table is missing (%v): import it again with brink import", src, errors.Unwrap(err))
 	}
@@ -61,8 +58,8 @@ func runImported(ctx context.Context, db *sql.DB, runDir string, m *brink.Manife
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
-	levelsPath := filepath.Join(outDir, brink.LevelsFile)
-	if err := copyParquet(ctx, db, "levels", levelsPath); err != nil {
+	levelsPath := run.Path(rundir.LevelsFile)
+	if err := copyParquet(ctx, db, "levels", run, rundir.LevelsFile); err != nil {
 		return nil, err
 	}
 	var warnings []string
@@ -92,10 +89,10 @@ func runImported(ctx context.Context, db *sql.DB, runDir string, m *brink.Manife
 	s.Edge = importedEdge(m, levels, unknownRates, opts.Step)
 	curves(s)
 	s.Findings = append([]string{fmt.Sprintf("Imported from %s without per-request rows: the level table's percentiles are approximate.", m.Flow.Name)}, findings(s)...)
-	if err := brink.WriteSummary(runDir, s); err != nil {
+	if err := run.WriteSummary(ctx, s); err != nil {
 		return nil, err
 	}
-	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: filepath.Join(outDir, brink.SummaryFile)}, nil
+	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: run.Path(rundir.SummaryFile)}, nil
 }
 
 func importedLevels(ctx context.Context, db *sql.DB) (levels []brink.LevelStats, unknownRates bool, notes []string, err error) {

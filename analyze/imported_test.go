@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"brink"
 	"brink/collect/importers"
+	"brink/rundir"
 )
 
 // sampleReq is one request read straight from a sample file by the test,
@@ -235,7 +235,7 @@ func TestImportedLocust(t *testing.T) {
 		}
 		defer db.Close()
 		rows, err := db.Query(`SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`,
-			filepath.Join(dir, brink.AnalysisDir, brink.LevelsFile))
+			filepath.Join(dir, rundir.LevelsFile))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +256,7 @@ func TestImportedLocust(t *testing.T) {
 	var steps string
 	var nullP90, nullTTFB, nullThrottle, n int
 	if err := db.QueryRow(`SELECT string_agg(DISTINCT step, ','), count(*) FILTER (WHERE p90_ms IS NULL), count(*) FILTER (WHERE ttfb_p50_ms IS NULL),
-		count(*) FILTER (WHERE throttle_rate IS NULL), count(*) FROM read_parquet(?)`, filepath.Join(res.Dir, brink.AnalysisDir, brink.LevelsFile)).Scan(&steps, &nullP90, &nullTTFB, &nullThrottle, &n); err != nil {
+		count(*) FILTER (WHERE throttle_rate IS NULL), count(*) FROM read_parquet(?)`, filepath.Join(res.Dir, rundir.LevelsFile)).Scan(&steps, &nullP90, &nullTTFB, &nullThrottle, &n); err != nil {
 		t.Fatal(err)
 	}
 	if steps != "ask" || n != 3 || nullP90 != 3 || nullTTFB != 3 || nullThrottle != 3 {

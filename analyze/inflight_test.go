@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"brink"
 )
 
 // Requests in flight per second, computed independently from the fixture's
@@ -20,7 +19,7 @@ func TestInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := brink.ReadManifest(dir)
+	m := manifestOf(t, dir)
 	for i, l := range res.Summary.Levels {
 		w := m.Levels[i]
 		var per []float64

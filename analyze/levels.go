@@ -4,27 +4,27 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 
 	"brink"
 	"brink/queries"
+	"brink/rundir"
 )
 
 // stepTables writes analysis/levels.parquet (one row per level and step
 // over the holds) and analysis/ramps.parquet (the ramp windows).
-func stepTables(ctx context.Context, db *sql.DB, outDir string) (levelsPath string, err error) {
+func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run) (levelsPath string, err error) {
 	for _, t := range []struct{ table, query, file string }{
-		{"level_steps", "level_steps", brink.LevelsFile},
-		{"ramps", "ramps", "ramps.parquet"},
+		{"level_steps", "level_steps", rundir.LevelsFile},
+		{"ramps", "ramps", rundir.RampsFile},
 	} {
 		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+t.table+` AS `+queries.MustGet(t.query)); err != nil {
 			return "", fmt.Errorf("%s table: %w", t.table, err)
 		}
-		if err := copyParquet(ctx, db, t.table, filepath.Join(outDir, t.file)); err != nil {
+		if err := copyParquet(ctx, db, t.table, run, t.file); err != nil {
 			return "", err
 		}
 	}
-	return filepath.Join(outDir, brink.LevelsFile), nil
+	return run.Path(rundir.LevelsFile), nil
 }
 
 // userLevels adds the slowest-users view to the level rows.

@@ -5,43 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"brink/rundir"
 
 	"brink"
 )
 
 // ErrNoTraces is returned when a run directory has no readable trace file.
 var ErrNoTraces = errors.New("no trace files")
-
-// traceFiles lists the closed trace segments under dir/traces (shard
-// subfolders included), skipping temporary (open) segments.
-func traceFiles(runDir string) ([]string, error) {
-	root := filepath.Join(runDir, brink.TracesDir)
-	var out []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".parquet") {
-			out = append(out, path)
-		}
-		return nil
-	})
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w (the run recorded nothing)", root, ErrNoTraces)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("list traces: %w", err)
-	}
-	sort.Strings(out)
-	return out, nil
-}
 
 // checkBrinkFile reads a trace or metrics file's footer and its brink schema version. A torn
 // or foreign file, or one of an unknown version, is an error naming it.
@@ -70,10 +44,11 @@ func firstLine(s string) string {
 // loadRun registers the views and tables every query reads: traces (the
 // readable trace files) and windows (the manifest's hold windows). It returns
 // warnings for each file it skipped.
-func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) (warnings []string, err error) {
-	files, err := traceFiles(runDir)
+func loadRun(ctx context.Context, db *sql.DB, run *rundir.Run) (warnings []string, err error) {
+	m := run.Manifest()
+	files, err := run.TraceFiles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list traces: %w", err)
 	}
 	var good []string
 	for _, f := range files {
@@ -85,9 +60,9 @@ func loadRun(ctx context.Context, db *sql.DB, runDir string, m *brink.Manifest) 
 	}
 	if len(good) == 0 {
 		if len(files) == 0 {
-			return warnings, fmt.Errorf("%s: %w (the run recorded nothing)", filepath.Join(runDir, brink.TracesDir), ErrNoTraces)
+			return warnings, fmt.Errorf("%s: %w (the run recorded nothing)", run.Path(rundir.TracesDir), ErrNoTraces)
 		}
-		return warnings, fmt.Errorf("%s: %w: every file was skipped", filepath.Join(runDir, brink.TracesDir), ErrNoTraces)
+		return warnings, fmt.Errorf("%s: %w: every file was skipped", run.Path(rundir.TracesDir), ErrNoTraces)
 	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE VIEW traces AS SELECT * FROM read_parquet(`+quoteList(good)+`)`); err != nil {
 		return warnings, fmt.Errorf("read traces: %w", err)
@@ -176,9 +151,12 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 
 // loadMetrics registers the metrics view over metrics/*.parquet, when the
 // run has collected metrics. Unreadable files are skipped with a warning.
-func loadMetrics(ctx context.Context, db *sql.DB, runDir string) (bool, []string, error) {
-	files, err := filepath.Glob(filepath.Join(runDir, brink.MetricsDir, "*.parquet"))
-	if err != nil || len(files) == 0 {
+func loadMetrics(ctx context.Context, db *sql.DB, run *rundir.Run) (bool, []string, error) {
+	files, err := run.MetricFiles(ctx)
+	if err != nil {
+		return false, nil, fmt.Errorf("list metrics: %w", err)
+	}
+	if len(files) == 0 {
 		return false, nil, nil
 	}
 	var good []string

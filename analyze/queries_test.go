@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"brink"
 	"brink/queries"
 )
 
@@ -21,16 +20,12 @@ import (
 func TestQueriesGolden(t *testing.T) {
 	dir, _ := fixtureRun(t)
 	ctx := context.Background()
-	m, err := brink.ReadManifest(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := Open(ctx, DBOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := loadRun(ctx, db, dir, m); err != nil {
+	if _, err := loadRun(ctx, db, openRun(t, dir)); err != nil {
 		t.Fatal(err)
 	}
 	// Metrics: a Lambda throttle in level 0's hold, concurrency in both,

@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 
-	"brink"
+	"brink/rundir"
 )
 
 // OpenRun opens DuckDB over a run directory for ad-hoc SQL, with the views
@@ -15,7 +13,7 @@ import (
 // (collected metrics, if any), levels (analysis/levels.parquet, if analysed)
 // and ramps. It returns warnings for anything skipped.
 func OpenRun(ctx context.Context, runDir string, o DBOptions) (*sql.DB, []string, error) {
-	m, err := brink.ReadManifest(runDir)
+	run, err := rundir.Open(ctx, runDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -23,22 +21,22 @@ func OpenRun(ctx context.Context, runDir string, o DBOptions) (*sql.DB, []string
 	if err != nil {
 		return nil, nil, err
 	}
-	warnings, err := loadRun(ctx, db, runDir, m)
+	warnings, err := loadRun(ctx, db, run)
 	if err != nil {
 		db.Close()
 		return nil, warnings, err
 	}
-	_, mw, err := loadMetrics(ctx, db, runDir)
+	_, mw, err := loadMetrics(ctx, db, run)
 	warnings = append(warnings, mw...)
 	if err != nil {
 		db.Close()
 		return nil, warnings, err
 	}
-	for _, v := range []struct{ view, file string }{{"levels", brink.LevelsFile}, {"ramps", "ramps.parquet"}} {
-		p := filepath.Join(runDir, brink.AnalysisDir, v.file)
-		if _, err := os.Stat(p); err != nil {
+	for _, v := range []struct{ view, file string }{{"levels", rundir.LevelsFile}, {"ramps", rundir.RampsFile}} {
+		if !run.Has(v.file) {
 			continue
 		}
+		p := run.Path(v.file)
 		if _, err := db.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s)`, v.view, quote(p))); err != nil {
 			warnings = append(warnings, fmt.Sprintf("skipped %s: %v", p, err))
 		}

@@ -167,3 +167,23 @@ func CostRule(limitUSD float64) (brink.StopRule, error) {
 	}
 	return brink.StopRule{Metric: brink.RuleMaxCostUSD, Threshold: limitUSD}, nil
 }
+
+// DescribePlanEstimate says in one line what the plan would bill Bedrock
+// and the stack if no stop rule ended it, from the embedded price sheet and
+// the default usage assumptions (a real run bills real money: brink run
+// prints this before it starts).
+func DescribePlanEstimate(plan brink.Plan) string {
+	u := DefaultUsage()
+	e, err := EstimatePlan(plan, Default(), u, "")
+	if err != nil {
+		return fmt.Sprintf("no cost estimate: %v", err)
+	}
+	how := fmt.Sprintf("%.0f user-minutes × %.1f turns each", e.UserMinutes, u.TurnsPerUserMinute)
+	if plan.Open() {
+		how = fmt.Sprintf("%.0f sessions × %.1f turns each", e.Sessions, u.TurnsPerSession)
+	}
+	return fmt.Sprintf("cost estimate if no stop rule ends it: about $%.2f (LLM $%.2f, Lambda $%.2f, DynamoDB $%.2f, API Gateway $%.2f): "+
+		"%s = %.0f turns of %.0f input + %.0f output tokens on %s, prices as of %s (docs/cost.md)",
+		e.USD.Total, e.USD.LLM, e.USD.Lambda, e.USD.DynamoDB, e.USD.APIGateway, how, e.Turns,
+		u.InputTokensPerTurn, u.OutputTokensPerTurn, e.Model, Default().AsOf())
+}

@@ -70,6 +70,11 @@ type Options struct {
 	// OneSession makes each virtual user run its once steps and one
 	// session without think time, then stop (brink run --dry-run).
 	OneSession bool
+
+	// Abort, when closed, stops the run at once: no grace for requests in
+	// flight (they are recorded as canceled). Run still returns normally,
+	// so the caller closes its segments. Nil: never.
+	Abort <-chan struct{}
 }
 
 func (o *Options) setDefaults() error {

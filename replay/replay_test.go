@@ -39,7 +39,7 @@ func startSim(t *testing.T, cfg sim.Config, scale float64) (*sim.Sim, string) {
 
 func TestRunAgainstSim(t *testing.T) {
 	s, url := startSim(t, sim.DefaultConfig(), 0.01)
-	clock, found, err := DiscoverClock(context.Background(), http.DefaultClient, url)
+	clock, found, err := brink.DiscoverClock(context.Background(), http.DefaultClient, url)
 	if err != nil || !found {
 		t.Fatalf("DiscoverClock: found=%v err=%v", found, err)
 	}
@@ -107,7 +107,7 @@ func TestStopRuleEndsRun(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Lambda.ConcurrencyLimit = 1 // most concurrent requests are throttled
 	_, url := startSim(t, cfg, 0.01)
-	clock, _, _ := DiscoverClock(context.Background(), http.DefaultClient, url)
+	clock, _, _ := brink.DiscoverClock(context.Background(), http.DefaultClient, url)
 	sink := &memSink{}
 	plan := brink.Plan{StartUsers: 8, StepUsers: 8, MaxUsers: 32, Ramp: brink.Duration(2 * time.Second), Hold: brink.Duration(30 * time.Second)}
 	r, err := New(Options{Target: url, RunID: "t2", Plan: plan, Clock: clock, Sink: sink, Think: &Think{Dist: "uniform", Min: time.Second, Max: 2 * time.Second}})
@@ -140,7 +140,7 @@ func TestStopRuleEndsRun(t *testing.T) {
 
 func TestInterruptIsGraceful(t *testing.T) {
 	_, url := startSim(t, sim.DefaultConfig(), 0.01)
-	clock, _, _ := DiscoverClock(context.Background(), http.DefaultClient, url)
+	clock, _, _ := brink.DiscoverClock(context.Background(), http.DefaultClient, url)
 	sink := &memSink{}
 	r, err := New(Options{Target: url, RunID: "t3", Plan: brink.Plan{StartUsers: 4, MaxUsers: 4, Hold: brink.Duration(time.Hour)}, Clock: clock, Sink: sink})
 	if err != nil {

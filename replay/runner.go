@@ -89,7 +89,6 @@ func New(opts Options) (*Runner, error) {
 	r := &Runner{opts: opts, base: strings.TrimRight(opts.Target, "/"), host: u.Host, flow: opts.Flow,
 		picker: opts.Sessions, client: opts.Client, defaultThink: DefaultThink(), live: newLive(opts.KeyStep),
 		stopCh: make(chan struct{})}
-	r.hardCtx, r.hardCancel = context.WithCancel(context.Background())
 	if opts.MaxRPS > 0 {
 		// The cap is in scenario requests per second; the limiter runs on the wall clock.
 		wall := opts.MaxRPS / opts.Clock.Scale
@@ -209,7 +208,20 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	for i := range r.windows {
 		r.windows[i] = newWindow()
 	}
+	// Requests in flight outlive ctx by a bounded grace (drain); only the
+	// hard context, cancelled by Abort or after the grace, cuts them.
+	r.hardCtx, r.hardCancel = context.WithCancel(context.WithoutCancel(ctx))
 	defer r.hardCancel()
+	if r.opts.Abort != nil {
+		go func() {
+			select {
+			case <-r.opts.Abort:
+				r.stop()
+				r.hardCancel()
+			case <-r.hardCtx.Done():
+			}
+		}()
+	}
 	r.began.Store(true)
 
 	res := Result{Status: brink.StatusCompleted, Started: r.start}
@@ -339,14 +351,6 @@ func (r *Runner) drain() {
 		r.hardCancel()
 		<-done
 	}
-}
-
-// Abort stops the run at once: no grace for requests in flight (they are
-// recorded as canceled). Run still returns normally, so the caller closes
-// its segments. Safe to call from any goroutine, more than once.
-func (r *Runner) Abort() {
-	r.stop()
-	r.hardCancel()
 }
 
 // Snapshot reads the live state; safe to call while Run runs.

@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"math"
 
+	"brink/pricing"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -17,7 +19,7 @@ import (
 // whatif has run, its projections.
 type input struct {
 	s *brink.Summary
-	w *WhatIf
+	w *pricing.WhatIf
 }
 
 // chart draws itself into a canvas of any size.
@@ -610,10 +612,10 @@ func drawWhatIf(c draw.Canvas, in *input) {
 		sc.Color, sc.Shape, sc.Radius = col, draw.CircleGlyph{}, vg.Points(5)
 		pn.Add(sc)
 		over := ""
-		if o := r.overQuota(); o != "-" {
+		if o := overQuota(r); o != "-" {
 			over = "; over quota: " + o
 		}
-		pn.legend(fmt.Sprintf("%s: %s users, %s/day (%s h)%s", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total), trimFloat(r.hours(), 2), over), sc)
+		pn.legend(fmt.Sprintf("%s: %s users, %s/day (%s h)%s", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total), trimFloat(hoursOf(r), 2), over), sc)
 		labels.XYs = append(labels.XYs, pt[0])
 		labels.Labels = append(labels.Labels, usd(r.PerDay.Total)+"/day")
 		// Where this scenario's load reaches the measured edge of failure:

@@ -2,14 +2,15 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image/color"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"brink/rundir"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -26,7 +27,7 @@ var CompareFormats = []string{"pdf", "png", "svg", "md"}
 
 // CompareOptions configure a comparison. Zero values take the defaults.
 type CompareOptions struct {
-	OutDir  string    // required: where compare.* go
+	OutDir  string    // where compare.* go; required by Compare, default run B's report folder in CompareRuns
 	Formats []string  // default pdf, png, md
 	Now     time.Time // the comparison's creation time; default now
 	// Stats are the per-level differences with their significance tests
@@ -209,10 +210,32 @@ var levelHeader = []string{"users", "metric", "run A", "run B", "change", "p"}
 // two runs' latency, throughput and error curves overlaid, and the change
 // from run A to run B in the edge of failure, the knees, p95 at each common
 // level and the cost per active user-minute.
-func Compare(a, b *brink.Summary, o CompareOptions) (*Result, error) {
+func Compare(ctx context.Context, a, b *brink.Summary, o CompareOptions) (*Result, error) {
 	if o.OutDir == "" {
 		return nil, fmt.Errorf("compare: no output directory")
 	}
+	return compareTo(ctx, a, b, o, &output{dir: o.OutDir})
+}
+
+// CompareRuns compares the analysed runs in dirA and dirB; the files go to
+// run B's report folder unless o.OutDir names another.
+func CompareRuns(ctx context.Context, dirA, dirB string, o CompareOptions) (*Result, error) {
+	var sums [2]*brink.Summary
+	var runB *rundir.Run
+	for i, d := range []string{dirA, dirB} {
+		run, err := rundir.Open(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		if sums[i], err = run.ReadSummary(ctx); err != nil {
+			return nil, err
+		}
+		runB = run
+	}
+	return compareTo(ctx, sums[0], sums[1], o, &output{run: runB, dir: o.OutDir})
+}
+
+func compareTo(ctx context.Context, a, b *brink.Summary, o CompareOptions, out *output) (*Result, error) {
 	if len(o.Formats) == 0 {
 		o.Formats = []string{"pdf", "png", "md"}
 	}
@@ -224,19 +247,7 @@ func Compare(a, b *brink.Summary, o CompareOptions) (*Result, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()
 	}
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create compare directory: %w", err)
-	}
 	cmp := compare(a, b, o.Stats)
-	res := &Result{}
-	write := func(name string, data []byte) error {
-		path := filepath.Join(o.OutDir, name)
-		if err := brink.WriteFileAtomic(path, data); err != nil {
-			return err
-		}
-		res.Files = append(res.Files, path)
-		return nil
-	}
 	for _, f := range o.Formats {
 		var buf bytes.Buffer
 		var err error
@@ -255,13 +266,13 @@ func Compare(a, b *brink.Summary, o CompareOptions) (*Result, error) {
 			cmp.markdown(&buf, o.Now)
 		}
 		if err != nil {
-			return res, fmt.Errorf("compare %s: %w", f, err)
+			return &out.Result, fmt.Errorf("compare %s: %w", f, err)
 		}
-		if err := write("compare."+f, buf.Bytes()); err != nil {
-			return res, err
+		if err := out.write(ctx, rundir.CompareFile(f), buf.Bytes()); err != nil {
+			return &out.Result, err
 		}
 	}
-	return res, nil
+	return &out.Result, nil
 }
 
 var (

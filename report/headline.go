@@ -189,7 +189,7 @@ func headline(in *input, now time.Time) Headline {
 		for _, r := range in.w.Results {
 			row := HeadlineWhatIf{Scenario: r.Scenario.Name, Users: r.AverageUsers, USDPerUserMinute: r.PerUserMinute.Total,
 				USDPerDay: r.PerDay.Total, USDPerMonth: r.PerMonth.Total, LoadEquivalentUsers: r.LoadEquivalentUsers,
-				HoursPerDay: r.hours(), QuestionsPerUserMinute: r.TurnsPerUserMinute, OverQuota: []string{}}
+				HoursPerDay: hoursOf(r), QuestionsPerUserMinute: r.TurnsPerUserMinute, OverQuota: []string{}}
 			for _, q := range r.Quotas {
 				if q.Over {
 					row.OverQuota = append(row.OverQuota, q.Name)

@@ -122,7 +122,7 @@ func markdown(w io.Writer, in *input, now time.Time) {
 		fmt.Fprintf(w, "\n## What-if\n\nProjected by `brink whatif` from level %d (%d users, %.2f questions per user per minute measured). $/day counts the scenario's users for the hours a day shown (24 h: the whole day at that concurrency, unless the scenario says); $/month is 365/12 such days. Over quota names every quota the scenario overruns (need/limit).\n\n", in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute)
 		fmt.Fprintf(w, "| scenario | users | questions/user-min | $/user-min | $/day | $/month | load (measured users) | over quota |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
 		for _, r := range in.w.Results {
-			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.6f | %.2f (%s h) | %.0f | %.0f | %s |\n", r.Scenario.Name, r.AverageUsers, r.TurnsPerUserMinute, r.PerUserMinute.Total, r.PerDay.Total, trimFloat(r.hours(), 2), r.PerMonth.Total, r.LoadEquivalentUsers, r.overQuota())
+			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.6f | %.2f (%s h) | %.0f | %.0f | %s |\n", r.Scenario.Name, r.AverageUsers, r.TurnsPerUserMinute, r.PerUserMinute.Total, r.PerDay.Total, trimFloat(hoursOf(r), 2), r.PerMonth.Total, r.LoadEquivalentUsers, overQuota(r))
 		}
 	}
 }

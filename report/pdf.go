@@ -101,7 +101,7 @@ func (c cp1252Canvas) FillString(f font.Face, pt vg.Point, s string) {
 	c.Canvas.FillString(f, pt, pdfText(s))
 }
 
-func writePDF(path string, in *input, now time.Time) error {
+func drawPDF(in *input, now time.Time) ([]byte, error) {
 	s := in.s
 	pdf := vgpdf.New(pageW, pageH)
 	// Fonts are named, not embedded: Liberation Sans and Mono are metric-
@@ -179,9 +179,9 @@ func writePDF(path string, in *input, now time.Time) error {
 
 	var b bytes.Buffer
 	if _, err := pdf.WriteTo(&b); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("draw the PDF: %w", err)
 	}
-	return brink.WriteFileAtomic(path, b.Bytes())
+	return b.Bytes(), nil
 }
 
 func runFacts(s *brink.Summary, now time.Time) string {

@@ -2,14 +2,17 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strings"
 	"time"
+
+	"brink/pricing"
+	"brink/rundir"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -31,12 +34,12 @@ var ErrFormat = errors.New("unknown report format")
 
 // Options configure a report. Zero values take the defaults.
 type Options struct {
-	OutDir  string    // default <run>/report
-	Formats []string  // default Formats
+	OutDir  string    // default: the run's report folder
+	Formats []string  // default DefaultFormats
 	Now     time.Time // the report's creation time; default now (tests fix it)
-	// WhatIf is drawn in chart 8; nil reads <run>/analysis/whatif.json
+	// WhatIf is drawn in chart 8; nil reads the run's analysis/whatif.json
 	// when there is one.
-	WhatIf *WhatIf
+	WhatIf *pricing.WhatIf
 }
 
 // Result lists the files written.
@@ -44,11 +47,22 @@ type Result struct {
 	Files []string
 }
 
-// Write draws the report of the run in runDir from its summary.
-func Write(runDir string, s *brink.Summary, o Options) (*Result, error) {
-	if o.OutDir == "" {
-		o.OutDir = filepath.Join(runDir, brink.ReportDir)
+// WriteRun draws the report of the analysed run in runDir from its
+// analysis/summary.json: brink report's one call.
+func WriteRun(ctx context.Context, runDir string, o Options) (*Result, error) {
+	run, err := rundir.Open(ctx, runDir)
+	if err != nil {
+		return nil, err
 	}
+	s, err := run.ReadSummary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Write(ctx, run, s, o)
+}
+
+// Write draws the report of run from its summary s.
+func Write(ctx context.Context, run *rundir.Run, s *brink.Summary, o Options) (*Result, error) {
 	if len(o.Formats) == 0 {
 		o.Formats = DefaultFormats
 	}
@@ -60,59 +74,92 @@ func Write(runDir string, s *brink.Summary, o Options) (*Result, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()
 	}
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create report directory: %w", err)
-	}
 	in := &input{s: s, w: o.WhatIf}
 	if in.w == nil {
-		w, err := ReadWhatIf(runDir)
+		w, err := pricing.ReadWhatIf(ctx, run)
 		if err != nil {
 			return nil, err
 		}
 		in.w = w
 	}
-	res := &Result{}
+	out := &output{run: run, dir: o.OutDir}
 	want := func(f string) bool { return slices.Contains(o.Formats, f) }
 	for _, ext := range []string{"png", "svg"} {
 		if !want(ext) {
 			continue
 		}
 		for _, ch := range charts {
-			path := filepath.Join(o.OutDir, ch.name+"."+ext)
-			if err := writeImage(path, ext, in, ch); err != nil {
-				return res, err
+			b, err := drawImage(ext, in, ch)
+			if err != nil {
+				return &out.Result, err
 			}
-			res.Files = append(res.Files, path)
+			if err := out.write(ctx, rundir.ChartFile(ch.name, ext), b); err != nil {
+				return &out.Result, err
+			}
 		}
 	}
 	if want("pdf") {
-		path := filepath.Join(o.OutDir, "report.pdf")
-		if err := writePDF(path, in, o.Now); err != nil {
-			return res, err
+		b, err := drawPDF(in, o.Now)
+		if err != nil {
+			return &out.Result, err
 		}
-		res.Files = append(res.Files, path)
+		if err := out.write(ctx, rundir.ReportPDFFile, b); err != nil {
+			return &out.Result, err
+		}
 	}
 	if want("md") {
-		path := filepath.Join(o.OutDir, "summary.md")
 		var b bytes.Buffer
 		markdown(&b, in, o.Now)
-		if err := brink.WriteFileAtomic(path, b.Bytes()); err != nil {
-			return res, err
+		if err := out.write(ctx, rundir.ReportMarkdownFile, b.Bytes()); err != nil {
+			return &out.Result, err
 		}
-		res.Files = append(res.Files, path)
 	}
 	if want("json") {
-		path := filepath.Join(o.OutDir, brink.SummaryFile)
 		b, err := headlineJSON(in, o.Now)
 		if err != nil {
-			return res, err
+			return &out.Result, err
 		}
-		if err := brink.WriteFileAtomic(path, b); err != nil {
-			return res, err
+		if err := out.write(ctx, rundir.ReportSummaryFile, b); err != nil {
+			return &out.Result, err
 		}
-		res.Files = append(res.Files, path)
 	}
-	return res, nil
+	return &out.Result, nil
+}
+
+// output puts report files in the run's report folder, or in dir (under
+// their base names) when the user named one.
+type output struct {
+	Result
+	run *rundir.Run
+	dir string
+}
+
+func (o *output) write(ctx context.Context, name string, data []byte) error {
+	var p string
+	var err error
+	if o.dir == "" {
+		p, err = o.run.Path(name), o.run.WriteFile(ctx, name, data)
+	} else {
+		p, err = writeIn(ctx, o.dir, path.Base(name), data)
+	}
+	if err == nil {
+		o.Files = append(o.Files, p)
+	}
+	return err
+}
+
+// writeIn writes data to dir/name atomically and returns the path.
+func writeIn(ctx context.Context, dir, name string, data []byte) (string, error) {
+	d := rundir.Dir(dir)
+	w, err := d.Create(ctx, name)
+	if err != nil {
+		return d.Path(name), err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Close()
+		return d.Path(name), err
+	}
+	return d.Path(name), w.Close()
 }
 
 // Chart size: a 16:10 slide-friendly PNG at 150 dpi.
@@ -121,8 +168,8 @@ const (
 	chartH = 6.25 * vg.Inch
 )
 
-// writeImage draws one chart as a PNG or an SVG file.
-func writeImage(path, ext string, in *input, ch chart) error {
+// drawImage draws one chart as a PNG or an SVG file.
+func drawImage(ext string, in *input, ch chart) ([]byte, error) {
 	var b bytes.Buffer
 	var err error
 	switch ext {
@@ -136,9 +183,9 @@ func writeImage(path, ext string, in *input, ch chart) error {
 		_, err = (vgimg.PngCanvas{Canvas: img}).WriteTo(&b)
 	}
 	if err != nil {
-		return fmt.Errorf("draw %s: %w", path, err)
+		return nil, fmt.Errorf("draw %s.%s: %w", ch.name, ext, err)
 	}
-	return brink.WriteFileAtomic(path, b.Bytes())
+	return b.Bytes(), nil
 }
 
 // drawChart draws a chart with its heading and the run's footer.

@@ -1,7 +1,10 @@
 package report
 
 import (
+	"brink/pricing"
+	"brink/rundir"
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"image/png"
@@ -110,15 +113,15 @@ func fixturePlan() brink.Plan {
 
 func fixtureSummary() *brink.Summary { return synthSummary(9, fixturePlan(), 10) }
 
-func fixtureWhatIf() *WhatIf {
-	w := &WhatIf{RunID: "20261126T100000Z-abc123", Currency: "USD", PriceSheet: "embedded", PricesAsOf: "2025-06-01",
-		Baseline: WhatIfBaseline{Level: 5, Users: 60, TurnsPerUserMinute: 6.98}}
+func fixtureWhatIf() *pricing.WhatIf {
+	w := &pricing.WhatIf{RunID: "20261126T100000Z-abc123", Currency: "USD", PriceSheet: "embedded", PricesAsOf: "2025-06-01",
+		Baseline: pricing.Baseline{Level: 5, Users: 60, TurnsPerUserMinute: 6.98}}
 	for _, r := range []struct {
 		name         string
 		users, per   float64
 		loadPerUsers float64
 	}{{"measured", 60, 0.002975, 1}, {"viral x10 users, x2 engagement", 600, 0.00595, 2}, {"viral x100 users, x2 engagement", 6000, 0.00595, 2}} {
-		var sc WhatIfScenario
+		var sc pricing.Result
 		sc.Scenario.Name = r.name
 		sc.ConcurrentUsers, sc.AverageUsers, sc.LoadEquivalentUsers = r.users, r.users, r.users*r.loadPerUsers
 		sc.PerUserMinute = brink.CostBreakdown{Total: r.per}
@@ -127,7 +130,7 @@ func fixtureWhatIf() *WhatIf {
 		sc.TurnsPerUserMinute, sc.HoursPerDay = 6.98*r.loadPerUsers, 24
 		// DynamoDB write units: turns/s × 7 against 90 provisioned.
 		wcu := r.users * sc.TurnsPerUserMinute / 60 * 7
-		sc.Quotas = []WhatIfQuota{{Name: "DynamoDB WCU", Need: wcu, Limit: 90, Over: wcu > 90}}
+		sc.Quotas = []pricing.QuotaCheck{{Name: "DynamoDB WCU", Need: wcu, Limit: 90, Over: wcu > 90}}
 		w.Results = append(w.Results, sc)
 	}
 	return w
@@ -190,8 +193,9 @@ func pdfPagesText(t *testing.T, path string) []string {
 }
 
 func TestWriteReport(t *testing.T) {
-	dir := t.TempDir()
-	res, err := Write(dir, fixtureSummary(), Options{Now: created, WhatIf: fixtureWhatIf(), Formats: Formats})
+	run := newRun(t)
+	dir := run.Dir()
+	res, err := Write(context.Background(), run, fixtureSummary(), Options{Now: created, WhatIf: fixtureWhatIf(), Formats: Formats})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,8 +252,9 @@ func TestReportOfBareRun(t *testing.T) {
 		s.Levels[i].Infra = nil
 	}
 	s.Approximate = []string{"percentiles are interpolated from the exported percentile columns"}
-	dir := t.TempDir()
-	if _, err := Write(dir, s, Options{Now: created, Formats: []string{"pdf", "png", "json"}}); err != nil {
+	run := newRun(t)
+	dir := run.Dir()
+	if _, err := Write(context.Background(), run, s, Options{Now: created, Formats: []string{"pdf", "png", "json"}}); err != nil {
 		t.Fatal(err)
 	}
 	checkPNG(t, filepath.Join(dir, "report", "infrastructure.png"), 1500, 938)
@@ -287,7 +292,7 @@ func TestCompare(t *testing.T) {
 		},
 		Verdict: "Run B is better (1 common level, alpha = 0.05): p95_ms lower at 10 users."}
 	dir := t.TempDir()
-	res, err := Compare(a, b, CompareOptions{OutDir: dir, Now: created, Formats: CompareFormats, Stats: stats})
+	res, err := Compare(context.Background(), a, b, CompareOptions{OutDir: dir, Now: created, Formats: CompareFormats, Stats: stats})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,10 +323,10 @@ func TestCompare(t *testing.T) {
 }
 
 func TestBadFormat(t *testing.T) {
-	if _, err := Write(t.TempDir(), fixtureSummary(), Options{Formats: []string{"docx"}}); err == nil {
+	if _, err := Write(context.Background(), newRun(t), fixtureSummary(), Options{Formats: []string{"docx"}}); err == nil {
 		t.Fatal("unknown format: want an error")
 	}
-	if _, err := Compare(fixtureSummary(), fixtureSummary(), CompareOptions{OutDir: t.TempDir(), Formats: []string{"json"}}); err == nil {
+	if _, err := Compare(context.Background(), fixtureSummary(), fixtureSummary(), CompareOptions{OutDir: t.TempDir(), Formats: []string{"json"}}); err == nil {
 		t.Fatal("compare to json: want an error")
 	}
 }
@@ -349,4 +354,15 @@ func TestUsersTicks(t *testing.T) {
 		t.Errorf("%d labelled ticks for 40 levels, want at most 14 (readable)", labels)
 	}
 	_ = fmt.Sprint
+}
+
+// newRun makes an empty run directory for a report to go in.
+func newRun(t testing.TB) *rundir.Run {
+	t.Helper()
+	w, err := rundir.Create(context.Background(), rundir.CreateOptions{RunsDir: t.TempDir(), RunID: "20261126T100000Z-abc123",
+		Started: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC), Plan: fixturePlan(), Clock: brink.Clock{Epoch: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC), Scale: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &w.Run
 }

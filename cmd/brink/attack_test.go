@@ -13,6 +13,7 @@ import (
 
 	"brink"
 	"brink/collect/parquet"
+	"brink/rundir"
 )
 
 func TestAttack(t *testing.T) {
@@ -43,14 +44,14 @@ func TestAttack(t *testing.T) {
 	if len(dirs) != 1 {
 		t.Fatalf("run directories %v", dirs)
 	}
-	man, err := brink.ReadManifest(dirs[0])
+	man, err := readManifest(dirs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if man.Status != brink.StatusCompleted || len(man.Levels) != 1 || man.Levels[0].Users != 3 || man.Plan.MaxUsers != 3 {
 		t.Fatalf("manifest %+v", man)
 	}
-	files, err := parquet.TraceFiles(filepath.Join(dirs[0], brink.TracesDir))
+	files, err := parquet.TraceFiles(filepath.Join(dirs[0], rundir.TracesDir))
 	if err != nil {
 		t.Fatal(err)
 	}

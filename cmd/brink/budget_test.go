@@ -42,7 +42,7 @@ func TestMaxCostStopsTheRun(t *testing.T) {
 	}
 	ents, _ := os.ReadDir(runs)
 	dir := filepath.Join(runs, ents[0].Name())
-	m, err := brink.ReadManifest(dir)
+	m, err := readManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

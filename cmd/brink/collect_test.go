@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"brink"
 	"brink/collect/parquet"
+	"brink/rundir"
 	"brink/sim"
 )
 
@@ -77,7 +77,7 @@ func TestRunCollect(t *testing.T) {
 		}
 	}
 	check()
-	os.RemoveAll(filepath.Join(dir, brink.MetricsDir))
+	os.RemoveAll(filepath.Join(dir, rundir.MetricsDir))
 	code, out, errs = brinkMain(t, "collect", "--run", dir, "--quiet")
 	if code != 0 {
 		t.Fatalf("collect exit %d\nstdout: %s\nstderr: %s", code, out, errs)

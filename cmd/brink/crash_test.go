@@ -65,7 +65,7 @@ func TestSIGKILLKeepsClosedSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	m, err := brink.ReadManifest(dir)
+	m, err := readManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestSIGINTIsInterrupted(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("brink run did not stop within 10 s of SIGINT")
 	}
-	m, err := brink.ReadManifest(dir)
+	m, err := readManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

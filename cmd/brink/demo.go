@@ -3,14 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
 
 	"brink"
 	"brink/analyze"
+	"brink/collect"
+	"brink/pricing"
+	"brink/record"
 	"brink/report"
+	"brink/rundir"
 	"brink/sim"
 )
 
@@ -22,14 +25,14 @@ func demoPlan() brink.Plan {
 		Ramp: brink.Duration(30 * time.Second), Hold: brink.Duration(2 * time.Minute)}
 }
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, e env, args []string) error {
 	fs := newFlags("demo", "[flags]",
 		"Runs the whole pipeline against an in-process brink sim on loopback: a stepped ramp\n"+
 			"of 10 users +10 per level (30 s ramp, 2 min hold, scenario time) at time scale 0.02,\n"+
 			"then analyze and report. Prints where everything went and the headline numbers.\n"+
 			"Exits 0 when the pipeline ran, edge of failure found or not.",
-		"  brink demo --runs-dir /tmp/brink-runs", stdout)
-	runsDir := fs.String("runs-dir", "runs", "directory that holds run directories")
+		"  brink demo --runs-dir /tmp/brink-runs", e.stdout)
+	runsDir := fs.String("runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
 	scale := fs.Float64("time-scale", 0.02, "wall seconds per scenario second (at most 0.05 keeps the generator's overhead small)")
 	maxUsers := fs.Int("max-users", demoPlan().MaxUsers, "users of the last level")
 	hold := fs.Duration("hold", demoPlan().Hold.Std(), "hold per level (scenario time)")
@@ -38,73 +41,92 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := sim.DefaultConfig()
-	cfg.Seed = *seed
-	s, err := sim.New(cfg, *scale)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("start sim: %w", err)
-	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	target := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "brink demo: sim on %s (Lambda concurrency %d, model %s, time scale %g)\n",
-		target, cfg.Lambda.ConcurrencyLimit, cfg.Bedrock.ModelID, *scale)
-
-	flow, sessions, err := loadFlowAndSessions(ctx, "", "", "sample", *seed)
-	if err != nil {
-		return err
-	}
 	plan := demoPlan()
 	plan.MaxUsers, plan.Hold = *maxUsers, brink.Duration(*hold)
 	if err := plan.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	runDir, res, err := startRun(ctx, loadConfig{
-		Target: target, RunsDir: *runsDir, Plan: plan, Rules: brink.DefaultStopRules(), Seed: *seed,
-		Flow: flow, Sessions: sessions, Quiet: *quiet,
-	}, stdout, stderr)
+	target, stop, err := startDemoSim(*seed, *scale, e)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "run: %s, %d requests -> %s\n", res.Status, res.Requests, runDir)
+	defer stop()
+	flow, sessions, err := loadFlowAndSessions(ctx, "", "", "sample", *seed)
+	if err != nil {
+		return err
+	}
+	res, err := recordRun(ctx, record.Options{Target: target, RunsDir: *runsDir, Plan: plan, Rules: brink.DefaultStopRules(),
+		Seed: *seed, Flow: flow, Sessions: sessions, Abort: e.abort}, e.stdout, e.stderr, *quiet)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "run: %s, %d requests -> %s\n", res.Status, res.Requests, res.Dir)
 	if res.StopReason != "" {
-		fmt.Fprintf(stdout, "     %s\n", res.StopReason)
+		fmt.Fprintf(e.stdout, "     %s\n", res.StopReason)
+	}
+	return demoAfterRun(ctx, e, res.Dir, target, *quiet)
+}
+
+// startDemoSim serves a sim with the default config on a loopback port.
+func startDemoSim(seed int64, scale float64, e env) (target string, stop func(), err error) {
+	cfg := sim.DefaultConfig()
+	cfg.Seed = seed
+	s, err := sim.New(cfg, scale)
+	if err != nil {
+		return "", nil, usagef("%v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("start sim: %w", err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	target = "http://" + ln.Addr().String()
+	fmt.Fprintf(e.stdout, "brink demo: sim on %s (Lambda concurrency %d, model %s, time scale %g)\n",
+		target, cfg.Lambda.ConcurrencyLimit, cfg.Bedrock.ModelID, scale)
+	return target, func() { srv.Close() }, nil
+}
+
+// demoAfterRun collects, analyses, projects and reports the demo's run,
+// printing the headline of each.
+func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool) error {
+	run, err := rundir.Open(ctx, runDir)
+	if err != nil {
+		return err
 	}
 	// The sim's CloudWatch-compatible API, through the same code path as AWS.
-	cres, err := collectRun(ctx, runDir, collectOptions{Endpoint: target, Quiet: *quiet}, stderr)
+	cres, err := collect.Run(ctx, runDir, collectOptions(collect.Options{Endpoint: target}, e.stderr, quiet))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "collect: %d CloudWatch datapoints, %d Logs Insights rows -> %s/metrics\n", len(cres.CloudWatch), len(cres.Logs), runDir)
-
+	fmt.Fprintf(e.stdout, "collect: %d CloudWatch datapoints, %d Logs Insights rows -> %s\n", len(cres.CloudWatch), len(cres.Logs), run.Path(rundir.MetricsDir))
 	ares, err := analyze.Run(ctx, runDir, analyze.Options{})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nFindings:\n")
+	fmt.Fprintf(e.stdout, "\nFindings:\n")
 	for _, f := range ares.Summary.Findings {
-		fmt.Fprintf(stdout, "  - %s\n", f)
+		fmt.Fprintf(e.stdout, "  - %s\n", f)
 	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintln(e.stdout)
 	for _, row := range report.LevelTableText(ares.Summary) {
-		fmt.Fprintf(stdout, "  %s\n", row)
+		fmt.Fprintf(e.stdout, "  %s\n", row)
 	}
-	if err := demoWhatIf(runDir, ares.Summary, stdout); err != nil {
-		fmt.Fprintf(stderr, "brink demo: what-if: %v\n", err)
+	if w, err := pricing.ProjectRun(ctx, runDir, pricing.WhatIfOptions{}); err != nil {
+		fmt.Fprintf(e.stderr, "brink demo: what-if: %v\n", err)
+	} else {
+		fmt.Fprintf(e.stdout, "\nWhat if it goes viral (brink whatif):\n")
+		w.WriteText(e.stdout)
 	}
 	// After the what-if, so the report draws it (chart 8, findings).
-	rres, err := report.Write(runDir, ares.Summary, report.Options{})
+	rres, err := report.WriteRun(ctx, runDir, report.Options{})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nWrote:\n  %s (run manifest)\n  %s/ (one row per request)\n  %s\n  %s\n", runDir+"/run.json", runDir+"/traces", ares.LevelsPath, ares.SummaryPath)
+	fmt.Fprintf(e.stdout, "\nWrote:\n  %s (run manifest)\n  %s/ (one row per request)\n  %s\n  %s\n",
+		run.Path(rundir.ManifestFile), run.Path(rundir.TracesDir), ares.LevelsPath, ares.SummaryPath)
 	for _, f := range rres.Files {
-		fmt.Fprintf(stdout, "  %s\n", f)
+		fmt.Fprintf(e.stdout, "  %s\n", f)
 	}
 	return nil
 }

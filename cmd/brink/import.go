@@ -12,11 +12,8 @@ import (
 	"brink"
 	"brink/collect/importers"
 	"brink/replay"
+	"brink/rundir"
 )
-
-func init() {
-	register("import", "turn Locust, k6 or vegeta results into a brink run directory", runImport)
-}
 
 // stepMapFlag collects --step-map name=step (repeatable, or comma-separated).
 type stepMapFlag map[string]string
@@ -34,7 +31,15 @@ func (s stepMapFlag) Set(v string) error {
 	return nil
 }
 
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// importFlags are brink import's flags beyond the importer options.
+type importFlags struct {
+	o          importers.Options
+	planFile   string
+	plan       brink.Plan
+	ramp, hold time.Duration
+}
+
+func newImportFlags(e env) (*flag.FlagSet, *importFlags) {
 	fs := newFlags("import", "locust PREFIX | k6 results.json[.gz] | vegeta results.json [flags]",
 		"Turns another load tool's results into a normal run directory under --runs-dir, ready for\n"+
 			"brink analyze, report and whatif:\n"+
@@ -49,19 +54,29 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"otherwise. Importing the same file twice names the same run, which is refused.",
 		"  brink import k6 results.json.gz --step-map chat_message=ask\n"+
 			"  brink import locust out/chat --runs-dir runs\n"+
-			"  brink import vegeta results.json --start-users 10 --step-users 10 --max-users 50 --ramp 0s --hold 1m", stdout)
-	runsDir := fs.String("runs-dir", "runs", "directory that holds run directories")
-	steps := stepMapFlag{}
-	fs.Var(steps, "step-map", "map a request name to a brink step: NAME=STEP (repeatable); default: the most frequent name is ask")
-	minHold := fs.Duration("min-hold", importers.DefaultMinHold, "k6, locust: the shortest plateau of users that is a level's hold")
-	planFile := fs.String("plan", "", "vegeta: plan YAML whose levels to lay out from the first request")
+			"  brink import vegeta results.json --start-users 10 --step-users 10 --max-users 50 --ramp 0s --hold 1m", e.stdout)
+	f := &importFlags{}
+	f.o.StepMap = stepMapFlag{}
+	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
+	fs.Var(stepMapFlag(f.o.StepMap), "step-map", "map a request name to a brink step: NAME=STEP (repeatable); default: the most frequent name is ask")
+	fs.DurationVar(&f.o.MinHold, "min-hold", importers.DefaultMinHold, "k6, locust: the shortest plateau of users that is a level's hold")
+	fs.StringVar(&f.planFile, "plan", "", "vegeta: plan YAML whose levels to lay out from the first request")
 	def := brink.DefaultPlan()
-	var flagPlan brink.Plan
-	fs.IntVar(&flagPlan.StartUsers, "start-users", def.StartUsers, "vegeta: users (rate) of the first level")
-	fs.IntVar(&flagPlan.StepUsers, "step-users", def.StepUsers, "vegeta: added per level")
-	fs.IntVar(&flagPlan.MaxUsers, "max-users", def.MaxUsers, "vegeta: users of the last level")
-	ramp := fs.Duration("ramp", def.Ramp.Std(), "vegeta: ramp of each level")
-	hold := fs.Duration("hold", def.Hold.Std(), "vegeta: hold of each level")
+	fs.IntVar(&f.plan.StartUsers, "start-users", def.StartUsers, "vegeta: users (rate) of the first level")
+	fs.IntVar(&f.plan.StepUsers, "step-users", def.StepUsers, "vegeta: added per level")
+	fs.IntVar(&f.plan.MaxUsers, "max-users", def.MaxUsers, "vegeta: users of the last level")
+	fs.DurationVar(&f.ramp, "ramp", def.Ramp.Std(), "vegeta: ramp of each level")
+	fs.DurationVar(&f.hold, "hold", def.Hold.Std(), "vegeta: hold of each level")
+	return fs, f
+}
+
+// importers by the tool name brink import takes.
+var importTools = map[string]func(context.Context, string, importers.Options) (*importers.Result, error){
+	"locust": importers.Locust, "k6": importers.K6, "vegeta": importers.Vegeta,
+}
+
+func runImport(ctx context.Context, e env, args []string) error {
+	fs, f := newImportFlags(e)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -70,60 +85,66 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("want a tool and its results: locust PREFIX, k6 FILE or vegeta FILE (got %d arguments)", len(pos))
 	}
 	tool, input := pos[0], pos[1]
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	opts := importers.Options{RunsDir: *runsDir, StepMap: steps, MinHold: *minHold}
-	planFlags := set["plan"] || set["start-users"] || set["step-users"] || set["max-users"] || set["ramp"] || set["hold"]
-	if planFlags && tool != "vegeta" {
-		return usagef("--plan and the plan flags are for vegeta; %s's levels come from its own user counts", tool)
-	}
-	if *minHold <= 0 {
-		return usagef("--min-hold %v: must be positive", *minHold)
-	}
-	if planFlags {
-		flagPlan.Model, flagPlan.Ramp, flagPlan.Hold = "closed", brink.Duration(*ramp), brink.Duration(*hold)
-		p := flagPlan
-		if *planFile != "" {
-			if p, _, err = replay.LoadPlan(*planFile); err != nil {
-				return err
-			}
-			overridePlan(&p, flagPlan, set)
-		}
-		if err := p.Validate(); err != nil {
-			return usagef("%v", err)
-		}
-		opts.Plan = &p
-	}
-	var res *importers.Result
-	switch tool {
-	case "locust":
-		res, err = importers.Locust(ctx, input, opts)
-	case "k6":
-		res, err = importers.K6(ctx, input, opts)
-	case "vegeta":
-		res, err = importers.Vegeta(ctx, input, opts)
-	default:
+	imp, ok := importTools[tool]
+	if !ok {
 		hint := ""
 		if s := closest(tool, []string{"locust", "k6", "vegeta"}); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return usagef("unknown tool %q%s: brink imports locust, k6 and vegeta", tool, hint)
 	}
+	if err := f.planOption(tool, setFlags(fs)); err != nil {
+		return err
+	}
+	res, err := imp(ctx, input, f.o)
 	if err != nil {
 		return err
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(stderr, "brink import: note: %s\n", w)
+		fmt.Fprintf(e.stderr, "brink import: note: %s\n", w)
 	}
+	printImport(e.stdout, tool, input, res)
+	return nil
+}
+
+// planOption lays vegeta's levels out from --plan or the plan flags.
+func (f *importFlags) planOption(tool string, set map[string]bool) error {
+	planFlags := set["plan"] || set["start-users"] || set["step-users"] || set["max-users"] || set["ramp"] || set["hold"]
+	if planFlags && tool != "vegeta" {
+		return usagef("--plan and the plan flags are for vegeta; %s's levels come from its own user counts", tool)
+	}
+	if f.o.MinHold <= 0 {
+		return usagef("--min-hold %v: must be positive", f.o.MinHold)
+	}
+	if !planFlags {
+		return nil
+	}
+	f.plan.Model, f.plan.Ramp, f.plan.Hold = "closed", brink.Duration(f.ramp), brink.Duration(f.hold)
+	p := f.plan
+	if f.planFile != "" {
+		var err error
+		if p, _, err = replay.LoadPlan(f.planFile); err != nil {
+			return err
+		}
+		overridePlan(&p, f.plan, set)
+	}
+	if err := p.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	f.o.Plan = &p
+	return nil
+}
+
+func printImport(w io.Writer, tool, input string, res *importers.Result) {
 	m := res.Manifest
 	kind := "trace rows"
 	if m.Aggregated {
 		kind = "requests (aggregated: no per-request rows)"
 	}
-	fmt.Fprintf(stdout, "imported %s %s: %d %s, %d levels, %s to %s\n", tool, input, res.Requests, kind, len(m.Levels),
+	fmt.Fprintf(w, "imported %s %s: %d %s, %d levels, %s to %s\n", tool, input, res.Requests, kind, len(m.Levels),
 		m.StartedAt.Format(time.RFC3339), m.EndedAt.Format(time.RFC3339))
 	for _, l := range m.Levels {
-		fmt.Fprintf(stdout, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, l.End.Sub(l.SteadyStart), l.SteadyStart.Format(time.RFC3339))
+		fmt.Fprintf(w, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, l.End.Sub(l.SteadyStart), l.SteadyStart.Format(time.RFC3339))
 	}
 	names := make([]string, 0, len(res.StepNames))
 	for n := range res.StepNames {
@@ -132,9 +153,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sort.Strings(names)
 	for _, n := range names {
 		if res.StepNames[n] == brink.StepAsk {
-			fmt.Fprintf(stdout, "  %q is the conversation step (ask)\n", n)
+			fmt.Fprintf(w, "  %q is the conversation step (ask)\n", n)
 		}
 	}
-	fmt.Fprintf(stdout, "%s\nnext: brink analyze --run %s\n", res.Dir, res.Dir)
-	return nil
+	fmt.Fprintf(w, "%s\nnext: brink analyze --run %s\n", res.Dir, res.Dir)
 }

@@ -23,7 +23,7 @@ func TestImportCLI(t *testing.T) {
 	if !strings.Contains(out, "120 trace rows, 2 levels") || !strings.HasSuffix(out, "next: brink analyze --run "+dir+"\n") {
 		t.Errorf("stdout:\n%s", out)
 	}
-	m, err := brink.ReadManifest(dir)
+	m, err := readManifest(dir)
 	if err != nil || m.Tool != "brink import vegeta" || m.Flow.Name != "vegeta" || m.TimeScale != 1 || m.Status != brink.StatusCompleted {
 		t.Errorf("manifest %+v %v", m, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -14,11 +13,8 @@ import (
 	"brink/analyze/xycsv"
 )
 
-func init() {
-	register("knee", "find the knee of an x,y curve in a CSV file (Kneedle, as kneed)", runKnee)
-}
-
-func runKnee(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runKnee(ctx context.Context, e env, args []string) error {
+	stdout := e.stdout
 	fs := newFlags("knee", "FILE.csv [flags]",
 		"Finds the knee (or elbow) of the curve in FILE.csv with Kneedle, as the Python library\n"+
 			"kneed 0.8.6 does by default (no smoothing, sensitivity S). FILE.csv has a header row,\n"+

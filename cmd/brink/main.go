@@ -14,8 +14,10 @@
 //	brink import   turn Locust, k6 or vegeta results into a run directory
 //	brink demo     all of the above against an in-process sim, in about a minute
 //
-// Exit codes: 0 done, 1 failed, 2 usage error, 3 brink run was ended by a
-// stop rule (the edge of failure was found).
+// Each command is a file here: flags, then options, then one call into a
+// library package (record, collect, analyze, pricing, report, importers),
+// then printing. Exit codes: 0 done, 1 failed, 2 usage error, 3 brink run
+// was ended by a stop rule (the edge of failure was found).
 package main
 
 import (
@@ -32,6 +34,7 @@ import (
 
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
+	abort := make(chan struct{})
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -45,13 +48,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "brink: third signal: exiting without closing segments")
 		os.Exit(130)
 	}()
-	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, env{stdout: os.Stdout, stderr: os.Stderr, abort: abort}, os.Args[1:]))
 }
 
-// abort is closed on a second interrupt: a run in progress cancels its
-// requests in flight at once (they are recorded as canceled) and still
-// closes its trace segments and run.json.
-var abort = make(chan struct{})
+// env is what a command talks to: the terminal's streams, and the signal
+// that cuts a run's requests in flight (closed on a second Ctrl-C).
+type env struct {
+	stdout, stderr io.Writer
+	abort          <-chan struct{}
+}
 
 // Exit codes.
 const (
@@ -68,29 +73,35 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
+// badOption is a library's error that the user fixes on the command line
+// (record.OptionError): exit 2 too.
+type badOption interface{ BadOption() }
+
 // errStopRule ends brink run with exit 3 after a stop rule found the edge.
 var errStopRule = errors.New("a stop rule ended the run")
 
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	run     func(ctx context.Context, e env, args []string) error
 }
 
-// commands lists the subcommands in the order help shows them. A command
-// kept in its own file may add itself with register from an init function.
+// commands lists the subcommands in the order help shows them.
 var commands = []command{
 	{"sim", "start the embedded serverless chat stack on loopback", runSim},
 	{"run", "replay chat sessions against an API on a stepped ramp", runRun},
+	{"attack", "max-rate mode: N connections, no think time, every request traced", runAttack},
+	{"validate", "check a flow file without sending anything", runValidate},
+	{"collect", "pull a run's CloudWatch metrics and Lambda cold starts into metrics/", runCollect},
 	{"analyze", "compute the level table and the edge of failure of a run", runAnalyze},
+	{"query", "run SQL over a run's traces, metrics and levels", runQuery},
+	{"knee", "find the knee of an x,y curve in a CSV file (Kneedle, as kneed)", runKnee},
+	{"usl", "fit the Universal Scalability Law to N,X pairs in a CSV file", runUSL},
+	{"whatif", "project a run's cost and capacity to more users, engagement, other models", runWhatIf},
 	{"report", "draw a run's charts, PDF and summary.md", runReport},
+	{"import", "turn Locust, k6 or vegeta results into a brink run directory", runImport},
 	{"demo", "the whole pipeline against an in-process sim (about a minute)", runDemo},
 	{"version", "print brink's version", runVersion},
-}
-
-// register adds a subcommand (call it from init in the command's own file).
-func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
-	commands = append(commands, command{name, summary, run})
 }
 
 func topUsage(w io.Writer) {
@@ -105,43 +116,52 @@ func topUsage(w io.Writer) {
 
 // Main runs brink with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return run(ctx, env{stdout: stdout, stderr: stderr}, args)
+}
+
+func run(ctx context.Context, e env, args []string) int {
 	if len(args) == 0 {
-		topUsage(stderr)
+		topUsage(e.stderr)
 		return exitUsage
 	}
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "help" {
-		topUsage(stdout)
+		topUsage(e.stdout)
 		return exitOK
 	}
 	for _, c := range commands {
-		if c.name != name {
-			continue
-		}
-		err := c.run(ctx, args[1:], stdout, stderr)
-		var ue *usageError
-		switch {
-		case err == nil:
-			return exitOK
-		case errors.Is(err, errHelp):
-			return exitOK
-		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "brink %s: %s\nRun 'brink %s --help' for usage.\n", name, ue.msg, name)
-			return exitUsage
-		case errors.Is(err, errStopRule):
-			return exitStopped
-		default:
-			fmt.Fprintf(stderr, "brink %s: %v\n", name, err)
-			return exitFailed
+		if c.name == name {
+			return exitCode(e.stderr, name, c.run(ctx, e, args[1:]))
 		}
 	}
-	fmt.Fprintf(stderr, "brink: unknown command %q", name)
+	fmt.Fprintf(e.stderr, "brink: unknown command %q", name)
 	if s := closest(name, commandNames()); s != "" {
-		fmt.Fprintf(stderr, " (did you mean %q?)", s)
+		fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
 	}
-	fmt.Fprintf(stderr, "\n\n")
-	topUsage(stderr)
+	fmt.Fprintf(e.stderr, "\n\n")
+	topUsage(e.stderr)
 	return exitUsage
+}
+
+// exitCode says what went wrong, if anything, and picks the exit code.
+func exitCode(stderr io.Writer, name string, err error) int {
+	var ue *usageError
+	var bo badOption
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "brink %s: %s\nRun 'brink %s --help' for usage.\n", name, ue.msg, name)
+		return exitUsage
+	case errors.As(err, &bo):
+		fmt.Fprintf(stderr, "brink %s: %v\nRun 'brink %s --help' for usage.\n", name, err, name)
+		return exitUsage
+	case errors.Is(err, errStopRule):
+		return exitStopped
+	default:
+		fmt.Fprintf(stderr, "brink %s: %v\n", name, err)
+		return exitFailed
+	}
 }
 
 func commandNames() []string {

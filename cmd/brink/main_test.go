@@ -55,7 +55,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("runs dir holds %d entries, want 1", len(ents))
 	}
 	dir := filepath.Join(runs, ents[0].Name())
-	m, err := brink.ReadManifest(dir)
+	m, err := readManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestEndToEnd(t *testing.T) {
 	if code, out, errs := brinkMain(t, "analyze", "--run", dir); code != 0 {
 		t.Fatalf("analyze exit %d: %s %s", code, out, errs)
 	}
-	summary, err := brink.ReadSummary(dir)
+	summary, err := readSummary(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

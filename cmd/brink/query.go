@@ -14,11 +14,8 @@ import (
 	"brink/analyze"
 )
 
-func init() {
-	register("query", "run SQL over a run's traces, metrics and levels", runQuery)
-}
-
-func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runQuery(ctx context.Context, e env, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	fs := newFlags("query", "--run DIR [flags] \"SQL\"",
 		"Runs one SQL statement (DuckDB dialect) over a run directory with these views:\n"+
 			"  traces   one row per request (docs/schemas.md)\n"+

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -12,7 +11,8 @@ import (
 	"brink/sim"
 )
 
-func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runSim(ctx context.Context, e env, args []string) error {
+	stdout := e.stdout
 	fs := newFlags("sim", "[flags]",
 		"Starts brink's embedded serverless chat stack (API Gateway -> Lambda -> DynamoDB -> Bedrock)\n"+
 			"on a real HTTP listener and serves until interrupted. Every delay is scenario time,\n"+
@@ -60,14 +60,5 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	c := s.Counters()
 	fmt.Fprintf(stdout, "brink sim stopped: %d requests, %d answered turns, %d Lambda throttles, %d cold starts, %d DynamoDB and %d Bedrock throttled attempts\n",
 		c.Requests.Load(), c.Turns.Load(), c.LambdaThrottles.Load(), c.ColdStarts.Load(), c.DynamoThrottles.Load(), c.BedrockThrottles.Load())
-	return nil
-}
-
-func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("version", "", "Prints brink's version and the data schema version it reads and writes.", "  brink version", stdout)
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "brink %s (schema version %d)\n", brinkVersion(), schemaVersion())
 	return nil
 }

@@ -5,18 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 
 	"brink/analyze/usl"
 	"brink/analyze/xycsv"
 )
 
-func init() {
-	register("usl", "fit the Universal Scalability Law to N,X pairs in a CSV file", runUSL)
-}
-
-func runUSL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runUSL(ctx context.Context, e env, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	fs := newFlags("usl", "FILE.csv [flags]",
 		"Fits the Universal Scalability Law X(N) = λN / (1 + σ(N−1) + κN(N−1)) to throughput X\n"+
 			"measured at concurrency N, by least squares, and prints σ (contention), κ (coherency),\n"+

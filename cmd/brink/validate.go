@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"brink/replay"
 )
 
-func init() {
-	register("validate", "check a flow file without sending anything", runValidate)
-}
-
-func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runValidate(ctx context.Context, e env, args []string) error {
+	stdout := e.stdout
 	fs := newFlags("validate", "FLOW.yaml [flags]",
 		"Checks a flow file: YAML syntax, known keys (with a suggestion for a misspelt one),\n"+
 			"step names, methods, paths, templates (every ${var} defined by an earlier step's\n"+

@@ -5,33 +5,15 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"path/filepath"
-	"strings"
-	"text/tabwriter"
-	"time"
 
-	"brink"
 	"brink/pricing"
 )
 
-func init() {
-	register("whatif", "project a run's cost and capacity to more users, engagement, other models", runWhatIf)
-}
+// whatIfScenarioFlags are the flags that describe one scenario.
+var whatIfScenarioFlags = []string{"users-x", "users", "dau", "sessions-per-day", "session-minutes", "peak-factor", "engagement-x",
+	"verbosity-x", "cache-hit-rate", "model", "rate-limit", "daily-token-budget", "hours-per-day"}
 
-// WhatIf is analysis/whatif.json.
-type WhatIf struct {
-	SchemaVersion int                   `json:"schema_version"`
-	RunID         string                `json:"run_id"`
-	Currency      string                `json:"currency"`
-	PriceSheet    string                `json:"price_sheet"`
-	PricesAsOf    string                `json:"prices_as_of"`
-	Assumptions   brink.CostAssumptions `json:"assumptions"`
-	Baseline      pricing.Baseline      `json:"baseline"`
-	Results       []pricing.Result      `json:"results"`
-}
-
-func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func newWhatIfFlags(e env, sc *pricing.Scenario) *flag.FlagSet {
 	fs := newFlags("whatif", "--run DIR [flags]",
 		"Projects an analysed run (analysis/summary.json, its cost section) to other scenarios: cost\n"+
 			"per hour, day and month by component, Bedrock tokens per minute against the quota, Lambda\n"+
@@ -42,14 +24,7 @@ func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"  brink whatif --run runs/20261126T101500Z-a1b2c3\n"+
 			"  brink whatif --run runs/20261126T101500Z-a1b2c3 --dau 50000 --sessions-per-day 2 --session-minutes 6 --peak-factor 3\n"+
 			"  brink whatif --run runs/20261126T101500Z-a1b2c3 --users-x 10 --model amazon.nova-lite-v1:0 --cache-hit-rate 0.3\n"+
-			"  brink whatif --run runs/20261126T101500Z-a1b2c3 --scenarios launch.yaml --json", stdout)
-	run := fs.String("run", "", "the run directory")
-	prices := fs.String("prices", "", "price sheet YAML (default: the embedded sheet)")
-	printPrices := fs.Bool("print-prices", false, "print the embedded price sheet (to copy and edit) and exit")
-	scenFile := fs.String("scenarios", "", "scenario YAML file (see docs/cost.md)")
-	level := fs.Int("level", -1, "the measured level to project from (default: the cost baseline level)")
-	asJSON := fs.Bool("json", false, "print whatif.json instead of the table")
-	var sc pricing.Scenario
+			"  brink whatif --run runs/20261126T101500Z-a1b2c3 --scenarios launch.yaml --json", e.stdout)
 	fs.StringVar(&sc.Name, "name", "custom", "the scenario's name")
 	fs.Float64Var(&sc.UsersFactor, "users-x", 0, "users × N (of the baseline level's users)")
 	fs.Float64Var(&sc.Users, "users", 0, "concurrent active users")
@@ -64,175 +39,74 @@ func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&sc.RateLimitPerMinute, "rate-limit", 0, "per-user cap on turns per minute")
 	fs.Float64Var(&sc.DailyTokenBudget, "daily-token-budget", 0, "per-user cap on billed tokens per day")
 	fs.Float64Var(&sc.HoursPerDay, "hours-per-day", 0, "hours a day at this concurrency (default 24)")
-	tpm := fs.Float64("bedrock-tpm", 0, "Bedrock tokens-per-minute quota (default: the run's assumption)")
-	lambdaLimit := fs.Int("lambda-limit", 0, "Lambda concurrency limit (default: the run's assumption)")
+	return fs
+}
+
+func runWhatIf(ctx context.Context, e env, args []string) error {
+	var sc pricing.Scenario
+	var o pricing.WhatIfOptions
+	fs := newWhatIfFlags(e, &sc)
+	run := fs.String("run", "", "the run directory")
+	prices := fs.String("prices", "", "price sheet YAML (default: the embedded sheet)")
+	printPrices := fs.Bool("print-prices", false, "print the embedded price sheet (to copy and edit) and exit")
+	scenFile := fs.String("scenarios", "", "scenario YAML file (see docs/cost.md)")
+	level := fs.Int("level", -1, "the measured level to project from (default: the cost baseline level)")
+	asJSON := fs.Bool("json", false, "print whatif.json instead of the table")
+	fs.Float64Var(&o.BedrockTPM, "bedrock-tpm", 0, "Bedrock tokens-per-minute quota (default: the run's assumption)")
+	fs.IntVar(&o.LambdaLimit, "lambda-limit", 0, "Lambda concurrency limit (default: the run's assumption)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if *printPrices {
-		_, err := stdout.Write(pricing.DefaultYAML())
+		_, err := e.stdout.Write(pricing.DefaultYAML())
 		return err
 	}
 	dir, err := runDirArg(*run, pos)
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var scenarios []pricing.Scenario
-	scenarioFlag := false
-	for _, n := range []string{"users-x", "users", "dau", "sessions-per-day", "session-minutes", "peak-factor", "engagement-x",
-		"verbosity-x", "cache-hit-rate", "model", "rate-limit", "daily-token-budget", "hours-per-day"} {
-		scenarioFlag = scenarioFlag || set[n]
-	}
-	switch {
-	case scenarioFlag && *scenFile != "":
-		return usagef("give scenario flags or --scenarios, not both")
-	case *scenFile != "":
-		if scenarios, err = pricing.LoadScenarios(*scenFile); err != nil {
-			return err
-		}
-	case scenarioFlag:
-		if err := sc.Validate(); err != nil {
-			return usagef("%v", err)
-		}
-		scenarios = []pricing.Scenario{{Name: "measured"}, sc}
-	default:
-		scenarios = pricing.ViralSet()
-	}
-	sheet, err := pricing.Load(*prices)
-	if err != nil {
+	if o.Scenarios, err = scenarios(fs, sc, *scenFile); err != nil {
 		return err
 	}
-	s, err := readSummary(dir)
-	if err != nil {
+	if o.Sheet, err = pricing.Load(*prices); err != nil {
 		return err
 	}
-	u, err := usageOf(s)
-	if err != nil {
-		return err
+	if *level >= 0 {
+		o.Level = level
 	}
-	if *tpm > 0 {
-		u.BedrockTPMQuota = *tpm
-	}
-	if *lambdaLimit > 0 {
-		u.LambdaConcurrencyLimit = *lambdaLimit
-	}
-	w, err := whatIf(dir, s, scenarios, sheet, u, *level)
+	w, err := pricing.ProjectRun(ctx, dir, o)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(w)
 	}
-	printWhatIf(stdout, w)
-	fmt.Fprintf(stdout, "\nwrote %s\n", filepath.Join(dir, brink.AnalysisDir, brink.WhatIfFile))
+	w.WriteText(e.stdout)
+	fmt.Fprintf(e.stdout, "\nwrote %s\n", w.Path)
 	return nil
 }
 
-// usageOf rebuilds the usage assumptions the run was priced with.
-func usageOf(s *brink.Summary) (pricing.Usage, error) {
-	u := pricing.DefaultUsage()
-	if s.Cost == nil {
-		return u, fmt.Errorf("%w: its warnings say why (an unpriced model?); re-run brink analyze", pricing.ErrNoCost)
+// scenarios are the scenario of the flags, the scenario file's, or the
+// built-in viral set.
+func scenarios(fs *flag.FlagSet, sc pricing.Scenario, file string) ([]pricing.Scenario, error) {
+	set := setFlags(fs)
+	flagged := false
+	for _, n := range whatIfScenarioFlags {
+		flagged = flagged || set[n]
 	}
-	a := s.Cost.Assumptions
-	u.DefaultModel, u.LambdaMemoryMB, u.LambdaArch = a.DefaultModel, a.LambdaMemoryMB, a.LambdaArch
-	u.LambdaDuration = time.Duration(a.LambdaDurationMS * float64(time.Millisecond))
-	u.APIGatewayOverhead = time.Duration(a.APIGatewayOverhead * float64(time.Millisecond))
-	u.APIGatewayType, u.DynamoDBMode = a.APIGatewayType, a.DynamoDBMode
-	u.WriteUnitsPerTurn, u.ReadUnitsPerTurn, u.ProvisionedWCU, u.ProvisionedRCU = a.WriteUnitsPerTurn, a.ReadUnitsPerTurn, a.ProvisionedWCU, a.ProvisionedRCU
-	u.BedrockTPMQuota, u.LambdaConcurrencyLimit = a.BedrockTPMQuota, a.LambdaConcurrencyLimit
-	return u, u.Validate()
-}
-
-// whatIf evaluates scenarios against the run and writes analysis/whatif.json.
-func whatIf(dir string, s *brink.Summary, scenarios []pricing.Scenario, sheet *pricing.Sheet, u pricing.Usage, level int) (*WhatIf, error) {
-	b, err := pricing.BaselineFrom(s, level)
-	if err != nil {
-		return nil, err
-	}
-	w := &WhatIf{SchemaVersion: brink.SchemaVersion, RunID: s.RunID, Currency: sheet.Currency, PriceSheet: sheet.File,
-		PricesAsOf: sheet.AsOf(), Assumptions: u.Assumptions(), Baseline: b}
-	for _, sc := range scenarios {
-		r, err := pricing.Evaluate(b, sc, sheet, u)
-		if err != nil {
-			return nil, err
+	switch {
+	case flagged && file != "":
+		return nil, usagef("give scenario flags or --scenarios, not both")
+	case file != "":
+		return pricing.LoadScenarios(file)
+	case flagged:
+		if err := sc.Validate(); err != nil {
+			return nil, usagef("%v", err)
 		}
-		w.Results = append(w.Results, r)
+		return []pricing.Scenario{{Name: "measured"}, sc}, nil
 	}
-	out, err := json.MarshalIndent(w, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode what-if: %w", err)
-	}
-	if err := brink.WriteFileAtomic(filepath.Join(dir, brink.AnalysisDir, brink.WhatIfFile), append(out, '\n')); err != nil {
-		return nil, err
-	}
-	return w, nil
-}
-
-// demoWhatIf runs the viral set on an analysed run and prints its table
-// (brink demo).
-func demoWhatIf(dir string, s *brink.Summary, stdout io.Writer) error {
-	u, err := usageOf(s)
-	if err != nil {
-		return err
-	}
-	w, err := whatIf(dir, s, pricing.ViralSet(), pricing.Default(), u, -1)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "\nWhat if it goes viral (brink whatif):\n")
-	printWhatIf(stdout, w)
-	return nil
-}
-
-func printWhatIf(out io.Writer, w *WhatIf) {
-	b := w.Baseline
-	var models []string
-	for _, m := range b.Models {
-		models = append(models, fmt.Sprintf("%s %.0f%% (%.0f in / %.0f out tokens a turn)", m.Model, 100*m.Share, m.InputPerTurn, m.OutputPerTurn))
-	}
-	fmt.Fprintf(out, "baseline: level %d, %d users, %.2f answered turns per user per minute; %s\n", b.Level, b.Users, b.TurnsPerUserMinute, strings.Join(models, ", "))
-	fmt.Fprintf(out, "prices: %s (as of %s, %s); DynamoDB %s, Lambda %d MB %s\n\n", w.PriceSheet, w.PricesAsOf, w.Currency,
-		w.Assumptions.DynamoDBMode, w.Assumptions.LambdaMemoryMB, w.Assumptions.LambdaArch)
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tusers\tturns/min\t$/user-min\t$/hour\t$/day\t$/month\tLLM share\ttokens/min\tof TPM quota\tLambda conc.\tDDB WU/s\t")
-	for _, r := range w.Results {
-		share := 0.0
-		if r.PerDay.Total > 0 {
-			share = r.PerDay.LLM / r.PerDay.Total
-		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.6f\t%.2f\t%.2f\t%.0f\t%.0f%%\t%.0f\t%.0f%%\t%.0f/%d\t%.1f\t\n", r.Scenario.Name, r.ConcurrentUsers, r.TurnsPerMinute,
-			r.PerUserMinute.Total, r.PerHour.Total, r.PerDay.Total, r.PerMonth.Total, 100*share, r.TokensPerMinute, 100*r.TPMUse,
-			r.LambdaConcurrency, r.LambdaLimit, r.WriteUnitsPerSecond)
-	}
-	tw.Flush()
-	fmt.Fprintln(out)
-	for _, r := range w.Results {
-		d := r.PerDay
-		fmt.Fprintf(out, "%s: $%.2f a day = LLM input $%.2f + output $%.2f, Lambda $%.2f, DynamoDB $%.2f, API Gateway $%.2f\n",
-			r.Scenario.Name, d.Total, d.LLMInput, d.LLMOutput, d.Lambda, d.DynamoDB, d.APIGateway)
-		var lim []string
-		for _, l := range r.Limits {
-			rel := "headroom"
-			if l.Beyond {
-				rel = "beyond by"
-			}
-			h := l.HeadroomUsers
-			if h < 0 {
-				h = -h
-			}
-			lim = append(lim, fmt.Sprintf("%s %.0f users: %s %.0f", l.Name, l.Users, rel, h))
-		}
-		if len(lim) > 0 {
-			fmt.Fprintf(out, "  load of %.0f measured users; %s\n", r.LoadEquivalentUsers, strings.Join(lim, "; "))
-		}
-		for _, n := range r.Notes {
-			fmt.Fprintf(out, "  note: %s\n", n)
-		}
-	}
+	return pricing.ViralSet(), nil
 }

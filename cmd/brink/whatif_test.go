@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"brink"
 	"brink/pricing"
+	"brink/rundir"
 )
 
 // whatifRun writes a run whose summary's cost baseline is: 10 users over a
@@ -19,11 +21,14 @@ import (
 // and 200 output tokens a turn; the edge of failure at 80 users.
 func whatifRun(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
+	ctx := context.Background()
 	plan := brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 10, Hold: brink.Duration(2 * time.Minute)}
 	t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	m := &brink.Manifest{SchemaVersion: brink.SchemaVersion, RunID: "w", StartedAt: t0, Status: brink.StatusCompleted, Plan: plan, TimeScale: 1, Epoch: t0}
-	if err := brink.WriteManifest(dir, m); err != nil {
+	w, err := rundir.Create(ctx, rundir.CreateOptions{RunsDir: t.TempDir(), RunID: "w", Started: t0, Plan: plan, Clock: brink.Clock{Epoch: t0, Scale: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish(ctx, rundir.Ending{Status: brink.StatusCompleted}); err != nil {
 		t.Fatal(err)
 	}
 	s := &brink.Summary{SchemaVersion: brink.SchemaVersion, RunID: "w", Plan: plan,
@@ -32,10 +37,10 @@ func whatifRun(t *testing.T) string {
 			Levels: []brink.LevelCost{{Level: 0, Users: 10, WindowS: 120, UserMinutes: 20, AnsweredTurns: 40, APIRequests: 48,
 				LambdaInvocations: 48, LambdaSeconds: 120, InputTokens: 40000, OutputTokens: 8000,
 				Models: []brink.ModelTokens{{Model: "anthropic.claude-3-haiku-20240307-v1:0", Turns: 40, InputTokens: 40000, OutputTokens: 8000}}}}}}
-	if err := brink.WriteSummary(dir, s); err != nil {
+	if err := w.WriteSummary(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	return w.Dir()
 }
 
 func TestWhatIfViral(t *testing.T) {
@@ -53,7 +58,7 @@ func TestWhatIfViral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var w WhatIf
+	var w pricing.WhatIf
 	if err := json.Unmarshal(b, &w); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +93,7 @@ func TestWhatIfFlags(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var w WhatIf
+	var w pricing.WhatIf
 	if err := json.Unmarshal([]byte(out), &w); err != nil {
 		t.Fatal(err)
 	}
@@ -111,11 +116,10 @@ func TestWhatIfFlags(t *testing.T) {
 }
 
 func TestCostEstimate(t *testing.T) {
-	var b strings.Builder
 	// 10, 20, 30 users, 2 min ramp, 5 min hold: 390 user-minutes × 6 turns.
-	printCostEstimate(&b, brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 30,
+	got := pricing.DescribePlanEstimate(brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 30,
 		Ramp: brink.Duration(2 * time.Minute), Hold: brink.Duration(5 * time.Minute)})
-	if !strings.Contains(b.String(), "390 user-minutes × 6.0 turns each = 2340 turns") || !strings.Contains(b.String(), "LLM $0.99") {
-		t.Errorf("estimate %q", b.String())
+	if !strings.Contains(got, "390 user-minutes × 6.0 turns each = 2340 turns") || !strings.Contains(got, "LLM $0.99") {
+		t.Errorf("estimate %q", got)
 	}
 }

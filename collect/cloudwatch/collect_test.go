@@ -74,7 +74,7 @@ func runAgainstSim(t *testing.T, cfg sim.Config, wrap func(http.Handler) http.Ha
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	r.url = srv.URL
-	clock, found, err := replay.DiscoverClock(context.Background(), http.DefaultClient, srv.URL)
+	clock, found, err := brink.DiscoverClock(context.Background(), http.DefaultClient, srv.URL)
 	if err != nil || !found {
 		t.Fatalf("DiscoverClock: found=%v err=%v", found, err)
 	}

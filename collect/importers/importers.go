@@ -12,6 +12,7 @@
 package importers
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -20,7 +21,6 @@ import (
 	"math"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -28,6 +28,7 @@ import (
 
 	"brink"
 	"brink/collect/parquet"
+	"brink/rundir"
 )
 
 // Options configure an import. Zero values take the defaults.
@@ -79,7 +80,7 @@ type Result struct {
 
 // ErrExists is returned when the run directory an import would write is
 // already there (the same file was imported before).
-var ErrExists = errors.New("run directory already exists")
+var ErrExists = rundir.ErrExists
 
 // ErrNoLevels is returned when no level could be found in the input.
 var ErrNoLevels = errors.New("no level found")
@@ -101,44 +102,19 @@ func hashFiles(paths ...string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// newRun picks the run id (the start time and the input's hash, so importing
-// the same file twice names the same directory) and creates a staging
-// directory that finish renames into place.
-func newRun(opts Options, start time.Time, sum string) (runID, staging, final string, err error) {
-	runID = brink.NewRunID(start, sum[:6])
-	final = filepath.Join(opts.RunsDir, runID)
-	if _, err := os.Stat(final); err == nil {
-		return "", "", "", fmt.Errorf("%s: %w: this input was imported before; remove it to import again", final, ErrExists)
-	}
-	if err := os.MkdirAll(opts.RunsDir, 0o755); err != nil {
-		return "", "", "", fmt.Errorf("create runs directory: %w", err)
-	}
-	staging, err = os.MkdirTemp(opts.RunsDir, ".import-"+runID+"-")
-	if err != nil {
-		return "", "", "", fmt.Errorf("create run directory: %w", err)
-	}
-	return runID, staging, final, nil
+// newRun creates the run directory an import writes, staged so that a
+// failed import leaves nothing. Its id is the start time and the input's
+// hash: importing the same file twice names the same run, which is refused.
+func newRun(ctx context.Context, opts Options, tool, source, sum string, start time.Time, aggregated bool) (*rundir.Writer, error) {
+	return rundir.Create(ctx, rundir.CreateOptions{RunsDir: opts.RunsDir, RunID: rundir.IDWith(start, sum[:6]), Started: start,
+		Tool: "brink import " + tool, Flow: brink.FlowRef{Name: tool, Source: source, SHA256: sum}, StopRules: brink.DefaultStopRules(),
+		Clock: brink.Clock{Epoch: start.UTC(), Scale: 1}, Aggregated: aggregated, Staged: true})
 }
 
-func finish(staging, final string, m *brink.Manifest) error {
-	if err := brink.WriteManifest(staging, m); err != nil {
-		return err
-	}
-	if err := os.Rename(staging, final); err != nil {
-		return fmt.Errorf("create run directory: %w", err)
-	}
-	return nil
-}
-
-// manifest fills the fields every import shares.
-func manifest(tool, runID, source, sum, target string, start, end time.Time, levels []brink.LevelWindow, plan brink.Plan) *brink.Manifest {
-	end = end.UTC()
-	return &brink.Manifest{
-		SchemaVersion: brink.SchemaVersion, Tool: "brink import " + tool, Version: brink.Version, RunID: runID,
-		StartedAt: start.UTC(), EndedAt: &end, Status: brink.StatusCompleted, Target: target,
-		Flow: brink.FlowRef{Name: tool, Source: source, SHA256: sum}, Plan: plan, StopRules: brink.DefaultStopRules(),
-		TimeScale: 1, Epoch: start.UTC(), Levels: levels,
-	}
+// finish puts an import's run directory in place with the levels, plan and
+// target found in the data.
+func finish(ctx context.Context, w *rundir.Writer, end time.Time, levels []brink.LevelWindow, plan brink.Plan, target string) error {
+	return w.Finish(ctx, rundir.Ending{Ended: end, Status: brink.StatusCompleted, Levels: levels, Plan: &plan, Target: target})
 }
 
 // Sample is one reading of a users gauge (k6's vus, Locust's User Count).
@@ -299,6 +275,6 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 // writeTraces opens the run's trace writer; segments are closed by row count
 // only, as an import is not a live run.
-func writeTraces(dir, runID string) (*parquet.TraceWriter, error) {
-	return parquet.NewTraceWriter(filepath.Join(dir, brink.TracesDir), parquet.TraceOptions{RunID: runID, FlushEvery: time.Hour})
+func writeTraces(w *rundir.Writer) (*parquet.TraceWriter, error) {
+	return parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: time.Hour, Prefix: rundir.TraceSegmentPrefix})
 }

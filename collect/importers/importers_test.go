@@ -14,6 +14,7 @@ import (
 
 	"brink"
 	"brink/collect/parquet"
+	"brink/rundir"
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -91,7 +92,7 @@ func TestK6StepsAndClasses(t *testing.T) {
 	if res.StepNames["chat_message"] != "ask" || res.StepNames["/auth/login"] != "auth" {
 		t.Errorf("steps %v", res.StepNames)
 	}
-	files, err := parquet.TraceFiles(filepath.Join(res.Dir, brink.TracesDir))
+	files, err := parquet.TraceFiles(filepath.Join(res.Dir, rundir.TracesDir))
 	if err != nil || len(files) != 1 {
 		t.Fatalf("trace files %v %v", files, err)
 	}

@@ -177,12 +177,13 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	if vus[0].T.Before(first) {
 		first = vus[0].T
 	}
-	runID, staging, final, err := newRun(opts, first, sum)
+	w, err := newRun(ctx, opts, "k6", path, sum, first, false)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(staging) // no-op once renamed
-	tw, err := writeTraces(staging, runID)
+	defer w.Abandon(ctx) // no-op once finished
+	runID := w.ID()
+	tw, err := writeTraces(w)
 	if err != nil {
 		return nil, err
 	}
@@ -219,11 +220,10 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	}
 	warnings = append(warnings, "k6's JSON output has no request or response sizes per request: bytes_sent and bytes_received are 0",
 		"k6 stamps a request's samples when it ended: start is that time minus http_req_duration (DNS, connect and TLS time before it are not counted)")
-	m := manifest("k6", runID, path, sum, mostCommon(hosts), first, last, levels, planFor(levels, "closed"))
-	if err := finish(staging, final, m); err != nil {
+	if err := finish(ctx, w, last, levels, planFor(levels, "closed"), mostCommon(hosts)); err != nil {
 		return nil, err
 	}
-	return &Result{Dir: final, Manifest: m, Requests: tw.Rows(), StepNames: steps.names(stats.counts()), StepChoice: steps.choice, Warnings: warnings}, nil
+	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: tw.Rows(), StepNames: steps.names(stats.counts()), StepChoice: steps.choice, Warnings: warnings}, nil
 }
 
 func k6Trace(runID string, q *k6Request, steps *stepMapper, levels []brink.LevelWindow) brink.Trace {

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"brink"
 	"brink/collect/parquet"
+	"brink/rundir"
 )
 
 // k6File writes k6 JSON output: a vus gauge of 2 for 20 s and, each second,
@@ -56,7 +56,7 @@ func TestK6VUFromMetadata(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, _ := parquet.TraceFiles(filepath.Join(res.Dir, brink.TracesDir))
+			files, _ := parquet.TraceFiles(filepath.Join(res.Dir, rundir.TracesDir))
 			rows, err := parquet.ReadTraces(context.Background(), files[0])
 			if err != nil {
 				t.Fatal(err)

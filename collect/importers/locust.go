@@ -13,6 +13,7 @@ import (
 	"brink"
 	"brink/collect/importers/locust"
 	"brink/collect/parquet"
+	"brink/rundir"
 )
 
 // currentWindow is how far back Locust's "current" percentiles look
@@ -200,11 +201,11 @@ func Locust(ctx context.Context, prefix string, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("locust: %w", err)
 	}
 	start, end := agg[0].Time, agg[len(agg)-1].Time
-	runID, staging, final, err := newRun(opts, start, sum)
+	w, err := newRun(ctx, opts, "locust", histPath, sum, start, true)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(staging)
+	defer w.Abandon(ctx) // no-op once finished
 	// The run's totals come from _stats.csv, which Locust writes when the
 	// run ends; the history's last row can be a few seconds older.
 	total := agg[len(agg)-1].Requests
@@ -215,19 +216,21 @@ func Locust(ctx context.Context, prefix string, opts Options) (*Result, error) {
 		}
 		total = statsTotal.Requests
 	}
-	if err := parquet.WriteImportedLevels(staging, runID, rows, total, warnings); err != nil {
+	levelsPath, err := w.Prepare(rundir.ImportedLevelsFile)
+	if err != nil {
 		return nil, err
 	}
-	m := manifest("locust", runID, histPath, sum, "", start, end, levels, planFor(levels, "closed"))
-	m.Aggregated = true
-	if err := finish(staging, final, m); err != nil {
+	if err := parquet.WriteImportedLevels(levelsPath, w.ID(), rows, total, warnings); err != nil {
+		return nil, err
+	}
+	if err := finish(ctx, w, end, levels, planFor(levels, "closed"), ""); err != nil {
 		return nil, err
 	}
 	names := steps.names(counts)
 	if len(names) == 0 {
 		names = map[string]string{locust.AggregatedName: brink.StepAsk}
 	}
-	return &Result{Dir: final, Manifest: m, Requests: total, StepNames: names, StepChoice: steps.choice, Warnings: warnings}, nil
+	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: total, StepNames: names, StepChoice: steps.choice, Warnings: warnings}, nil
 }
 
 // addLocustStats adds _stats.csv's rows to stats by name and returns its

@@ -143,12 +143,13 @@ func Vegeta(ctx context.Context, path string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vegeta: %w", err)
 	}
-	runID, staging, final, err := newRun(opts, first, sum)
+	w, err := newRun(ctx, opts, "vegeta", path, sum, first, false)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(staging)
-	tw, err := writeTraces(staging, runID)
+	defer w.Abandon(ctx) // no-op once finished
+	runID := w.ID()
+	tw, err := writeTraces(w)
 	if err != nil {
 		return nil, err
 	}
@@ -176,9 +177,8 @@ func Vegeta(ctx context.Context, path string, opts Options) (*Result, error) {
 	}
 	warnings = append(warnings, "vegeta does not time the first byte: ttfb_ms is the full latency",
 		"vegeta has no virtual users: vu is 0 and session is the request's sequence number")
-	m := manifest("vegeta", runID, path, sum, mostCommon(hosts), first, last, levels, plan)
-	if err := finish(staging, final, m); err != nil {
+	if err := finish(ctx, w, last, levels, plan, mostCommon(hosts)); err != nil {
 		return nil, err
 	}
-	return &Result{Dir: final, Manifest: m, Requests: tw.Rows(), StepNames: steps.names(stats.counts()), StepChoice: steps.choice, Warnings: warnings}, nil
+	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: tw.Rows(), StepNames: steps.names(stats.counts()), StepChoice: steps.choice, Warnings: warnings}, nil
 }

@@ -3,8 +3,6 @@ package parquet
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -13,10 +11,6 @@ import (
 
 	"brink"
 )
-
-// ImportedLevelsFile is the level table of a run imported from a tool that
-// keeps no per-request rows (Locust), under the run's analysis/ folder.
-const ImportedLevelsFile = "levels_imported.parquet"
 
 // Metadata keys of levels_imported.parquet besides the common ones.
 const (
@@ -64,15 +58,11 @@ var ImportedLevelsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "notes", Type: arrow.BinaryTypes.String},
 }, nil)
 
-// WriteImportedLevels writes rows to runDir/analysis/levels_imported.parquet
-// (zstd, via a temporary name and a rename), with the run's total request
-// count and the source's warnings in the file metadata.
-func WriteImportedLevels(runDir, runID string, rows []ImportedLevel, totalRequests int64, warnings []string) (err error) {
-	dir := filepath.Join(runDir, brink.AnalysisDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write imported levels: %w", err)
-	}
-	path := filepath.Join(dir, ImportedLevelsFile)
+// WriteImportedLevels writes rows to path, the run's
+// analysis/levels_imported.parquet (zstd, via a temporary name and a
+// rename), with the run's total request count and the source's warnings in
+// the file metadata.
+func WriteImportedLevels(path, runID string, rows []ImportedLevel, totalRequests int64, warnings []string) (err error) {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, ImportedLevelsSchema)
 	defer b.Release()
 	f64 := func(i int) *array.Float64Builder { return b.Field(i).(*array.Float64Builder) }

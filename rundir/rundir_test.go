@@ -1,0 +1,220 @@
+package rundir
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"brink"
+)
+
+var t0 = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+
+// A run written through its life reads back as written, with no temporary
+// file left behind.
+func TestWriterLifeRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	runs := t.TempDir()
+	plan := brink.DefaultPlan()
+	w, err := Create(ctx, CreateOptions{RunsDir: runs, Started: t0, Target: "http://user:secret@127.0.0.1:9/x?key=k#f",
+		Flow: brink.FlowRef{Name: "chat", Source: "builtin:chat", SHA256: "ab"}, Plan: plan, StopRules: brink.DefaultStopRules(),
+		Clock: brink.Clock{Epoch: t0, Scale: 0.02}, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(w.ID(), "20261126T000000Z-") || len(w.ID()) != len("20261126T000000Z-")+6 {
+		t.Fatalf("run id %q: want the start time and a 6-hex suffix", w.ID())
+	}
+	first, err := Open(ctx, w.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Manifest().Status != brink.StatusRunning || first.Manifest().PID != os.Getpid() || len(first.Manifest().Levels) != 0 {
+		t.Fatalf("first run.json: %+v", first.Manifest())
+	}
+	if got := first.Manifest().Target; got != "http://127.0.0.1:9/x" {
+		t.Fatalf("target %q: credentials, query and fragment must not be written", got)
+	}
+	timeline := plan.Timeline(t0)
+	for _, lw := range timeline[:3] {
+		if err := w.Level(ctx, lw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mid, _ := Open(ctx, w.Dir())
+	if !reflect.DeepEqual(mid.Manifest().Levels, timeline[:3]) {
+		t.Fatalf("levels after three holds: %+v", mid.Manifest().Levels)
+	}
+	lvl := 2
+	end := timeline[2].End
+	if err := w.Finish(ctx, Ending{Ended: end, Status: brink.StatusStopped, Reason: "level 2: error_rate", EdgeLevel: &lvl}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(ctx, w.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &brink.Manifest{SchemaVersion: brink.SchemaVersion, Tool: "brink", Version: brink.Version, RunID: w.ID(),
+		StartedAt: t0, EndedAt: &end, Status: brink.StatusStopped, StopReason: "level 2: error_rate", EdgeLevel: &lvl,
+		Target: "http://127.0.0.1:9/x", Flow: brink.FlowRef{Name: "chat", Source: "builtin:chat", SHA256: "ab"}, Plan: plan,
+		StopRules: brink.DefaultStopRules(), TimeScale: 0.02, Epoch: t0, Seed: 7, Levels: timeline[:3], PID: os.Getpid()}
+	if !reflect.DeepEqual(got.Manifest(), want) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got.Manifest(), want)
+	}
+	ents, _ := os.ReadDir(w.Dir())
+	if len(ents) != 1 || ents[0].Name() != ManifestFile {
+		t.Fatalf("run dir holds %v, want only run.json", ents)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := Open(ctx, dir); !errors.Is(err, ErrNoManifest) || !strings.Contains(err.Error(), "is "+dir+" a brink run directory?") {
+		t.Fatalf("empty dir: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, ManifestFile), []byte(`{"schema_version": 99}`), 0o644)
+	if _, err := Open(ctx, dir); err == nil || !strings.Contains(err.Error(), "schema_version 99") {
+		t.Fatalf("unknown schema version: %v", err)
+	}
+	if _, err := Open(ctx, filepath.Join(dir, "nope")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("missing dir: %v", err)
+	}
+	if _, err := Open(ctx, filepath.Join(dir, ManifestFile)); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Fatalf("a file: %v", err)
+	}
+}
+
+// An import is staged: nothing under the run's name until Finish, nothing
+// at all after Abandon, and the same id twice is refused.
+func TestStagedImport(t *testing.T) {
+	ctx := context.Background()
+	runs := t.TempDir()
+	id := IDWith(t0, "abcdef")
+	o := CreateOptions{RunsDir: runs, RunID: id, Started: t0, Tool: "brink import k6", Clock: brink.Clock{Epoch: t0, Scale: 1}, Staged: true}
+	w, err := Create(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.Prepare(TraceSegmentPath(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(p, []byte("PAR1"), 0o644)
+	if _, err := os.Stat(filepath.Join(runs, id)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the run is visible before Finish: %v", err)
+	}
+	if names, _ := Dir(runs).List(ctx, ""); len(names) != 0 {
+		t.Fatalf("List shows the staging files: %v", names)
+	}
+	plan := brink.Plan{Model: "closed", StartUsers: 5, MaxUsers: 5, Hold: brink.Duration(time.Minute)}
+	levels := plan.Timeline(t0)
+	if err := w.Finish(ctx, Ending{Ended: t0.Add(time.Minute), Status: brink.StatusCompleted, Levels: levels, Plan: &plan, Target: "https://h.example/a?b=c"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, filepath.Join(runs, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.Manifest()
+	if m.Plan != plan || m.Target != "https://h.example/a" || m.PID != 0 || m.Tool != "brink import k6" || !reflect.DeepEqual(m.Levels, levels) {
+		t.Fatalf("imported run.json: %+v", m)
+	}
+	files, err := r.TraceFiles(ctx)
+	if err != nil || len(files) != 1 || files[0] != filepath.Join(runs, id, "traces", "part-00000.parquet") {
+		t.Fatalf("trace files %v, %v", files, err)
+	}
+	if _, err := Create(ctx, o); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "imported before") {
+		t.Fatalf("second import: %v", err)
+	}
+	o.RunID = IDWith(t0, "000000")
+	w2, err := Create(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w2.Abandon(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(runs)
+	if len(ents) != 1 || ents[0].Name() != id {
+		t.Fatalf("runs dir after an abandoned import: %v", ents)
+	}
+}
+
+// TraceFiles lists closed segments at any depth (shard folders), never the
+// open segment's temporary name or anything that is not Parquet.
+func TestTraceFiles(t *testing.T) {
+	ctx := context.Background()
+	runs := t.TempDir()
+	w, err := Create(ctx, CreateOptions{RunsDir: runs, Started: t0, Clock: brink.Clock{Epoch: t0, Scale: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{TraceSegmentPath(1), TraceSegmentPath(0), ShardTracesDir(1) + "/part-00000.parquet",
+		TracesDir + "/.part-00002.parquet.tmp", TracesDir + "/part-00003.parquet.tmp", TracesDir + "/notes.txt", CloudWatchFile, LogsFile} {
+		p, err := w.Prepare(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(p, nil, 0o644)
+	}
+	got, _ := w.TraceFiles(ctx)
+	want := []string{w.Path("traces/part-00000.parquet"), w.Path("traces/part-00001.parquet"), w.Path("traces/shard=1/part-00000.parquet")}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("trace files:\n got %v\nwant %v", got, want)
+	}
+	if got, _ := w.MetricFiles(ctx); !reflect.DeepEqual(got, []string{w.Path(CloudWatchFile), w.Path(LogsFile)}) {
+		t.Fatalf("metric files %v", got)
+	}
+	if !w.Has(LogsFile) || w.Has(SummaryFile) || w.Has(TracesDir) {
+		t.Fatal("Has: wrong answer")
+	}
+}
+
+func TestSummaryRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	w, err := Create(ctx, CreateOptions{RunsDir: t.TempDir(), Started: t0, Clock: brink.Clock{Epoch: t0, Scale: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ReadSummary(ctx); err == nil || !strings.Contains(err.Error(), "brink analyze --run "+w.Dir()) {
+		t.Fatalf("missing summary: %v", err)
+	}
+	s := &brink.Summary{SchemaVersion: brink.SchemaVersion, RunID: w.ID(), Findings: []string{"a finding"}}
+	if err := w.WriteSummary(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.ReadSummary(ctx)
+	if err != nil || got.RunID != w.ID() || !reflect.DeepEqual(got.Findings, s.Findings) {
+		t.Fatalf("summary %+v, %v", got, err)
+	}
+}
+
+// Every name of the layout lies in one of the run directory's folders or
+// is one of its top-level files, and no two names are the same.
+func TestLayoutNames(t *testing.T) {
+	names := []string{ManifestFile, CloudWatchFile, LogsFile, CollectFile, LevelsFile, RampsFile, SummaryFile, CostFile, WhatIfFile,
+		ImportedLevelsFile, PricesFile, ReportPDFFile, ReportMarkdownFile, ReportSummaryFile, StopFile,
+		ChartFile("latency", "png"), TraceSegmentPath(3), ShardManifestFile(2), ShardTracesDir(4) + "/x"}
+	top := map[string]bool{ManifestFile: true, PricesFile: true, StopFile: true}
+	dirs := map[string]bool{TracesDir: true, MetricsDir: true, AnalysisDir: true, ReportDir: true, ShardsDir: true, GeneratorDir: true}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			t.Errorf("%s named twice", n)
+		}
+		seen[n] = true
+		d, _, ok := strings.Cut(n, "/")
+		if !(top[n] || ok && dirs[d]) {
+			t.Errorf("%s is outside the layout", n)
+		}
+	}
+	if ShardManifestFile(2) != "shards/2.json" || ShardTracesDir(4) != "traces/shard=4" || TraceSegmentPath(3) != "traces/part-00003.parquet" {
+		t.Error("shard names differ from DESIGN.md")
+	}
+}
