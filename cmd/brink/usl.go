@@ -80,7 +80,7 @@ func runUSL(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(stdout, "n_star  %s\n", fullPrecision(nStar))
 		fmt.Fprintf(stdout, "peak    %s\n", fullPrecision(xStar))
 	} else {
-		fmt.Fprintf(stdout, "n_star  none (throughput has no peak: κ ≤ 0 or σ ≥ 1)\n")
+		fmt.Fprintf(stdout, "n_star  none: no peak in sight (κ = 0: throughput keeps growing under the fit)\n")
 		fmt.Fprintf(stdout, "peak    none\n")
 	}
 	_, err = fmt.Fprintf(stdout, "fit     %d points, SSE %s, R² %s\n", m.Points, fullPrecision(m.SSE), fullPrecision(m.R2))

@@ -10,7 +10,7 @@ import (
 )
 
 // whatIfScenarioFlags are the flags that describe one scenario.
-var whatIfScenarioFlags = []string{"users-x", "users", "dau", "sessions-per-day", "session-minutes", "peak-factor", "engagement-x",
+var whatIfScenarioFlags = []string{"users-x", "users", "dau", "sessions-per-day", "session-minutes", "peak-factor", "engagement-x", "engagement",
 	"verbosity-x", "cache-hit-rate", "model", "rate-limit", "daily-token-budget", "hours-per-day"}
 
 func newWhatIfFlags(e env, sc *pricing.Scenario) *flag.FlagSet {
@@ -32,7 +32,8 @@ func newWhatIfFlags(e env, sc *pricing.Scenario) *flag.FlagSet {
 	fs.Float64Var(&sc.SessionsPerDay, "sessions-per-day", 0, "sessions per daily active user")
 	fs.Float64Var(&sc.SessionMinutes, "session-minutes", 0, "minutes a session lasts")
 	fs.Float64Var(&sc.PeakFactor, "peak-factor", 0, "peak concurrency ÷ the daily average (with --dau)")
-	fs.Float64Var(&sc.Engagement, "engagement-x", 0, "turns per user per minute × k")
+	fs.Float64Var(&sc.Engagement, "engagement-x", 0, "turns per user per minute × k (of the measured engagement)")
+	fs.Float64Var(&sc.EngagementPerMinute, "engagement", 0, "questions per active user per minute, a stated human engagement (e.g. 1); exclusive with --engagement-x")
 	fs.Float64Var(&sc.Verbosity, "verbosity-x", 0, "output tokens × f")
 	fs.Float64Var(&sc.CacheHitRate, "cache-hit-rate", 0, "share of turns answered from a cache (0..1)")
 	fs.StringVar(&sc.Model, "model", "", "price every turn as this Bedrock model id")
@@ -102,6 +103,12 @@ func scenarios(fs *flag.FlagSet, sc pricing.Scenario, file string) ([]pricing.Sc
 		return nil, usagef("give scenario flags or --scenarios, not both")
 	case file != "":
 		return pricing.LoadScenarios(file)
+	case set["engagement"] && !(sc.EngagementPerMinute > 0):
+		return nil, usagef("--engagement %v: want questions per active user per minute above 0 (a person asks about 1)", sc.EngagementPerMinute)
+	case set["engagement"] && set["engagement-x"]:
+		return nil, usagef("--engagement %v and --engagement-x %v: give one (questions per user per minute, or a multiple of the measured engagement)", sc.EngagementPerMinute, sc.Engagement)
+	case set["hours-per-day"] && !(sc.HoursPerDay > 0 && sc.HoursPerDay <= 24):
+		return nil, usagef("--hours-per-day %v: want hours in (0, 24]", sc.HoursPerDay)
 	case flagged:
 		if err := sc.Validate(); err != nil {
 			return nil, usagef("%v", err)
