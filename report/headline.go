@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"brink"
+	"brink/pricing"
 )
 
 // Headline is report/summary.json: every headline number of a run as one
@@ -212,6 +213,11 @@ func headlineJSON(in *input, now time.Time) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
+// Findings are the sentences the report's first page and summary.md lead
+// with: the analysis's findings, the first limit that broke and the
+// what-if's daily costs (w may be nil). Commands print the same lines.
+func Findings(s *brink.Summary, w *pricing.WhatIf) []string { return findings(&input{s: s, w: w}) }
+
 // findings are the analysis's findings in plain sentences, with what the
 // report adds: the first limit that broke and the what-if's daily costs.
 func findings(in *input) []string {
@@ -229,9 +235,13 @@ func findings(in *input) []string {
 	if in.w != nil {
 		var parts []string
 		for _, r := range in.w.Results {
-			part := fmt.Sprintf("%s (%s users) %s a day", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total))
+			part := fmt.Sprintf("%s (%s users at %.2f questions/user-min) %s a day (%s h)", r.Scenario.Name, countLabel(r.AverageUsers),
+				r.TurnsPerUserMinute, usd(r.PerDay.Total), trimFloat(hoursOf(r), 2))
 			if s.Edge != nil && r.LoadEquivalentUsers > float64(s.Edge.Users) {
 				part += fmt.Sprintf(", a load %.0fx past the edge of failure", r.LoadEquivalentUsers/float64(s.Edge.Users))
+			}
+			if o := overQuota(r); o != "-" {
+				part += ", over quota: " + o
 			}
 			parts = append(parts, part)
 		}

@@ -104,17 +104,20 @@ func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool)
 	if err != nil {
 		return err
 	}
+	w, err := pricing.ProjectRun(ctx, runDir, pricing.WhatIfOptions{})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "brink demo: what-if: %v\n", err)
+	}
+	// The findings the PDF leads with, first limit and what-if included.
 	fmt.Fprintf(e.stdout, "\nFindings:\n")
-	for _, f := range ares.Summary.Findings {
+	for _, f := range report.Findings(ares.Summary, w) {
 		fmt.Fprintf(e.stdout, "  - %s\n", f)
 	}
 	fmt.Fprintln(e.stdout)
 	for _, row := range report.LevelTableText(ares.Summary) {
 		fmt.Fprintf(e.stdout, "  %s\n", row)
 	}
-	if w, err := pricing.ProjectRun(ctx, runDir, pricing.WhatIfOptions{}); err != nil {
-		fmt.Fprintf(e.stderr, "brink demo: what-if: %v\n", err)
-	} else {
+	if w != nil {
 		fmt.Fprintf(e.stdout, "\nWhat if it goes viral (brink whatif):\n")
 		w.WriteText(e.stdout)
 	}
