@@ -271,6 +271,23 @@ func TestEvaluateEngagementPerMinute(t *testing.T) {
 	}
 }
 
+// A person's engagement from recorded think times: gaps of 5 and 7 s and a
+// 3 s answer make one question every 9 s, 60/9 a minute.
+func TestHumanEngagement(t *testing.T) {
+	q, src := HumanEngagement([]time.Duration{5 * time.Second, 7 * time.Second}, 3*time.Second)
+	near(t, "questions/min", q, 60.0/9)
+	if !strings.Contains(src, "2 recorded think times (mean 6.0 s)") {
+		t.Errorf("source %q", src)
+	}
+	q, src = HumanEngagement(nil, 3*time.Second)
+	if q != DefaultHumanEngagement || !strings.Contains(src, "assumed") {
+		t.Errorf("no gaps: %v %q, want the stated assumption", q, src)
+	}
+	if err := (Scenario{EngagementFromCorpus: true, Engagement: 2}).Validate(); err == nil {
+		t.Error("engagement_from_corpus with engagement_x: want an error")
+	}
+}
+
 func TestEvaluateLevers(t *testing.T) {
 	s, u := Default(), DefaultUsage()
 	b := testBaseline()

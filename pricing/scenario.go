@@ -20,7 +20,7 @@ type ScenarioFile struct {
 }
 
 var knownScenarioKeys = []string{"scenarios", "name", "users_x", "users", "daily_active_users", "sessions_per_day",
-	"session_minutes", "peak_factor", "engagement_x", "engagement_per_minute", "verbosity_x", "cache_hit_rate", "model",
+	"session_minutes", "peak_factor", "engagement_x", "engagement_per_minute", "engagement_from_corpus", "verbosity_x", "cache_hit_rate", "model",
 	"rate_limit_per_minute", "daily_token_budget", "hours_per_day"}
 
 // LoadScenarios reads a scenario file.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"brink"
 )
@@ -42,6 +43,27 @@ type Baseline struct {
 // a read of the answer and a follow-up take about a minute. It is an
 // assumption and every output that uses it says so.
 const DefaultHumanEngagement = 1.0
+
+// HumanEngagement is the questions a person asks per active minute, from a
+// corpus's recorded think times: one question per (mean gap + the answer's
+// time), 60 / (mean gap s + answer s). Without recorded gaps it is
+// DefaultHumanEngagement, and source says it is an assumption.
+func HumanEngagement(gaps []time.Duration, answer time.Duration) (perMinute float64, source string) {
+	if len(gaps) == 0 {
+		return DefaultHumanEngagement, fmt.Sprintf("assumed %g question a minute (the corpus records no think times)", DefaultHumanEngagement)
+	}
+	var sum time.Duration
+	for _, g := range gaps {
+		sum += g
+	}
+	mean := sum / time.Duration(len(gaps))
+	cycle := (mean + max(answer, 0)).Seconds()
+	if cycle <= 0 {
+		return DefaultHumanEngagement, fmt.Sprintf("assumed %g question a minute (the corpus's gaps are all 0)", DefaultHumanEngagement)
+	}
+	return 60 / cycle, fmt.Sprintf("%.2f questions a minute from the corpus's %d recorded think times (mean %.1f s) plus the measured median answer (%.1f s)",
+		60/cycle, len(gaps), mean.Seconds(), answer.Seconds())
+}
 
 // ModelShare is a model's share of the answered turns and its tokens per turn.
 type ModelShare struct {
@@ -137,6 +159,10 @@ type Scenario struct {
 	// Verbosity multiplies output tokens.
 	Engagement          float64 `yaml:"engagement_x" json:"engagement_x,omitempty"`
 	EngagementPerMinute float64 `yaml:"engagement_per_minute" json:"engagement_per_minute,omitempty"`
+	// EngagementFromCorpus sets EngagementPerMinute from the corpus's
+	// recorded think times (WhatIfOptions.CorpusGaps, HumanEngagement) when
+	// ProjectRun evaluates the scenario.
+	EngagementFromCorpus bool `yaml:"engagement_from_corpus" json:"engagement_from_corpus,omitempty"`
 	Verbosity           float64 `yaml:"verbosity_x" json:"verbosity_x,omitempty"`
 	// CacheHitRate is the share of turns answered from a cache: no Bedrock
 	// tokens, the rest of the stack as before.
@@ -176,6 +202,8 @@ func (sc Scenario) Validate() error {
 		}
 	}
 	switch {
+	case sc.EngagementFromCorpus && (sc.Engagement > 0 || sc.EngagementPerMinute > 0):
+		return fmt.Errorf("engagement_from_corpus with engagement_x %v or engagement_per_minute %v: give one", sc.Engagement, sc.EngagementPerMinute)
 	case sc.Engagement > 0 && sc.EngagementPerMinute > 0:
 		return fmt.Errorf("engagement_x %v and engagement_per_minute %v: give one (a multiple of the measured engagement, or questions per user per minute)", sc.Engagement, sc.EngagementPerMinute)
 	case sc.CacheHitRate > 1:

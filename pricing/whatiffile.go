@@ -39,6 +39,10 @@ type WhatIfOptions struct {
 	// BedrockTPM and LambdaLimit replace the run's assumptions when > 0.
 	BedrockTPM  float64
 	LambdaLimit int
+	// CorpusGaps are the recorded think times of the corpus the run
+	// replayed, for scenarios with EngagementFromCorpus (nil: none recorded,
+	// so the engagement is DefaultHumanEngagement, stated as assumed).
+	CorpusGaps []time.Duration
 }
 
 // ProjectRun evaluates scenarios against the analysed run in runDir and
@@ -79,9 +83,17 @@ func ProjectRun(ctx context.Context, runDir string, o WhatIfOptions) (*WhatIf, e
 	w := &WhatIf{SchemaVersion: brink.SchemaVersion, RunID: s.RunID, Currency: o.Sheet.Currency, PriceSheet: o.Sheet.File,
 		PricesAsOf: o.Sheet.AsOf(), Assumptions: u.Assumptions(), Baseline: b}
 	for _, sc := range o.Scenarios {
+		var source string
+		if sc.EngagementFromCorpus {
+			sc.EngagementPerMinute, source = HumanEngagement(o.CorpusGaps, baselineAnswer(s, b.Level))
+			sc.EngagementFromCorpus = false // resolved
+		}
 		r, err := Evaluate(b, sc, o.Sheet, u)
 		if err != nil {
 			return nil, err
+		}
+		if source != "" {
+			r.Notes = append([]string{"engagement: " + source}, r.Notes...)
 		}
 		w.Results = append(w.Results, r)
 	}
@@ -89,6 +101,16 @@ func ProjectRun(ctx context.Context, runDir string, o WhatIfOptions) (*WhatIf, e
 		return nil, err
 	}
 	return w, nil
+}
+
+// baselineAnswer is the level's median conversation latency (0 unknown).
+func baselineAnswer(s *brink.Summary, level int) time.Duration {
+	for _, l := range s.Levels {
+		if l.Level == level && l.P50MS != nil {
+			return time.Duration(*l.P50MS * float64(time.Millisecond))
+		}
+	}
+	return 0
 }
 
 // WriteWhatIf writes the run's analysis/whatif.json.

@@ -205,6 +205,22 @@ func overridePlan(p *brink.Plan, flags brink.Plan, set map[string]bool) {
 	}
 }
 
+// loadCorpus reads a sessions file (JSONL, CSV or Parquet), or returns the
+// built-in corpus for "".
+func loadCorpus(ctx context.Context, sessions string) (*replay.Corpus, error) {
+	if sessions == "" {
+		return replay.DefaultCorpus(), nil
+	}
+	if strings.HasSuffix(sessions, ".parquet") {
+		rows, err := parquet.ReadCorpusRows(ctx, sessions)
+		if err != nil {
+			return nil, err
+		}
+		return replay.CorpusFromRows(sessions, rows)
+	}
+	return replay.LoadCorpus(sessions)
+}
+
 func loadFlowAndSessions(ctx context.Context, flowFile, sessions, order string, seed int64) (*replay.Flow, replay.SessionSource, error) {
 	flow := replay.DefaultFlow()
 	if flowFile != "" {
@@ -213,20 +229,9 @@ func loadFlowAndSessions(ctx context.Context, flowFile, sessions, order string, 
 			return nil, nil, err
 		}
 	}
-	corpus := replay.DefaultCorpus()
-	if sessions != "" {
-		var err error
-		if strings.HasSuffix(sessions, ".parquet") {
-			var rows []brink.CorpusRow
-			if rows, err = parquet.ReadCorpusRows(ctx, sessions); err == nil {
-				corpus, err = replay.CorpusFromRows(sessions, rows)
-			}
-		} else {
-			corpus, err = replay.LoadCorpus(sessions)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+	corpus, err := loadCorpus(ctx, sessions)
+	if err != nil {
+		return nil, nil, err
 	}
 	if order != "order" && order != "sample" {
 		return nil, nil, usagef("--sessions-order %q: want order or sample", order)

@@ -12,6 +12,7 @@ import (
 
 	"brink"
 	"brink/pricing"
+	"brink/replay"
 	"brink/rundir"
 )
 
@@ -31,8 +32,10 @@ func whatifRun(t *testing.T) string {
 	if err := w.Finish(ctx, rundir.Ending{Status: brink.StatusCompleted}); err != nil {
 		t.Fatal(err)
 	}
+	p50 := 3000.0 // the baseline level's median answer, 3 s
 	s := &brink.Summary{SchemaVersion: brink.SchemaVersion, RunID: "w", Plan: plan,
-		Edge: &brink.Edge{Level: 7, Users: 80},
+		Levels: []brink.LevelStats{{Level: 0, Users: 10, WindowS: 120, P50MS: &p50}},
+		Edge:   &brink.Edge{Level: 7, Users: 80},
 		Cost: &brink.CostSummary{Currency: "USD", PriceSheet: "embedded", Assumptions: pricing.DefaultUsage().Assumptions(),
 			Levels: []brink.LevelCost{{Level: 0, Users: 10, WindowS: 120, UserMinutes: 20, AnsweredTurns: 40, APIRequests: 48,
 				LambdaInvocations: 48, LambdaSeconds: 120, InputTokens: 40000, OutputTokens: 8000,
@@ -122,11 +125,29 @@ func TestWhatIfFlags(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &w); err != nil || w.Results[1].TurnsPerUserMinute != 1 || w.Results[1].LoadEquivalentUsers != 5 {
 		t.Errorf("--engagement 1: %v, turns/user-min %v, load %v; want 1 and 5 users", err, w.Results[1].TurnsPerUserMinute, w.Results[1].LoadEquivalentUsers)
 	}
+	// --engagement corpus: one question per (the built-in corpus's mean
+	// recorded think time + the level's 3 s median answer).
+	code, out, errs = brinkMain(t, "whatif", "--run", dir, "--json", "--engagement", "corpus")
+	if code != 0 {
+		t.Fatalf("--engagement corpus: exit %d: %s", code, errs)
+	}
+	var sum time.Duration
+	gaps := replay.DefaultCorpus().RecordedGaps()
+	for _, g := range gaps {
+		sum += g
+	}
+	want := 60 / (sum.Seconds()/float64(len(gaps)) + 3)
+	w = pricing.WhatIf{}
+	if err := json.Unmarshal([]byte(out), &w); err != nil || math.Abs(w.Results[1].TurnsPerUserMinute-want) > 1e-9 ||
+		!strings.HasPrefix(w.Results[1].Notes[0], "engagement: ") {
+		t.Errorf("--engagement corpus: %v, turns/user-min %v (want %v), notes %q", err, w.Results[1].TurnsPerUserMinute, want, w.Results[1].Notes)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--engagement", "0"}, "--engagement 0: want questions per active user per minute above 0"},
+		{[]string{"--engagement", "lots"}, `invalid value "lots" for flag -engagement: want questions per active user per minute (e.g. 1) or corpus`},
 		{[]string{"--engagement", "1", "--engagement-x", "2"}, "--engagement 1 and --engagement-x 2: give one"},
 		{[]string{"--hours-per-day", "25"}, "--hours-per-day 25: want hours in (0, 24]"},
 		{[]string{"--hours-per-day", "0"}, "--hours-per-day 0: want hours in (0, 24]"},
