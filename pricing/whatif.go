@@ -162,8 +162,8 @@ type Scenario struct {
 	// EngagementFromCorpus sets EngagementPerMinute from the corpus's
 	// recorded think times (WhatIfOptions.CorpusGaps, HumanEngagement) when
 	// ProjectRun evaluates the scenario.
-	EngagementFromCorpus bool `yaml:"engagement_from_corpus" json:"engagement_from_corpus,omitempty"`
-	Verbosity           float64 `yaml:"verbosity_x" json:"verbosity_x,omitempty"`
+	EngagementFromCorpus bool    `yaml:"engagement_from_corpus" json:"engagement_from_corpus,omitempty"`
+	Verbosity            float64 `yaml:"verbosity_x" json:"verbosity_x,omitempty"`
 	// CacheHitRate is the share of turns answered from a cache: no Bedrock
 	// tokens, the rest of the stack as before.
 	CacheHitRate float64 `yaml:"cache_hit_rate" json:"cache_hit_rate,omitempty"`
