@@ -33,6 +33,13 @@ type Manifest struct {
 	Levels        []LevelWindow `json:"levels"`
 	Aggregated    bool          `json:"aggregated,omitempty"`
 	PID           int           `json:"pid,omitempty"` // the writing process, to tell a dead "running" run
+
+	// Shards is how many generators made the run (0 or 1: one). A sharded
+	// run's own status lives in each shard's manifest (ShardManifest); a
+	// reader derives the run's from them.
+	Shards int `json:"shards,omitempty"`
+	// StartAt is the shared start of a sharded run, wall clock (UTC).
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // FlowRef names the flow a run replayed and the hash of its content.

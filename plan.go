@@ -189,6 +189,23 @@ func DefaultStopRules() []StopRule {
 	}
 }
 
+// StopRulesFor are the rules of brink run's flags: the error rate and the
+// throttled share of a level's hold (all steps), and the p95 conversation
+// latency; a limit of 0 leaves its rule out.
+func StopRulesFor(maxErrorRate float64, maxP95 time.Duration, maxThrottleRate float64) []StopRule {
+	rules := []StopRule{}
+	if maxErrorRate > 0 {
+		rules = append(rules, StopRule{Metric: RuleErrorRate, Threshold: maxErrorRate})
+	}
+	if maxThrottleRate > 0 {
+		rules = append(rules, StopRule{Metric: RuleThrottleRate, Threshold: maxThrottleRate})
+	}
+	if maxP95 > 0 {
+		rules = append(rules, StopRule{Metric: RuleLatency, Step: StepAsk, Percentile: 0.95, Threshold: float64(maxP95) / float64(time.Millisecond)})
+	}
+	return rules
+}
+
 // String names the rule the way reports and run.json say it.
 func (r StopRule) String() string {
 	step := r.Step

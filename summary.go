@@ -139,7 +139,10 @@ type Summary struct {
 	LiveStop         string       `json:"live_stop_reason,omitempty"`
 	EdgeAgrees       *bool        `json:"edge_agrees_with_live,omitempty"`
 	Findings         []string     `json:"findings"`
-	Warnings         []string     `json:"warnings,omitempty"`
+	// Partial says what a partial analysis of a sharded run left out
+	// (brink analyze --allow-partial); empty when every shard was whole.
+	Partial  string   `json:"partial,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 	// Cost is what the hold windows cost (cost.go); nil when they could not be priced.
 	Cost *CostSummary `json:"cost,omitempty"`
 	// Approximate names the answers that are not exact: set for runs imported without per-request rows.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"brink"
@@ -16,6 +17,10 @@ import (
 type Options struct {
 	DB   DBOptions
 	Step string // the conversation step; default "ask"
+	// AllowPartial analyses a sharded run whose shards are not all done
+	// (missing or killed): what is there, said in summary.json and the
+	// findings. Without it such a run is refused (rundir.ErrShards).
+	AllowPartial bool
 }
 
 // Result is what Run wrote.
@@ -36,6 +41,10 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	m := run.Manifest()
+	partial, err := run.CheckShards(opts.AllowPartial)
+	if err != nil {
+		return nil, err
+	}
 	db, err := Open(ctx, opts.DB)
 	if err != nil {
 		return nil, err
@@ -123,10 +132,14 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	s.Findings = findings(s)
+	if len(partial) > 0 {
+		s.Partial = fmt.Sprintf("%d of %d shards are not whole and were analysed as they are: %s", len(partial), m.Shards, strings.Join(partial, "; "))
+		s.Findings = append([]string{"Partial run: " + s.Partial + "."}, s.Findings...)
+	}
 	if err := run.WriteSummary(ctx, s); err != nil {
 		return nil, err
 	}
-	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: run.Path(rundir.SummaryFile)}, nil
+	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: run.Location(rundir.SummaryFile)}, nil
 }
 
 func edgeDisagreement(live *int, exact *brink.Edge) string {
@@ -192,7 +205,7 @@ func copyParquet(ctx context.Context, db *sql.DB, table string, run *rundir.Run,
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return nil
+	return run.Publish(ctx, name)
 }
 
 // findEdge recomputes the stop rules exactly over each level's hold window,

@@ -150,8 +150,8 @@ func comparePrices(ctx context.Context, db *sql.DB, run *rundir.Run, step, defau
 		return err
 	}
 	path := "" // the embedded sheet, unless the run keeps its own
-	if run.Has(rundir.PricesFile) {
-		path = run.Path(rundir.PricesFile)
+	if p, err := run.Fetch(ctx, rundir.PricesFile); err == nil {
+		path = p
 	}
 	sheet, err := pricing.Load(path)
 	if err != nil {

@@ -32,8 +32,8 @@ func addCost(ctx context.Context, db *sql.DB, run *rundir.Run, s *brink.Summary)
 func addCostWith(ctx context.Context, db *sql.DB, run *rundir.Run, s *brink.Summary, o CostOptions) error {
 	if o.Prices == nil {
 		path := "" // the embedded sheet, unless the run keeps its own
-		if run.Has(rundir.PricesFile) {
-			path = run.Path(rundir.PricesFile)
+		if p, err := run.Fetch(ctx, rundir.PricesFile); err == nil {
+			path = p
 		}
 		sheet, err := pricing.Load(path)
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -25,8 +24,8 @@ import (
 // data) and analysis/summary.json.
 func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options) (*Result, error) {
 	m := run.Manifest()
-	src := run.Path(rundir.ImportedLevelsFile)
-	if _, err := os.Stat(src); err != nil {
+	src, err := run.Fetch(ctx, rundir.ImportedLevelsFile)
+	if err != nil {
 		return nil, fmt.Errorf("%s: run.json says the run is aggregated but its level table is missing (%v): import it again with brink import", src, errors.Unwrap(err))
 	}
 	meta := map[string]string{}
@@ -58,7 +57,7 @@ func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
-	levelsPath := run.Path(rundir.LevelsFile)
+	levelsPath := run.Location(rundir.LevelsFile)
 	if err := copyParquet(ctx, db, "levels", run, rundir.LevelsFile); err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options)
 	if err := run.WriteSummary(ctx, s); err != nil {
 		return nil, err
 	}
-	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: run.Path(rundir.SummaryFile)}, nil
+	return &Result{Summary: s, LevelsPath: levelsPath, SummaryPath: run.Location(rundir.SummaryFile)}, nil
 }
 
 func importedLevels(ctx context.Context, db *sql.DB) (levels []brink.LevelStats, unknownRates bool, notes []string, err error) {

@@ -24,7 +24,7 @@ func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run) (levelsPath st
 			return "", err
 		}
 	}
-	return run.Path(rundir.LevelsFile), nil
+	return run.Location(rundir.LevelsFile), nil
 }
 
 // userLevels adds the slowest-users view to the level rows.

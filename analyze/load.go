@@ -60,9 +60,9 @@ func loadRun(ctx context.Context, db *sql.DB, run *rundir.Run) (warnings []strin
 	}
 	if len(good) == 0 {
 		if len(files) == 0 {
-			return warnings, fmt.Errorf("%s: %w (the run recorded nothing)", run.Path(rundir.TracesDir), ErrNoTraces)
+			return warnings, fmt.Errorf("%s: %w (the run recorded nothing)", run.Location(rundir.TracesDir), ErrNoTraces)
 		}
-		return warnings, fmt.Errorf("%s: %w: every file was skipped", run.Path(rundir.TracesDir), ErrNoTraces)
+		return warnings, fmt.Errorf("%s: %w: every file was skipped", run.Location(rundir.TracesDir), ErrNoTraces)
 	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE VIEW traces AS SELECT * FROM read_parquet(`+quoteList(good)+`)`); err != nil {
 		return warnings, fmt.Errorf("read traces: %w", err)

@@ -3,7 +3,14 @@ package analyze
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"brink/rundir"
 )
@@ -33,13 +40,123 @@ func OpenRun(ctx context.Context, runDir string, o DBOptions) (*sql.DB, []string
 		return nil, warnings, err
 	}
 	for _, v := range []struct{ view, file string }{{"levels", rundir.LevelsFile}, {"ramps", rundir.RampsFile}} {
-		if !run.Has(v.file) {
+		p, err := run.Fetch(ctx, v.file)
+		if err != nil {
 			continue
 		}
-		p := run.Path(v.file)
 		if _, err := db.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s)`, v.view, quote(p))); err != nil {
 			warnings = append(warnings, fmt.Sprintf("skipped %s: %v", p, err))
 		}
 	}
 	return db, warnings, nil
+}
+
+// QueryFormats are the output formats of Query.
+var QueryFormats = []string{"table", "csv", "json"}
+
+// Query runs one SQL statement over the run in runDir (the views of
+// OpenRun) and writes its rows to w in format: table, csv or json (one
+// object per line). Warnings name what OpenRun skipped.
+func Query(ctx context.Context, runDir, stmt, format string, w io.Writer) (warnings []string, err error) {
+	if !slices.Contains(QueryFormats, format) {
+		return nil, fmt.Errorf("format %q: want table, csv or json", format)
+	}
+	db, warnings, err := OpenRun(ctx, runDir, DBOptions{})
+	if err != nil {
+		return warnings, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, stmt)
+	if err != nil {
+		return warnings, fmt.Errorf("query: %v", firstLine(err.Error()))
+	}
+	defer rows.Close()
+	return warnings, writeRows(rows, format, w)
+}
+
+// writeRows writes rows as a right-aligned table, CSV, or one JSON object
+// per line.
+func writeRows(rows *sql.Rows, format string, w io.Writer) error {
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var tw *tabwriter.Writer
+	var cw *csv.Writer
+	enc := json.NewEncoder(w)
+	switch format {
+	case "table":
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, strings.Join(cols, "\t")+"\t")
+	case "csv":
+		cw = csv.NewWriter(w)
+		cw.Write(cols)
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("query: %w", err)
+		}
+		switch format {
+		case "json":
+			m := make(map[string]any, len(cols))
+			for i, c := range cols {
+				m[c] = jsonValue(vals[i])
+			}
+			if err := enc.Encode(m); err != nil {
+				return err
+			}
+		default:
+			cells := make([]string, len(cols))
+			for i, v := range vals {
+				cells[i] = cell(v)
+			}
+			if tw != nil {
+				fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+			} else {
+				cw.Write(cells)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("query: %v", firstLine(err.Error()))
+	}
+	if tw != nil {
+		return tw.Flush()
+	}
+	if cw != nil {
+		cw.Flush()
+		return cw.Error()
+	}
+	return nil
+}
+
+func cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case []byte:
+		return string(x)
+	case float64:
+		return fmt.Sprint(x)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case []byte:
+		return string(x)
+	default:
+		return x
+	}
 }

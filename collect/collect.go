@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -230,13 +231,16 @@ func write(ctx context.Context, run *rundir.Run, res *cloudwatch.Result) ([]stri
 		if err := parquet.WriteMetrics(p, run.ID(), f.rows); err != nil {
 			return files, err
 		}
+		if err := run.Publish(ctx, f.name); err != nil {
+			return files, err
+		}
 		res.Report.Files[path.Base(f.name)] = len(f.rows)
-		files = append(files, p)
+		files = append(files, run.Location(f.name))
 	}
 	if err := WriteReport(ctx, run, &res.Report); err != nil {
 		return files, err
 	}
-	return append(files, run.Path(rundir.CollectFile)), nil
+	return append(files, run.Location(rundir.CollectFile)), nil
 }
 
 // WriteReport writes collect.json: what was asked, what came back empty,
@@ -257,4 +261,17 @@ func ReadReport(ctx context.Context, run *rundir.Run) (*cloudwatch.Report, error
 		return nil, err
 	}
 	return &r, nil
+}
+
+// WriteText says what collect fetched and wrote, in a few lines.
+func (res *Result) WriteText(w io.Writer) {
+	r := res.Report
+	fmt.Fprintf(w, "collected %d datapoints of %d series (%d empty) at %d s periods, %d Logs Insights rows, %v..%v\n",
+		len(res.CloudWatch), len(r.Asked), len(r.Empty), r.PeriodS, len(res.Logs), r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339))
+	for _, f := range res.Files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(w, "%d warning(s) in collect.json, the first: %s\n", len(r.Warnings), r.Warnings[0])
+	}
 }

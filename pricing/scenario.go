@@ -19,9 +19,7 @@ type ScenarioFile struct {
 	Scenarios []Scenario `yaml:"scenarios"`
 }
 
-var knownScenarioKeys = []string{"scenarios", "name", "users_x", "users", "daily_active_users", "sessions_per_day",
-	"session_minutes", "peak_factor", "engagement_x", "engagement_per_minute", "engagement_from_corpus", "verbosity_x", "cache_hit_rate", "model",
-	"rate_limit_per_minute", "daily_token_budget", "hours_per_day"}
+var knownScenarioKeys = yamlx.Keys(ScenarioFile{})
 
 // LoadScenarios reads a scenario file.
 func LoadScenarios(path string) ([]Scenario, error) {

@@ -83,11 +83,7 @@ type APIGatewayPrice struct {
 	AsOf           string  `yaml:"as_of" json:"as_of"`
 }
 
-var knownKeys = []string{"currency", "region", "bedrock", "lambda", "dynamodb", "api_gateway",
-	"name", "input_per_million", "output_per_million", "source", "as_of",
-	"requests_per_million", "gb_second_x86", "gb_second_arm",
-	"on_demand_write_per_million", "on_demand_read_per_million", "provisioned_wcu_hour", "provisioned_rcu_hour",
-	"http_per_million", "rest_per_million"}
+var knownKeys = yamlx.Keys(Sheet{})
 
 // Default returns the embedded price sheet.
 func Default() *Sheet {

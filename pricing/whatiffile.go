@@ -115,7 +115,7 @@ func baselineAnswer(s *brink.Summary, level int) time.Duration {
 
 // WriteWhatIf writes the run's analysis/whatif.json.
 func WriteWhatIf(ctx context.Context, run *rundir.Run, w *WhatIf) error {
-	w.Path = run.Path(rundir.WhatIfFile)
+	w.Path = run.Location(rundir.WhatIfFile)
 	return run.WriteJSON(ctx, rundir.WhatIfFile, w)
 }
 
@@ -130,7 +130,7 @@ func ReadWhatIf(ctx context.Context, run *rundir.Run) (*WhatIf, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read what-if: %w", err)
 	}
-	w.Path = run.Path(rundir.WhatIfFile)
+	w.Path = run.Location(rundir.WhatIfFile)
 	return &w, nil
 }
 

@@ -4,9 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sort"
+	"strings"
+	"time"
 
 	"brink"
 	"brink/collect/parquet"
@@ -19,8 +23,47 @@ import (
 type AttackOptions struct {
 	RunsDir string
 	replay.MaxRateOptions
+	// Path, when set, is appended to URL (a base URL then).
+	Path string
+	// BodyFile, when set, is read into Body.
+	BodyFile string
 	// OnStart is called once the run directory exists, before the first request.
 	OnStart func(Started)
+}
+
+// check completes the request (URL with Path, Body from BodyFile, the
+// method) and refuses what cannot be attacked.
+func (o *AttackOptions) check() error {
+	if o.URL == "" {
+		return &OptionError{errors.New("--target is required, e.g. --target http://127.0.0.1:8080/health")}
+	}
+	if o.Path != "" {
+		o.URL = strings.TrimRight(o.URL, "/") + "/" + strings.TrimLeft(o.Path, "/")
+	}
+	u, err := url.Parse(o.URL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return &OptionError{fmt.Errorf("--target %q: want an http:// or https:// URL", brink.RedactURL(o.URL))}
+	case o.Connections < 1:
+		return &OptionError{fmt.Errorf("--connections %d: must be at least 1", o.Connections)}
+	case o.Duration <= 0:
+		return &OptionError{fmt.Errorf("--duration %v: must be positive", o.Duration)}
+	case o.Rate < 0:
+		return &OptionError{fmt.Errorf("--rate %v: must not be negative (0 = as fast as possible)", o.Rate)}
+	}
+	if o.BodyFile != "" {
+		if o.Body, err = os.ReadFile(o.BodyFile); err != nil {
+			return fmt.Errorf("read --body: %w", err)
+		}
+	}
+	if o.Method == "" {
+		o.Method = "GET"
+		if o.Body != nil {
+			o.Method = "POST"
+		}
+	}
+	o.Method = strings.ToUpper(o.Method)
+	return nil
 }
 
 // AttackResult is what a recorded attack measured and wrote.
@@ -36,12 +79,12 @@ type AttackResult struct {
 // row, the level's hold the attack's duration. Run.json names the request
 // (method, URL without credentials) and hashes it with its headers and body.
 func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
-	u, err := url.Parse(o.URL)
-	if err != nil || u.Host == "" {
-		return nil, &OptionError{fmt.Errorf("target %q: want an http:// or https:// URL", brink.RedactURL(o.URL))}
+	if err := o.check(); err != nil {
+		return nil, err
 	}
+	u, _ := url.Parse(o.URL)
 	replay.RaiseOpenFileLimit(o.Connections + 256)
-	clock, err := runClock(ctx, u.Scheme+"://"+u.Host, 0)
+	clock, err := runClock(ctx, u.Scheme+"://"+u.Host, 0, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -57,13 +100,14 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &AttackResult{RunID: w.ID(), Dir: w.Dir(), Traces: w.Path(rundir.TracesDir)}
-	tw, err := parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), Prefix: rundir.TraceSegmentPrefix})
+	res := &AttackResult{RunID: w.ID(), Dir: w.Dir(), Traces: w.Location(rundir.TracesDir)}
+	tw, err := parquet.NewTraceWriter(w.Path(w.TracesDir()), parquet.TraceOptions{RunID: w.ID(),
+		Stored: func(path string, rows int64) error { return w.Segment(context.WithoutCancel(ctx), path, rows) }})
 	if err != nil {
 		return res, err
 	}
 	if o.OnStart != nil {
-		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: target, Clock: clock})
+		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: target, Method: o.Method, Clock: clock})
 	}
 	o.RunID, o.Sink = w.ID(), tw
 	mr, runErr := replay.MaxRate(ctx, o.MaxRateOptions)
@@ -86,7 +130,7 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 		e.Status, e.Reason = brink.StatusInterrupted, "interrupted: "+context.Cause(ctx).Error()
 	}
 	res.Status = e.Status
-	if err := w.Finish(ctx, e); err != nil {
+	if err := w.Finish(context.WithoutCancel(ctx), e); err != nil {
 		return res, err
 	}
 	if runErr != nil {

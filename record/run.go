@@ -31,6 +31,22 @@ type Options struct {
 	// Ctrl-C); they are recorded as canceled and the segments still close.
 	Abort <-chan struct{}
 
+	// RunID names the run; default: made from its start. The shards of a
+	// run share one.
+	RunID string
+	// StartAt is when the ramp starts (wall clock); zero: now. The shards
+	// of a run share it, and one that starts later than StartAt + Grace
+	// (default 10 s) refuses.
+	StartAt time.Time
+	Grace   time.Duration
+	// Shard is the stripe of the plan this generator runs (Count > 1: a
+	// sharded run); it looks for other shards' stop decisions every
+	// PeerPoll (default 2 s, wall).
+	Shard    replay.Shard
+	PeerPoll time.Duration
+	// CorpusHash identifies the sessions corpus, which every shard must share.
+	CorpusHash string
+
 	// OnStart is called once the run directory exists, before the first
 	// request.
 	OnStart func(Started)
@@ -46,6 +62,7 @@ type Options struct {
 type Started struct {
 	RunID, Dir string
 	Target     string // credentials redacted
+	Method     string // the attack's method (Attack only)
 	Clock      brink.Clock
 	// Snapshot reads the run's live state; safe to call until Run returns.
 	Snapshot func() replay.Snapshot
@@ -57,34 +74,70 @@ type Result struct {
 	RunID, Dir string
 }
 
+// Outcome is brink run --json's answer: how the run ended, in one object.
+type Outcome struct {
+	RunDir     string `json:"run_dir"`
+	RunID      string `json:"run_id"`
+	Status     string `json:"status"`
+	StopReason string `json:"stop_reason,omitempty"`
+	Requests   int64  `json:"requests"`
+	Levels     int    `json:"levels"`
+	EdgeLevel  *int   `json:"edge_level"` // the level whose hold broke a stop rule
+}
+
+// Outcome is the run's ending as brink run --json prints it.
+func (r *Result) Outcome() Outcome {
+	out := Outcome{RunDir: r.Dir, RunID: r.RunID, Status: r.Status, StopReason: r.StopReason, Requests: r.Requests, Levels: len(r.Levels)}
+	if r.Edge != nil {
+		lvl := r.Edge.Window.Index
+		out.EdgeLevel = &lvl
+	}
+	return out
+}
+
 // Run records one ramp: it creates the run directory, replays the plan
 // against the target, and finishes run.json with the run's end. The run
 // directory is returned with whatever error ended the run, so that what was
 // recorded can be found.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	clock, err := runClock(ctx, o.Target, o.Scale)
+	if err := checkStart(o); err != nil {
+		return nil, err
+	}
+	clock, err := runClock(ctx, o.Target, o.Scale, o.StartAt)
 	if err != nil {
 		return nil, err
 	}
 	started := clock.Now()
+	if !o.StartAt.IsZero() {
+		started = clock.Scenario(o.StartAt)
+	}
 	w, err := rundir.Create(ctx, rundir.CreateOptions{
-		RunsDir: o.RunsDir, Started: started, Target: o.Target,
+		RunsDir: o.RunsDir, RunID: o.RunID, Started: started, Target: o.Target,
 		Flow: brink.FlowRef{Name: o.Flow.Name, Source: o.Flow.Source, SHA256: o.Flow.SHA256},
 		Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed,
+		Shard: o.Shard.Index, Shards: o.Shard.Count, StartAt: o.StartAt, Hashes: hashes(o),
 	})
 	if err != nil {
 		return nil, err
 	}
+	// What is recorded is stored even after ctx ends (Ctrl-C): the last
+	// segments and manifests still reach the store.
+	sctx := context.WithoutCancel(ctx)
 	res := &Result{RunID: w.ID(), Dir: w.Dir()}
-	tw, err := parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: o.Flush, Prefix: rundir.TraceSegmentPrefix})
+	tw, err := parquet.NewTraceWriter(w.Path(w.TracesDir()), parquet.TraceOptions{RunID: w.ID(), FlushEvery: o.Flush,
+		Stored: func(path string, rows int64) error { return w.Segment(sctx, path, rows) }})
 	if err != nil {
 		return res, err
 	}
 	r, err := replay.New(replay.Options{Budget: budgetFor(o.Rules),
 		Target: o.Target, RunID: w.ID(), Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed, Abort: o.Abort,
 		Flow: o.Flow, Sessions: o.Sessions, Sink: tw, Think: o.Think, MaxRPS: o.MaxRPS, Start: started,
+		Shard: o.Shard, PeerStop: peerStop(sctx, w, o.Shard), PeerPoll: o.PeerPoll,
 		OnLevel: func(rep replay.LevelReport) {
-			if err := w.Level(ctx, rep.Window); err != nil && o.Warn != nil {
+			if err := w.Level(sctx, rep.Window); err != nil && o.Warn != nil {
+				o.Warn(err)
+			}
+			if err := decide(sctx, w, o.Shard, rep); err != nil && o.Warn != nil {
 				o.Warn(err)
 			}
 			if o.OnLevel != nil {
@@ -94,7 +147,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	})
 	if err != nil {
 		tw.Close()
-		w.Finish(ctx, rundir.Ending{Ended: clock.Now(), Status: brink.StatusFailed, Reason: err.Error()})
+		w.Finish(sctx, rundir.Ending{Ended: clock.Now(), Status: brink.StatusFailed, Reason: err.Error()})
 		return res, &OptionError{err}
 	}
 	if o.OnStart != nil {
@@ -111,7 +164,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if closeErr != nil && e.Status != brink.StatusFailed {
 		e.Status, e.Reason = brink.StatusFailed, closeErr.Error()
 	}
-	if err := w.Finish(ctx, e); err != nil {
+	if err := w.Finish(sctx, e); err != nil {
 		return res, err
 	}
 	if runErr != nil {
@@ -126,7 +179,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // runClock is the run's scenario clock: the target's when it announces one
 // (brink sim), else real time from now, or a compressed clock from now
 // when scale is given against a target without one.
-func runClock(ctx context.Context, target string, scale float64) (brink.Clock, error) {
+func runClock(ctx context.Context, target string, scale float64, epoch time.Time) (brink.Clock, error) {
 	client, err := replay.NewClient(1, replay.ClientOptions{})
 	if err != nil {
 		return brink.Clock{}, err
@@ -136,11 +189,18 @@ func runClock(ctx context.Context, target string, scale float64) (brink.Clock, e
 	if err != nil {
 		return clock, err
 	}
-	if scale > 0 {
-		if fromTarget && scale != clock.Scale {
-			return clock, &OptionError{fmt.Errorf("--time-scale %g disagrees with the target's clock (scale %g): leave it out", scale, clock.Scale)}
+	switch {
+	case fromTarget && scale > 0 && scale != clock.Scale:
+		return clock, &OptionError{fmt.Errorf("--time-scale %g disagrees with the target's clock (scale %g): leave it out", scale, clock.Scale)}
+	case fromTarget:
+		return clock, nil // a matching --time-scale keeps the target's epoch
+	case !epoch.IsZero():
+		if scale <= 0 {
+			scale = 1
 		}
-		clock = brink.Clock{Epoch: time.Now().UTC(), Scale: scale}
+		return brink.Clock{Epoch: epoch.UTC(), Scale: scale}, nil // the shards' shared start
+	case scale > 0:
+		return brink.Clock{Epoch: time.Now().UTC(), Scale: scale}, nil
 	}
 	return clock, nil
 }

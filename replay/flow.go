@@ -106,10 +106,9 @@ func (t *Turns) UnmarshalYAML(unmarshal func(any) error) error {
 	return nil
 }
 
-// knownFlowKeys feeds "did you mean" hints.
-var knownFlowKeys = []string{"name", "headers", "timeout", "think", "users", "ca_bundle", "proxy", "steps",
-	"method", "path", "url", "body", "once", "turns", "extract", "secret", "check", "usage", "stream", "retry_429", "expires",
-	"status", "fields", "input_tokens", "output_tokens", "model", "dist", "value", "min", "max", "mean", "stddev", "scale"}
+// knownFlowKeys feeds "did you mean" hints: every yaml key of Flow and
+// what it holds.
+var knownFlowKeys = yamlx.Keys(Flow{})
 
 // DefaultFlow is the built-in chat journey (replay/flows/chat.yaml).
 func DefaultFlow() *Flow {

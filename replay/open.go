@@ -2,51 +2,32 @@ package replay
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
 )
 
 // defaultMaxSessions caps the open model's sessions in flight.
 const defaultMaxSessions = 10_000
 
-// addArrivals is the open model: new sessions arrive as a Poisson process
-// whose rate rises linearly over each level's ramp to the level's rate and
-// holds it. Arrivals do not wait for answers, so a slow target does not slow
-// the load (no coordinated omission); when MaxSessions are in flight an
-// arrival waits, and the wait shows as start − scheduled.
+// addArrivals is the open model: new sessions arrive as Schedule says (a
+// Poisson process). Arrivals do not wait for answers, so a slow target does
+// not slow the load (no coordinated omission); when MaxSessions are in
+// flight an arrival waits, and the wait shows as start − scheduled. A shard
+// runs the arrivals it owns.
 func (r *Runner) addArrivals(ctx context.Context) {
-	plan := r.opts.Plan
-	rng := rand.New(rand.NewPCG(uint64(r.opts.Seed), 0x6f70656e))
-	limit := plan.MaxSessions
+	limit := r.opts.Plan.MaxSessions
 	if limit <= 0 {
 		limit = defaultMaxSessions
 	}
 	sem := make(chan struct{}, limit)
-	var id int32
-	t := r.start
-	prev := 0.0
-	ramp := plan.Ramp.Std()
-	for i, lw := range r.timeline {
-		rate := plan.RateAt(i)
-		for {
-			cur := rate
-			if ramp > 0 && t.Before(lw.SteadyStart) {
-				frac := float64(t.Sub(lw.RampStart)) / float64(ramp)
-				cur = prev + (rate-prev)*max(frac, 0)
-			}
-			cur = max(cur, rate*0.05) // the first ramp starts from zero
-			t = t.Add(time.Duration(rng.ExpFloat64() / cur * float64(time.Minute)))
-			if !t.Before(lw.End) {
-				break
-			}
-			if !r.sleepUntil(ctx, t) {
-				return
-			}
-			r.wg.Add(1)
-			go r.arrival(id, t, sem)
-			id++
+	for s := range Schedule(r.opts.Plan, r.start, r.opts.Seed) {
+		if !r.opts.Shard.Owns(s.ID) {
+			continue
 		}
-		prev = rate
+		if !r.sleepUntil(ctx, s.At) {
+			return
+		}
+		r.wg.Add(1)
+		go r.arrival(s.ID, s.At, sem)
 	}
 }
 

@@ -75,6 +75,16 @@ type Options struct {
 	// flight (they are recorded as canceled). Run still returns normally,
 	// so the caller closes its segments. Nil: never.
 	Abort <-chan struct{}
+
+	// Shard runs one stripe of the plan (Schedule); zero: all of it.
+	Shard Shard
+	// PeerStop, when set, reports a stop decision another shard made: it
+	// is asked after each level's hold, every PeerPoll (wall time) while
+	// the run goes, and once more PeerPoll after the last hold. A stop it
+	// reports ends this run as stopped, as if this shard had broken the
+	// rule at that level.
+	PeerStop func() (reason string, level int, ok bool)
+	PeerPoll time.Duration // default 2 s
 }
 
 func (o *Options) setDefaults() error {

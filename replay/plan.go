@@ -33,7 +33,8 @@ type RuleFile struct {
 	Max        any     `yaml:"max"`
 }
 
-var knownPlanKeys = []string{"start_rate", "step_rate", "max_rate", "max_sessions", "model", "start_users", "step_users", "max_users", "ramp", "hold", "stop_rules", "metric", "step", "percentile", "max"}
+// knownPlanKeys feeds "did you mean" hints.
+var knownPlanKeys = yamlx.Keys(PlanFile{})
 
 // LoadPlan reads a plan file over brink.DefaultPlan: keys it leaves out keep
 // their default. Stop rules are returned only when the file has the key
@@ -146,4 +147,25 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
+}
+
+// OverridePlan applies to p the plan fields whose flags were given
+// explicitly (set names them: start-users, step-users, max-users, ramp,
+// hold), taking their values from flags: a plan file with flags over it.
+func OverridePlan(p *brink.Plan, flags brink.Plan, set map[string]bool) {
+	if set["start-users"] {
+		p.StartUsers = flags.StartUsers
+	}
+	if set["step-users"] {
+		p.StepUsers = flags.StepUsers
+	}
+	if set["max-users"] {
+		p.MaxUsers = flags.MaxUsers
+	}
+	if set["ramp"] {
+		p.Ramp = flags.Ramp
+	}
+	if set["hold"] {
+		p.Hold = flags.Hold
+	}
 }

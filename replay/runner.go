@@ -242,6 +242,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		go r.addUsers(ctx)
 	}
 
+	peer := r.watchPeers()
 	started := 1
 	for i, lw := range r.timeline {
 		if !r.sleepUntil(ctx, lw.End) {
@@ -258,6 +259,14 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 			res.Edge = &rep
 			break
 		}
+		if peer.check() {
+			break
+		}
+	}
+	if res.Status == brink.StatusCompleted && peer.last(ctx) {
+		res.Status, res.StopReason = brink.StatusStopped, peer.reason
+		res.Edge = &LevelReport{Window: r.timeline[min(peer.level, len(r.timeline)-1)]}
+		started = min(started, peer.level+2)
 	}
 	if p := r.spent.Load(); p != nil && res.Status == brink.StatusCompleted {
 		res.Status = brink.StatusStopped
@@ -300,22 +309,18 @@ func (r *Runner) started(n int, end time.Time) []brink.LevelWindow {
 	return out
 }
 
-// addUsers starts each level's new virtual users spread evenly over its ramp.
+// addUsers starts each level's new virtual users spread evenly over its
+// ramp (Schedule); a shard starts the users it owns.
 func (r *Runner) addUsers(ctx context.Context) {
-	prev := 0
-	var id int32
-	for _, lw := range r.timeline {
-		added := lw.Users - prev
-		for k := range added {
-			at := lw.RampStart.Add(time.Duration(float64(r.opts.Plan.Ramp.Std()) * float64(k) / float64(added)))
-			if !r.sleepUntil(ctx, at) {
-				return
-			}
-			r.wg.Add(1)
-			go r.vu(id)
-			id++
+	for s := range Schedule(r.opts.Plan, r.start, r.opts.Seed) {
+		if !r.opts.Shard.Owns(s.ID) {
+			continue
 		}
-		prev = lw.Users
+		if !r.sleepUntil(ctx, s.At) {
+			return
+		}
+		r.wg.Add(1)
+		go r.vu(s.ID)
 	}
 }
 

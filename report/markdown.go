@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"brink"
+	"brink/pricing"
 )
 
 func fmtMS(v *float64) string {
@@ -43,7 +44,22 @@ func tableRows(s *brink.Summary) [][]string {
 	return rows
 }
 
-// levelTableText renders the level table in fixed-width columns.
+// WriteFindings writes the findings as a list, then the level table, each
+// line after indent: what brink analyze and brink demo print.
+//
+// The findings are the ones the PDF opens with (Findings): the analysis's,
+// the first limit that broke and, when wi is not nil, the what-if's.
+func WriteFindings(w io.Writer, s *brink.Summary, wi *pricing.WhatIf, indent string) {
+	for _, f := range Findings(s, wi) {
+		fmt.Fprintf(w, "%s- %s\n", indent, f)
+	}
+	fmt.Fprintln(w)
+	for _, row := range LevelTableText(s) {
+		fmt.Fprintf(w, "%s%s\n", indent, row)
+	}
+}
+
+// LevelTableText renders the level table in fixed-width columns.
 func LevelTableText(s *brink.Summary) []string {
 	head := tableHeader(s)
 	rows := append([][]string{head}, tableRows(s)...)

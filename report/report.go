@@ -138,7 +138,7 @@ func (o *output) write(ctx context.Context, name string, data []byte) error {
 	var p string
 	var err error
 	if o.dir == "" {
-		p, err = o.run.Path(name), o.run.WriteFile(ctx, name, data)
+		p, err = o.run.Location(name), o.run.WriteFile(ctx, name, data)
 	} else {
 		p, err = writeIn(ctx, o.dir, path.Base(name), data)
 	}

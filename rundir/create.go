@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -23,9 +24,12 @@ var ErrExists = errors.New("run directory already exists")
 // CreateOptions describe a new run: everything run.json says before the
 // first request. Zero values take the defaults.
 type CreateOptions struct {
-	RunsDir string // default DefaultRunsDir
+	// RunsDir holds the run: a local path or s3://bucket/prefix; default
+	// DefaultRunsDir.
+	RunsDir string
 	// RunID names the run; default NewID(Started). An import passes an id
-	// made from its input's hash, so the same input names the same run.
+	// made from its input's hash, so the same input names the same run;
+	// the shards of a run share one.
 	RunID string
 	// Started is when the run started, scenario time (UTC).
 	Started time.Time
@@ -43,15 +47,23 @@ type CreateOptions struct {
 	// renames into place, so a failed import leaves nothing half-made; it
 	// refuses (ErrExists) when the run is already there.
 	Staged bool
+	// Shard of Shards (more than one) writes one generator's part of a
+	// sharded run: its segments under traces/shard=i and its own manifest
+	// shards/i.json; shard 0 also writes run.json. StartAt is the shared
+	// start (wall clock) and Hashes what every shard must agree on.
+	Shard, Shards int
+	StartAt       time.Time
+	Hashes        brink.InputHashes
 }
 
 // Writer writes one run directory through a run's life: Create, Level as
-// each level's hold finishes, Finish once. Its methods are safe for
-// concurrent use.
+// each level's hold finishes, Segment as each trace segment is closed,
+// Finish once. Its methods are safe for concurrent use.
 type Writer struct {
 	Run
 	staged bool
-	final  string // the run's folder once in place
+	final  string               // the run's folder once in place
+	shard  *brink.ShardManifest // a sharded run's own manifest
 	mu     sync.Mutex
 }
 
@@ -69,8 +81,9 @@ func IDWith(t time.Time, suffix string) string {
 }
 
 // Create makes a run directory under o.RunsDir and writes its first
-// run.json (status running, no levels yet). A staged run writes run.json
-// only when Finish puts it in place.
+// run.json (status running, no levels yet); a shard writes its own
+// manifest, and shard 0 run.json. A staged run writes run.json only when
+// Finish puts it in place.
 func Create(ctx context.Context, o CreateOptions) (*Writer, error) {
 	if o.RunsDir == "" {
 		o.RunsDir = DefaultRunsDir
@@ -84,35 +97,43 @@ func Create(ctx context.Context, o CreateOptions) (*Writer, error) {
 	if o.StopRules == nil {
 		o.StopRules = []brink.StopRule{}
 	}
-	store := Dir(o.RunsDir)
-	w := &Writer{Run: Run{store: store, id: o.RunID}, staged: o.Staged, final: o.RunID}
-	if _, err := os.Stat(store.Path(o.RunID)); err == nil {
-		hint := "another run has its id"
-		if o.Staged {
-			hint = "this input was imported before; remove it to import again"
-		}
-		return nil, fmt.Errorf("%s: %w: %s", store.Path(o.RunID), ErrExists, hint)
+	loc, err := resolve(ctx, o.RunsDir)
+	if err != nil {
+		return nil, err
 	}
-	if err := os.MkdirAll(o.RunsDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create runs directory: %w", err)
-	}
-	if o.Staged {
-		dir, err := os.MkdirTemp(o.RunsDir, ".import-"+o.RunID+"-")
-		if err != nil {
-			return nil, fmt.Errorf("create run directory: %w", err)
-		}
-		w.id = dirBase(dir)
-	} else if err := os.Mkdir(store.Path(o.RunID), 0o755); err != nil {
-		return nil, fmt.Errorf("create run directory: %w", err)
-	}
+	w := &Writer{Run: Run{loc: loc, id: o.RunID}, staged: o.Staged, final: o.RunID}
 	w.m = &brink.Manifest{
 		SchemaVersion: brink.SchemaVersion, Tool: o.Tool, Version: brink.Version, RunID: o.RunID,
 		StartedAt: o.Started.UTC(), Status: brink.StatusRunning, Target: brink.RedactURL(o.Target),
 		Flow: o.Flow, Plan: o.Plan, StopRules: o.StopRules, TimeScale: o.Clock.Scale, Epoch: o.Clock.Epoch,
 		Seed: o.Seed, Levels: []brink.LevelWindow{}, Aggregated: o.Aggregated,
 	}
+	if o.Shards > 1 {
+		return w, w.createShard(ctx, o)
+	}
+	if w.exists(ctx, ManifestFile) {
+		hint := "another run has its id"
+		if o.Staged {
+			hint = "this input was imported before; remove it to import again"
+		}
+		return nil, fmt.Errorf("%s: %w: %s", w.Dir(), ErrExists, hint)
+	}
 	if o.Staged {
+		if loc.remote {
+			return nil, fmt.Errorf("import into %s: imports write to a local runs directory; copy the run afterwards", o.RunsDir)
+		}
+		if err := os.MkdirAll(o.RunsDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create runs directory: %w", err)
+		}
+		dir, err := os.MkdirTemp(o.RunsDir, ".import-"+o.RunID+"-")
+		if err != nil {
+			return nil, fmt.Errorf("create run directory: %w", err)
+		}
+		w.id = dirBase(dir)
 		return w, nil
+	}
+	if _, err := w.Prepare(ManifestFile); err != nil {
+		return nil, fmt.Errorf("create run directory: %w", err)
 	}
 	w.m.PID = os.Getpid()
 	if err := w.write(ctx); err != nil {
@@ -121,19 +142,63 @@ func Create(ctx context.Context, o CreateOptions) (*Writer, error) {
 	return w, nil
 }
 
-func (w *Writer) write(ctx context.Context) error {
-	return writeJSON(ctx, w.store, join(w.id, ManifestFile), w.m)
+// exists reports whether the run already holds name.
+func (w *Writer) exists(ctx context.Context, name string) bool {
+	r, err := w.loc.store.Open(ctx, join(w.id, name))
+	if err != nil {
+		return false
+	}
+	r.Close()
+	return true
 }
 
-// Level records a level whose hold has finished and rewrites run.json, so
-// a run killed later still has its timeline.
+func (w *Writer) write(ctx context.Context) error {
+	if w.shard != nil {
+		return writeJSON(ctx, w.loc.store, join(w.id, ShardManifestFile(w.shard.Shard)), w.shard)
+	}
+	return writeJSON(ctx, w.loc.store, join(w.id, ManifestFile), w.m)
+}
+
+// TracesDir is the folder this writer's trace segments go in: traces, or
+// traces/shard=i for a shard.
+func (w *Writer) TracesDir() string {
+	if w.shard != nil {
+		return ShardTracesDir(w.shard.Shard)
+	}
+	return TracesDir
+}
+
+// Level records a level whose hold has finished and rewrites the manifest,
+// so a run killed later still has its timeline.
 func (w *Writer) Level(ctx context.Context, lw brink.LevelWindow) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.m.Levels = append(w.m.Levels, lw)
+	if w.shard != nil {
+		w.shard.Levels = append(w.shard.Levels, lw)
+	} else {
+		w.m.Levels = append(w.m.Levels, lw)
+	}
 	if w.staged {
 		return nil
 	}
+	return w.write(ctx)
+}
+
+// Segment stores a closed trace segment (path, a file in TracesDir) of
+// rows rows, then, for a shard, lists it in the shard's manifest: a reader
+// never sees a listed segment that is not whole.
+func (w *Writer) Segment(ctx context.Context, path string, rows int64) error {
+	name := w.TracesDir() + "/" + filepath.Base(path)
+	if err := w.Publish(ctx, name); err != nil {
+		return err
+	}
+	if w.shard == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.shard.Files = append(w.shard.Files, name)
+	w.shard.Rows += rows
 	return w.write(ctx)
 }
 
@@ -157,6 +222,9 @@ type Ending struct {
 func (w *Writer) Finish(ctx context.Context, e Ending) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.shard != nil {
+		return w.finishShard(ctx, e)
+	}
 	if !e.Ended.IsZero() {
 		end := e.Ended.UTC()
 		w.m.EndedAt = &end
@@ -177,7 +245,7 @@ func (w *Writer) Finish(ctx context.Context, e Ending) error {
 	if !w.staged {
 		return nil
 	}
-	if err := w.store.Rename(ctx, w.id, w.final); err != nil {
+	if err := w.loc.store.Rename(ctx, w.id, w.final); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}
 	w.id, w.staged = w.final, false
@@ -192,5 +260,19 @@ func (w *Writer) Abandon(ctx context.Context) error {
 	if !w.staged {
 		return nil
 	}
-	return w.store.Remove(ctx, w.id)
+	return w.loc.store.Remove(ctx, w.id)
+}
+
+// CheckID refuses a run id that cannot name a folder or an object prefix
+// on every store: it must be letters, digits, '.', '_' or '-'.
+func CheckID(id string) error {
+	if id == "" || id == "." || id == ".." {
+		return fmt.Errorf("run id %q: want letters, digits, '.', '_' or '-'", id)
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return fmt.Errorf("run id %q: %q is not allowed: want letters, digits, '.', '_' or '-'", id, c)
+		}
+	}
+	return nil
 }

@@ -171,7 +171,7 @@ func TestTraceFiles(t *testing.T) {
 	if got, _ := w.MetricFiles(ctx); !reflect.DeepEqual(got, []string{w.Path(CloudWatchFile), w.Path(LogsFile)}) {
 		t.Fatalf("metric files %v", got)
 	}
-	if !w.Has(LogsFile) || w.Has(SummaryFile) || w.Has(TracesDir) {
+	if !w.Has(ctx, LogsFile) || w.Has(ctx, SummaryFile) || w.Has(ctx, TracesDir) {
 		t.Fatal("Has: wrong answer")
 	}
 }

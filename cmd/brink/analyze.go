@@ -33,6 +33,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	asJSON := fs.Bool("json", false, "print summary.json instead of the table")
 	threads := fs.Int("threads", 2, "DuckDB threads")
 	mem := fs.String("memory-limit", "1GB", "DuckDB memory limit")
+	partial := fs.Bool("allow-partial", false, "analyse a sharded run whose shards are not all done (killed or missing): what is there, and say so")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -41,7 +42,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}})
+	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}, AllowPartial: *partial})
 	if err != nil {
 		return err
 	}
@@ -55,13 +56,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 		return enc.Encode(s)
 	}
 	fmt.Fprintf(e.stdout, "run %s (%s): %d requests, %d levels analysed\n\n", s.RunID, s.Status, s.TotalRequests, len(s.Levels))
-	for _, f := range s.Findings {
-		fmt.Fprintf(e.stdout, "- %s\n", f)
-	}
-	fmt.Fprintln(e.stdout)
-	for _, row := range report.LevelTableText(s) {
-		fmt.Fprintln(e.stdout, row)
-	}
+	report.WriteFindings(e.stdout, s, nil, "")
 	fmt.Fprintf(e.stdout, "\nwrote %s\n      %s\nnext: brink report --run %s\n", res.LevelsPath, res.SummaryPath, dir)
 	return nil
 }

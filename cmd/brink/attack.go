@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"runtime/pprof"
 	"sort"
@@ -15,20 +14,6 @@ import (
 	"brink/record"
 	"brink/rundir"
 )
-
-// headerFlags collects repeated --header 'Name: value' flags.
-type headerFlags map[string]string
-
-func (h headerFlags) String() string { return "" }
-
-func (h headerFlags) Set(v string) error {
-	k, val, ok := strings.Cut(v, ":")
-	if !ok || strings.TrimSpace(k) == "" {
-		return fmt.Errorf("header %q: want 'Name: value'", v)
-	}
-	h[strings.TrimSpace(k)] = strings.TrimSpace(val)
-	return nil
-}
 
 func runAttack(ctx context.Context, e env, args []string) error {
 	fs := newFlags("attack", "--target URL [flags]",
@@ -41,12 +26,12 @@ func runAttack(ctx context.Context, e env, args []string) error {
 		"  brink attack --target http://127.0.0.1:8080/health --connections 50 --duration 10s\n"+
 			"  brink attack --target http://127.0.0.1:8080 --method POST --path /chat/sessions/bench/messages --body body.json --rate 2000", e.stdout)
 	var o record.AttackOptions
-	o.Headers = headerFlags{}
-	target := fs.String("target", "", "URL to attack, or the base URL when --path is given (required)")
+	o.Headers = map[string]string{}
+	fs.StringVar(&o.URL, "target", "", "URL to attack, or the base URL when --path is given (required)")
 	fs.StringVar(&o.Method, "method", "", "HTTP method (default GET, or POST with --body)")
-	path := fs.String("path", "", "path appended to --target")
-	bodyFile := fs.String("body", "", "file whose content is the request body")
-	fs.Var(headerFlags(o.Headers), "header", "extra request header 'Name: value' (repeatable); Content-Type defaults to application/json with --body")
+	fs.StringVar(&o.Path, "path", "", "path appended to --target")
+	fs.StringVar(&o.BodyFile, "body", "", "file whose content is the request body")
+	fs.Var(pairsFlag{m: o.Headers, sep: ":", want: "'Name: value'"}, "header", "extra request header 'Name: value' (repeatable); Content-Type defaults to application/json with --body")
 	fs.IntVar(&o.Connections, "connections", 50, "concurrent connections (one request in flight on each)")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to start requests (wall time)")
 	fs.Float64Var(&o.Rate, "rate", 0, "total requests per second, spread over the connections; 0 = as fast as possible")
@@ -55,9 +40,6 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&o.Step, "step", brink.StepAsk, "step name recorded in the traces (brink analyze reports step ask)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the attack to this file (for work on brink's speed)")
 	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := attackOptions(&o, *target, *path, *bodyFile); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -72,7 +54,7 @@ func runAttack(ctx context.Context, e env, args []string) error {
 		if o.Rate > 0 {
 			mode = fmt.Sprintf("%g req/s", o.Rate)
 		}
-		fmt.Fprintf(e.stderr, "brink attack %s: %s %s, %d connections, %v, %s\n", s.RunID, o.Method, s.Target, o.Connections, o.Duration, mode)
+		fmt.Fprintf(e.stderr, "brink attack %s: %s %s, %d connections, %v, %s\n", s.RunID, s.Method, s.Target, o.Connections, o.Duration, mode)
 	}
 	res, err := record.Attack(ctx, o)
 	if err != nil {
@@ -82,42 +64,6 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	if res.Status == brink.StatusInterrupted {
 		return errors.New("interrupted; the traces recorded so far are kept and can be analysed")
 	}
-	return nil
-}
-
-// attackOptions checks the flags and completes the request: its URL,
-// method and body.
-func attackOptions(o *record.AttackOptions, target, path, bodyFile string) error {
-	if target == "" {
-		return usagef("--target is required, e.g. --target http://127.0.0.1:8080/health")
-	}
-	o.URL = target
-	if path != "" {
-		o.URL = strings.TrimRight(target, "/") + "/" + strings.TrimLeft(path, "/")
-	}
-	u, err := url.Parse(o.URL)
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return usagef("--target %q: want an http:// or https:// URL", o.URL)
-	case o.Connections < 1:
-		return usagef("--connections %d: must be at least 1", o.Connections)
-	case o.Duration <= 0:
-		return usagef("--duration %v: must be positive", o.Duration)
-	case o.Rate < 0:
-		return usagef("--rate %v: must not be negative (0 = as fast as possible)", o.Rate)
-	}
-	if bodyFile != "" {
-		if o.Body, err = os.ReadFile(bodyFile); err != nil {
-			return fmt.Errorf("read --body: %w", err)
-		}
-	}
-	if o.Method == "" {
-		o.Method = "GET"
-		if o.Body != nil {
-			o.Method = "POST"
-		}
-	}
-	o.Method = strings.ToUpper(o.Method)
 	return nil
 }
 

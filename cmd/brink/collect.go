@@ -9,6 +9,7 @@ import (
 
 	"brink/collect"
 	"brink/collect/cloudwatch"
+	"brink/internal/live"
 )
 
 func runCollect(ctx context.Context, e env, args []string) error {
@@ -59,7 +60,7 @@ func runCollect(ctx context.Context, e env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(res.Report)
 	}
-	printCollect(e.stdout, res)
+	res.WriteText(e.stdout)
 	return nil
 }
 
@@ -70,20 +71,7 @@ func collectOptions(o collect.Options, stderr io.Writer, quiet bool) collect.Opt
 		o.Note = func(s string) { fmt.Fprintf(stderr, "brink collect: %s\n", s) }
 	}
 	o.Wait = func(ctx context.Context, d time.Duration, what string) error {
-		return countdown(ctx, d, what, stderr, quiet)
+		return live.Countdown(ctx, d, what, stderr, quiet)
 	}
 	return o
-}
-
-// printCollect says what collect wrote, in a few lines.
-func printCollect(w io.Writer, res *collect.Result) {
-	r := res.Report
-	fmt.Fprintf(w, "collected %d datapoints of %d series (%d empty) at %d s periods, %d Logs Insights rows, %v..%v\n",
-		len(res.CloudWatch), len(r.Asked), len(r.Empty), r.PeriodS, len(res.Logs), r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339))
-	for _, f := range res.Files {
-		fmt.Fprintf(w, "  %s\n", f)
-	}
-	if len(r.Warnings) > 0 {
-		fmt.Fprintf(w, "%d warning(s) in collect.json, the first: %s\n", len(r.Warnings), r.Warnings[0])
-	}
 }

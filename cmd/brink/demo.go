@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"brink"
@@ -51,12 +49,12 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stop()
-	flow, sessions, err := loadFlowAndSessions(ctx, "", "", "sample", *seed)
+	flow, sessions, err := record.Inputs{Seed: *seed}.Load(ctx)
 	if err != nil {
 		return err
 	}
 	res, err := recordRun(ctx, record.Options{Target: target, RunsDir: *runsDir, Plan: plan, Rules: brink.DefaultStopRules(),
-		Seed: *seed, Flow: flow, Sessions: sessions, Abort: e.abort}, e.stdout, e.stderr, *quiet)
+		Seed: *seed, Flow: flow, Sessions: sessions, Abort: e.abort}, e.stderr, *quiet)
 	if err != nil {
 		return err
 	}
@@ -75,16 +73,13 @@ func startDemoSim(seed int64, scale float64, e env) (target string, stop func(),
 	if err != nil {
 		return "", nil, usagef("%v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := s.Listen("127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("start sim: %w", err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	target = "http://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "brink demo: sim on %s (Lambda concurrency %d, model %s, time scale %g)\n",
-		target, cfg.Lambda.ConcurrencyLimit, cfg.Bedrock.ModelID, scale)
-	return target, func() { srv.Close() }, nil
+		srv.URL, cfg.Lambda.ConcurrencyLimit, cfg.Bedrock.ModelID, scale)
+	return srv.URL, func() { srv.Close() }, nil
 }
 
 // demoAfterRun collects, analyses, projects and reports the demo's run,
@@ -99,7 +94,7 @@ func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "collect: %d CloudWatch datapoints, %d Logs Insights rows -> %s\n", len(cres.CloudWatch), len(cres.Logs), run.Path(rundir.MetricsDir))
+	fmt.Fprintf(e.stdout, "collect: %d CloudWatch datapoints, %d Logs Insights rows -> %s\n", len(cres.CloudWatch), len(cres.Logs), run.Location(rundir.MetricsDir))
 	ares, err := analyze.Run(ctx, runDir, analyze.Options{})
 	if err != nil {
 		return err
@@ -110,13 +105,7 @@ func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool)
 	}
 	// The findings the PDF leads with, first limit and what-if included.
 	fmt.Fprintf(e.stdout, "\nFindings:\n")
-	for _, f := range report.Findings(ares.Summary, w) {
-		fmt.Fprintf(e.stdout, "  - %s\n", f)
-	}
-	fmt.Fprintln(e.stdout)
-	for _, row := range report.LevelTableText(ares.Summary) {
-		fmt.Fprintf(e.stdout, "  %s\n", row)
-	}
+	report.WriteFindings(e.stdout, ares.Summary, w, "  ")
 	if w != nil {
 		fmt.Fprintf(e.stdout, "\nWhat if it goes viral (brink whatif):\n")
 		w.WriteText(e.stdout)
@@ -127,7 +116,7 @@ func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool)
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nWrote:\n  %s (run manifest)\n  %s/ (one row per request)\n  %s\n  %s\n",
-		run.Path(rundir.ManifestFile), run.Path(rundir.TracesDir), ares.LevelsPath, ares.SummaryPath)
+		run.Location(rundir.ManifestFile), run.Location(rundir.TracesDir), ares.LevelsPath, ares.SummaryPath)
 	for _, f := range rres.Files {
 		fmt.Fprintf(e.stdout, "  %s\n", f)
 	}

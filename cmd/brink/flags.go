@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"brink/internal/suggest"
 )
 
 // errHelp: --help was asked for and printed.
@@ -46,7 +48,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 				var names []string
 				fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 				msg = fmt.Sprintf("unknown flag --%s", name)
-				if s := closest(name, names); s != "" {
+				if s := suggest.Closest(name, names); s != "" {
 					msg += fmt.Sprintf(" (did you mean --%s?)", s)
 				}
 			}
@@ -66,4 +68,31 @@ func setFlags(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set
+}
+
+// pairsFlag collects repeated NAME<sep>VALUE flags (--header 'Name: value',
+// --step-map NAME=STEP) into a map; with commas, one flag holds several.
+type pairsFlag struct {
+	m      map[string]string
+	sep    string
+	commas bool   // split on commas; a value may not be empty
+	want   string // what a pair looks like, for the error
+}
+
+func (p pairsFlag) String() string { return "" }
+
+func (p pairsFlag) Set(v string) error {
+	parts := []string{v}
+	if p.commas {
+		parts = strings.Split(v, ",")
+	}
+	for _, part := range parts {
+		k, val, ok := strings.Cut(part, p.sep)
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		if !ok || k == "" || (p.commas && val == "") {
+			return fmt.Errorf("%q: want %s", part, p.want)
+		}
+		p.m[k] = val
+	}
+	return nil
 }

@@ -4,32 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"sort"
-	"strings"
 	"time"
 
 	"brink"
 	"brink/collect/importers"
-	"brink/replay"
+	"brink/internal/suggest"
 	"brink/rundir"
 )
-
-// stepMapFlag collects --step-map name=step (repeatable, or comma-separated).
-type stepMapFlag map[string]string
-
-func (s stepMapFlag) String() string { return "" }
-
-func (s stepMapFlag) Set(v string) error {
-	for part := range strings.SplitSeq(v, ",") {
-		from, to, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok || from == "" || to == "" {
-			return fmt.Errorf("%q: want NAME=STEP, e.g. chat_message=ask", part)
-		}
-		s[from] = to
-	}
-	return nil
-}
 
 // importFlags are brink import's flags beyond the importer options.
 type importFlags struct {
@@ -58,10 +39,10 @@ func newImportFlags(e env) (*flag.FlagSet, *importFlags) {
 			"  brink import locust out/chat --runs-dir runs\n"+
 			"  brink import vegeta results.json --start-users 10 --step-users 10 --max-users 50 --ramp 0s --hold 1m", e.stdout)
 	f := &importFlags{}
-	f.o.StepMap = stepMapFlag{}
+	f.o.StepMap = map[string]string{}
 	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
 	fs.StringVar(&f.o.Step, "step", "", "the request name that is the conversation step ask (shorthand for --step-map NAME=ask)")
-	fs.Var(stepMapFlag(f.o.StepMap), "step-map", "map a request name to a brink step: NAME=STEP (repeatable)")
+	fs.Var(pairsFlag{m: f.o.StepMap, sep: "=", commas: true, want: "NAME=STEP, e.g. chat_message=ask"}, "step-map", "map a request name to a brink step: NAME=STEP (repeatable)")
 	fs.DurationVar(&f.o.MinHold, "min-hold", importers.DefaultMinHold, "k6, locust: the shortest plateau of users that is a level's hold")
 	fs.StringVar(&f.planFile, "plan", "", "vegeta: plan YAML whose levels to lay out from the first request")
 	def := brink.DefaultPlan()
@@ -91,7 +72,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 	imp, ok := importTools[tool]
 	if !ok {
 		hint := ""
-		if s := closest(tool, []string{"locust", "k6", "vegeta"}); s != "" {
+		if s := suggest.Closest(tool, []string{"locust", "k6", "vegeta"}); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return usagef("unknown tool %q%s: brink imports locust, k6 and vegeta", tool, hint)
@@ -109,7 +90,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "brink import: note: %s\n", w)
 	}
-	printImport(e.stdout, tool, input, res)
+	res.WriteText(e.stdout, tool, input)
 	return nil
 }
 
@@ -126,41 +107,7 @@ func (f *importFlags) planOption(tool string, set map[string]bool) error {
 		return nil
 	}
 	f.plan.Model, f.plan.Ramp, f.plan.Hold = "closed", brink.Duration(f.ramp), brink.Duration(f.hold)
-	p := f.plan
-	if f.planFile != "" {
-		var err error
-		if p, _, err = replay.LoadPlan(f.planFile); err != nil {
-			return err
-		}
-		overridePlan(&p, f.plan, set)
-	}
-	if err := p.Validate(); err != nil {
-		return usagef("%v", err)
-	}
+	p, _, err := planOf(f.planFile, f.plan, set)
 	f.o.Plan = &p
-	return nil
-}
-
-func printImport(w io.Writer, tool, input string, res *importers.Result) {
-	m := res.Manifest
-	kind := "trace rows"
-	if m.Aggregated {
-		kind = "requests (aggregated: no per-request rows)"
-	}
-	fmt.Fprintf(w, "imported %s %s: %d %s, %d levels, %s to %s\n", tool, input, res.Requests, kind, len(m.Levels),
-		m.StartedAt.Format(time.RFC3339), m.EndedAt.Format(time.RFC3339))
-	for _, l := range m.Levels {
-		fmt.Fprintf(w, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, l.End.Sub(l.SteadyStart), l.SteadyStart.Format(time.RFC3339))
-	}
-	names := make([]string, 0, len(res.StepNames))
-	for n := range res.StepNames {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if res.StepNames[n] == brink.StepAsk {
-			fmt.Fprintf(w, "  %q is the conversation step (ask)\n", n)
-		}
-	}
-	fmt.Fprintf(w, "%s\nnext: brink analyze --run %s\n", res.Dir, res.Dir)
+	return err
 }

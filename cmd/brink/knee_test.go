@@ -47,7 +47,7 @@ func TestKneeCommand(t *testing.T) {
 	fig2.WriteString("x,y\n")
 	for i := range 10 {
 		x := float64(i) / 9
-		fig2.WriteString(fullPrecision(x) + "," + fullPrecision(5-1/(x+0.1)) + "\n")
+		fig2.WriteString(strconv.FormatFloat(x, 'g', -1, 64) + "," + strconv.FormatFloat(5-1/(x+0.1), 'g', -1, 64) + "\n")
 	}
 	figure2 := xyWriteCSV(t, "fig2.csv", fig2.String())
 	line := xyWriteCSV(t, "line.csv", xyRowsCSV("x,y", "0", "1", "2", "3", "4"))

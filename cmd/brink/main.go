@@ -1,18 +1,5 @@
 // Command brink finds where an LLM-backed API bends before it breaks, and
-// what that costs.
-//
-//	brink sim      start the embedded serverless chat stack on loopback
-//	brink run      replay chat sessions on a stepped ramp, recording every request
-//	brink attack   max-rate mode: one request, N connections, every request traced
-//	brink validate check a flow file without sending anything
-//	brink collect  pull CloudWatch and Logs Insights metrics for a run
-//	brink analyze  level table, knee, USL, edge of failure, cost and summary.json
-//	brink query    ad-hoc SQL over a run's traces, metrics and levels
-//	brink knee     Kneedle on an x,y CSV;  brink usl: a USL fit on an N,X CSV
-//	brink whatif   cost and capacity of "viral" scenarios against a measured run
-//	brink report   PNG charts, a PDF and summary.md from an analysed run
-//	brink import   turn Locust, k6 or vegeta results into a run directory
-//	brink demo     all of the above against an in-process sim, in about a minute
+// what that costs. `brink --help` lists its commands (the table below).
 //
 // Each command is a file here: flags, then options, then one call into a
 // library package (record, collect, analyze, pricing, report, importers),
@@ -92,6 +79,7 @@ var commands = []command{
 	{"run", "replay chat sessions against an API on a stepped ramp", runRun},
 	{"attack", "max-rate mode: N connections, no think time, every request traced", runAttack},
 	{"validate", "check a flow file without sending anything", runValidate},
+	{"wait", "wait until every shard of a sharded run is done", runWait},
 	{"collect", "pull a run's CloudWatch metrics and Lambda cold starts into metrics/", runCollect},
 	{"analyze", "compute the level table and the edge of failure of a run", runAnalyze},
 	{"query", "run SQL over a run's traces, metrics and levels", runQuery},
@@ -135,7 +123,7 @@ func run(ctx context.Context, e env, args []string) int {
 		}
 	}
 	fmt.Fprintf(e.stderr, "brink: unknown command %q", name)
-	if s := closest(name, commandNames()); s != "" {
+	if s := suggest.Closest(name, commandNames()); s != "" {
 		fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
 	}
 	fmt.Fprintf(e.stderr, "\n\n")
@@ -171,6 +159,3 @@ func commandNames() []string {
 	}
 	return out
 }
-
-// closest returns the candidate the user most likely meant, if any.
-func closest(s string, candidates []string) string { return suggest.Closest(s, candidates) }

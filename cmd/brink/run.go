@@ -7,12 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"brink"
 	"brink/collect"
-	"brink/collect/parquet"
+	"brink/internal/live"
 	"brink/pricing"
 	"brink/record"
 	"brink/replay"
@@ -23,6 +22,7 @@ import (
 type runFlags struct {
 	o                               record.Options
 	flow, sessions, order, planFile string
+	shard, startAt                  string
 	ramp, hold, maxP95              time.Duration
 	maxErr, maxThr, maxCost         float64
 	dryRun, quiet, asJSON, collect  bool
@@ -43,7 +43,10 @@ func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
 	def := brink.DefaultPlan()
 	f := &runFlags{}
 	fs.StringVar(&f.o.Target, "target", "", "base URL of the chat API (required)")
-	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
+	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories, or s3://bucket/prefix")
+	fs.StringVar(&f.shard, "shard", "", "run shard i of n of one run (i/n, e.g. 0/3): users v with v mod n = i; needs --start-at and --run-id (docs/scale-out.md)")
+	fs.StringVar(&f.startAt, "start-at", "", "start the ramp at this wall-clock time (RFC 3339), shared by every shard of a run")
+	fs.StringVar(&f.o.RunID, "run-id", "", "the run's id, shared by every shard (letters, digits, '.', '_', '-'; default: made from the start)")
 	fs.StringVar(&f.flow, "flow", "", "flow YAML (default: the built-in chat flow)")
 	fs.StringVar(&f.sessions, "sessions", "", "corpus of recorded sessions: .jsonl, .csv or .parquet (default: built-in)")
 	fs.StringVar(&f.order, "sessions-order", "sample", "replay the corpus in order, or sample it with --seed")
@@ -85,7 +88,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 		human = e.stderr // stdout carries only the JSON object
 	}
 	f.o.Abort = e.abort
-	res, err := recordRun(ctx, f.o, human, e.stderr, f.quiet)
+	res, err := recordRun(ctx, f.o, e.stderr, f.quiet)
 	if err != nil {
 		return err
 	}
@@ -98,11 +101,11 @@ func runRun(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%w (the run is kept: retry with brink collect --run %s)", err, res.Dir)
 		}
-		printCollect(human, cres)
+		cres.WriteText(human)
 	}
 	fmt.Fprintf(human, "next: brink analyze --run %s\n", res.Dir)
 	if f.asJSON {
-		if err := printRunJSON(e.stdout, res); err != nil {
+		if err := json.NewEncoder(e.stdout).Encode(res.Outcome()); err != nil {
 			return err
 		}
 	}
@@ -120,18 +123,18 @@ func (f *runFlags) options(ctx context.Context) error {
 	if f.o.Target == "" {
 		return usagef("--target is required (the chat API's base URL, e.g. http://127.0.0.1:8080)")
 	}
+	if err := f.shardOptions(); err != nil {
+		return err
+	}
 	f.o.Plan.Model, f.o.Plan.Ramp, f.o.Plan.Hold = "closed", brink.Duration(f.ramp), brink.Duration(f.hold)
-	f.o.Rules = stopRules(f.maxErr, f.maxP95, f.maxThr)
-	if f.planFile != "" {
-		p, rules, err := replay.LoadPlan(f.planFile)
-		if err != nil {
-			return err
-		}
-		overridePlan(&p, f.o.Plan, f.set)
-		f.o.Plan = p
-		if rules != nil && !f.set["max-error-rate"] && !f.set["max-p95"] && !f.set["max-throttle-rate"] {
-			f.o.Rules = rules
-		}
+	f.o.Rules = brink.StopRulesFor(f.maxErr, f.maxP95, f.maxThr)
+	plan, rules, err := planOf(f.planFile, f.o.Plan, f.set)
+	if err != nil {
+		return err
+	}
+	f.o.Plan = plan
+	if rules != nil && !f.set["max-error-rate"] && !f.set["max-p95"] && !f.set["max-throttle-rate"] {
+		f.o.Rules = rules
 	}
 	switch {
 	case f.maxCost > 0:
@@ -139,121 +142,65 @@ func (f *runFlags) options(ctx context.Context) error {
 	case f.maxCost < 0:
 		return usagef("--max-cost-usd %v: want a positive amount of USD", f.maxCost)
 	}
-	if err := f.o.Plan.Validate(); err != nil {
-		return usagef("%v", err)
+	in := record.Inputs{Flow: f.flow, Sessions: f.sessions, Order: f.order, Seed: f.o.Seed}
+	if f.o.CorpusHash, err = in.CorpusHash(); err != nil {
+		return err
 	}
-	var err error
-	f.o.Flow, f.o.Sessions, err = loadFlowAndSessions(ctx, f.flow, f.sessions, f.order, f.o.Seed)
+	f.o.Flow, f.o.Sessions, err = in.Load(ctx)
 	return err
+}
+
+// shardOptions reads --shard, --start-at and --run-id.
+func (f *runFlags) shardOptions() error {
+	var err error
+	if f.shard != "" {
+		if f.o.Shard, err = record.ParseShard(f.shard); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	if f.startAt != "" {
+		if f.o.StartAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
+			return usagef("--start-at %q: want an RFC 3339 time, e.g. 2026-12-01T10:00:00Z", f.startAt)
+		}
+	}
+	if f.o.Shard.Sharded() && f.dryRun {
+		return usagef("--dry-run sends one user: it is not sharded")
+	}
+	return record.CheckShardOptions(f.o)
 }
 
 // recordRun records a run, showing its start, a cost estimate, live
 // progress and each level's verdict on stderr (brink run, brink demo).
-func recordRun(ctx context.Context, o record.Options, stdout, stderr io.Writer, quiet bool) (*record.Result, error) {
-	progress := newProgress(stderr, quiet)
+func recordRun(ctx context.Context, o record.Options, stderr io.Writer, quiet bool) (*record.Result, error) {
+	progress := live.New(stderr, quiet)
 	stop := func() {}
 	o.OnStart = func(s record.Started) {
-		fmt.Fprintf(stderr, "brink run %s: %s against %s (time scale %g, plan %v scenario, about %v wall)\n",
-			s.RunID, levelsPhrase(o.Plan), s.Target, s.Clock.Scale, o.Plan.Duration(), s.Clock.WallDuration(o.Plan.Duration()).Round(time.Second))
+		p := o.Plan
+		fmt.Fprintf(stderr, "brink run %s: %d levels of %d..%d users against %s (time scale %g, plan %v scenario, about %v wall)\n",
+			s.RunID, p.Levels(), p.StartUsers, p.UsersAt(p.Levels()-1), s.Target, s.Clock.Scale, o.Plan.Duration(), s.Clock.WallDuration(o.Plan.Duration()).Round(time.Second))
 		fmt.Fprintf(stderr, "brink run: %s\n", pricing.DescribePlanEstimate(o.Plan))
-		stop = progress.start(s.Snapshot)
+		stop = progress.Start(s.Snapshot)
 	}
-	o.OnLevel = progress.level
+	o.OnLevel = progress.Level
 	o.Warn = func(err error) { fmt.Fprintf(stderr, "brink: %v\n", err) }
 	res, err := record.Run(ctx, o)
 	stop()
 	return res, err
 }
 
-func levelsPhrase(p brink.Plan) string {
-	return fmt.Sprintf("%d levels of %d..%d users", p.Levels(), p.StartUsers, p.UsersAt(p.Levels()-1))
-}
-
-func printRunJSON(w io.Writer, res *record.Result) error {
-	out := struct {
-		RunDir     string `json:"run_dir"`
-		RunID      string `json:"run_id"`
-		Status     string `json:"status"`
-		StopReason string `json:"stop_reason,omitempty"`
-		Requests   int64  `json:"requests"`
-		Levels     int    `json:"levels"`
-		EdgeLevel  *int   `json:"edge_level"`
-	}{RunDir: res.Dir, RunID: res.RunID, Status: res.Status, StopReason: res.StopReason, Requests: res.Requests, Levels: len(res.Levels)}
-	if res.Edge != nil {
-		lvl := res.Edge.Window.Index
-		out.EdgeLevel = &lvl
-	}
-	return json.NewEncoder(w).Encode(out)
-}
-
-// overridePlan applies the plan flags the user gave explicitly.
-func overridePlan(p *brink.Plan, flags brink.Plan, set map[string]bool) {
-	if set["start-users"] {
-		p.StartUsers = flags.StartUsers
-	}
-	if set["step-users"] {
-		p.StepUsers = flags.StepUsers
-	}
-	if set["max-users"] {
-		p.MaxUsers = flags.MaxUsers
-	}
-	if set["ramp"] {
-		p.Ramp = flags.Ramp
-	}
-	if set["hold"] {
-		p.Hold = flags.Hold
-	}
-}
-
-// loadCorpus reads a sessions file (JSONL, CSV or Parquet), or returns the
-// built-in corpus for "".
-func loadCorpus(ctx context.Context, sessions string) (*replay.Corpus, error) {
-	if sessions == "" {
-		return replay.DefaultCorpus(), nil
-	}
-	if strings.HasSuffix(sessions, ".parquet") {
-		rows, err := parquet.ReadCorpusRows(ctx, sessions)
-		if err != nil {
-			return nil, err
-		}
-		return replay.CorpusFromRows(sessions, rows)
-	}
-	return replay.LoadCorpus(sessions)
-}
-
-func loadFlowAndSessions(ctx context.Context, flowFile, sessions, order string, seed int64) (*replay.Flow, replay.SessionSource, error) {
-	flow := replay.DefaultFlow()
-	if flowFile != "" {
+// planOf is the plan of file (if any) with the plan flags given explicitly
+// over it, checked; rules are the file's stop rules (nil: it has none).
+func planOf(file string, flags brink.Plan, set map[string]bool) (brink.Plan, []brink.StopRule, error) {
+	p, rules := flags, []brink.StopRule(nil)
+	if file != "" {
 		var err error
-		if flow, err = replay.LoadFlow(flowFile); err != nil {
-			return nil, nil, err
+		if p, rules, err = replay.LoadPlan(file); err != nil {
+			return p, nil, err
 		}
+		replay.OverridePlan(&p, flags, set)
 	}
-	corpus, err := loadCorpus(ctx, sessions)
-	if err != nil {
-		return nil, nil, err
+	if err := p.Validate(); err != nil {
+		return p, nil, usagef("%v", err)
 	}
-	if order != "order" && order != "sample" {
-		return nil, nil, usagef("--sessions-order %q: want order or sample", order)
-	}
-	picker, err := replay.NewPicker(corpus, order, seed)
-	if err != nil {
-		return nil, nil, err
-	}
-	return flow, picker, nil
-}
-
-func stopRules(maxErr float64, maxP95 time.Duration, maxThr float64) []brink.StopRule {
-	rules := []brink.StopRule{}
-	if maxErr > 0 {
-		rules = append(rules, brink.StopRule{Metric: brink.RuleErrorRate, Threshold: maxErr})
-	}
-	if maxThr > 0 {
-		rules = append(rules, brink.StopRule{Metric: brink.RuleThrottleRate, Threshold: maxThr})
-	}
-	if maxP95 > 0 {
-		rules = append(rules, brink.StopRule{Metric: brink.RuleLatency, Step: brink.StepAsk, Percentile: 0.95,
-			Threshold: float64(maxP95) / float64(time.Millisecond)})
-	}
-	return rules
+	return p, rules, nil
 }

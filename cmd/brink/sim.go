@@ -2,22 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"brink/sim"
 )
 
 func runSim(ctx context.Context, e env, args []string) error {
-	stdout := e.stdout
 	fs := newFlags("sim", "[flags]",
 		"Starts brink's embedded serverless chat stack (API Gateway -> Lambda -> DynamoDB -> Bedrock)\n"+
 			"on a real HTTP listener and serves until interrupted. Every delay is scenario time,\n"+
 			"slept for --time-scale of it; GET /_brink/clock announces the clock to brink run.",
-		"  brink sim --addr 127.0.0.1:8080 --time-scale 0.02 &\n  brink run --target http://127.0.0.1:8080", stdout)
+		"  brink sim --addr 127.0.0.1:8080 --time-scale 0.02 &\n  brink run --target http://127.0.0.1:8080", e.stdout)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port; the address is printed)")
 	scale := fs.Float64("time-scale", 1, "wall seconds per scenario second, in (0,1]: 0.02 runs 50x faster")
 	config := fs.String("config", "", "YAML file of model limits over the defaults (docs/sim.md)")
@@ -35,30 +31,27 @@ func runSim(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	srv, err := s.Listen(*addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return err
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "brink sim listening on http://%s (time scale %g, scenario epoch %s)\n",
-		ln.Addr(), s.Clock().Scale, s.Clock().Epoch.Format(time.RFC3339Nano))
-	fmt.Fprintf(stdout, "CloudWatch (GetMetricData, ListMetrics) and Logs Insights (log group %s) on the same address:\n"+
-		"  aws cloudwatch list-metrics --endpoint-url http://%s --region us-east-1  (any SigV4 credentials)\n",
-		s.LogGroup(), ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(e.stdout, "brink sim listening on %s (time scale %g, scenario epoch %s)\n",
+		srv.URL, s.Clock().Scale, s.Clock().Epoch.Format(time.RFC3339Nano))
+	fmt.Fprintf(e.stdout, "CloudWatch (GetMetricData, ListMetrics) and Logs Insights (log group %s) on the same address:\n"+
+		"  aws cloudwatch list-metrics --endpoint-url %s --region us-east-1  (any SigV4 credentials)\n",
+		s.LogGroup(), srv.URL)
 	select {
-	case err := <-errc:
+	case err := <-srv.Failed():
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shut down: %w", err)
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
 	}
 	c := s.Counters()
-	fmt.Fprintf(stdout, "brink sim stopped: %d requests, %d answered turns, %d Lambda throttles, %d cold starts, %d DynamoDB and %d Bedrock throttled attempts\n",
+	fmt.Fprintf(e.stdout, "brink sim stopped: %d requests, %d answered turns, %d Lambda throttles, %d cold starts, %d DynamoDB and %d Bedrock throttled attempts\n",
 		c.Requests.Load(), c.Turns.Load(), c.LambdaThrottles.Load(), c.ColdStarts.Load(), c.DynamoThrottles.Load(), c.BedrockThrottles.Load())
 	return nil
 }

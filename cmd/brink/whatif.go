@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"brink/pricing"
+	"brink/record"
 )
 
 // whatIfScenarioFlags are the flags that describe one scenario.
@@ -79,7 +80,7 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 		o.Level = level
 	}
 	if sc.EngagementFromCorpus {
-		corpus, err := loadCorpus(ctx, *sessions)
+		corpus, err := record.LoadCorpus(ctx, *sessions)
 		if err != nil {
 			return err
 		}

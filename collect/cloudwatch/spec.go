@@ -95,8 +95,8 @@ func mustSpec(name string, b []byte) Spec {
 	return s
 }
 
-var specKeys = []string{"high_resolution", "api", "kind", "name", "id", "stage", "lambda", "functions", "log_groups",
-	"dynamodb", "tables", "operations", "bedrock", "models", "latency_stats", "exclude", "logs_insights", "disabled", "bin", "query"}
+// specKeys feeds "did you mean" hints.
+var specKeys = yamlx.Keys(Spec{})
 
 // LoadSpec reads a spec file.
 func LoadSpec(path string) (Spec, error) {

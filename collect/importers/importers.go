@@ -276,5 +276,31 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 // writeTraces opens the run's trace writer; segments are closed by row count
 // only, as an import is not a live run.
 func writeTraces(w *rundir.Writer) (*parquet.TraceWriter, error) {
-	return parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: time.Hour, Prefix: rundir.TraceSegmentPrefix})
+	return parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: time.Hour})
+}
+
+// WriteText says what an import wrote: the run's requests and levels, the
+// conversation step, and where the run directory is.
+func (res *Result) WriteText(w io.Writer, tool, input string) {
+	m := res.Manifest
+	kind := "trace rows"
+	if m.Aggregated {
+		kind = "requests (aggregated: no per-request rows)"
+	}
+	fmt.Fprintf(w, "imported %s %s: %d %s, %d levels, %s to %s\n", tool, input, res.Requests, kind, len(m.Levels),
+		m.StartedAt.Format(time.RFC3339), m.EndedAt.Format(time.RFC3339))
+	for _, l := range m.Levels {
+		fmt.Fprintf(w, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, l.End.Sub(l.SteadyStart), l.SteadyStart.Format(time.RFC3339))
+	}
+	names := make([]string, 0, len(res.StepNames))
+	for n := range res.StepNames {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if res.StepNames[n] == brink.StepAsk {
+			fmt.Fprintf(w, "  %q is the conversation step (ask)\n", n)
+		}
+	}
+	fmt.Fprintf(w, "%s\nnext: brink analyze --run %s\n", res.Dir, res.Dir)
 }

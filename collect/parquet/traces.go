@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"brink/rundir"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -22,7 +24,11 @@ type TraceOptions struct {
 	RunID      string
 	FlushEvery time.Duration // wall time; default 5 s
 	MaxRows    int           // rows per segment; default 1,000,000 (one row group)
-	Prefix     string        // file name prefix; default "part-"
+	Prefix     string        // file name prefix; default rundir.TraceSegmentPrefix ("part-")
+	// Stored, when set, is called (from the closer, one segment at a time)
+	// after each segment is closed: a sharded or remote run stores it and
+	// lists it. Its error counts as a write error.
+	Stored func(path string, rows int64) error
 }
 
 const (
@@ -59,7 +65,7 @@ func NewTraceWriter(dir string, opts TraceOptions) (*TraceWriter, error) {
 		opts.MaxRows = defaultMaxRows
 	}
 	if opts.Prefix == "" {
-		opts.Prefix = "part-"
+		opts.Prefix = rundir.TraceSegmentPrefix
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create traces directory: %w", err)
@@ -165,6 +171,9 @@ func (w *TraceWriter) Flush() error {
 
 		path := filepath.Join(w.dir, fmt.Sprintf("%s%05d.parquet", w.opts.Prefix, seg))
 		err := writeTraceFile(path, w.opts.RunID, rows)
+		if err == nil && w.opts.Stored != nil {
+			err = w.opts.Stored(path, int64(len(rows)))
+		}
 		w.mu.Lock()
 		if err != nil && w.err == nil {
 			w.err = err

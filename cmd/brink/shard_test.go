@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"brink"
+	"brink/collect/parquet"
+	"brink/rundir"
+	"brink/sim"
+)
+
+// shardArgs are the flags of one shard of the test plan: 12 users +12 per
+// level up to 48, against a sim whose Lambda concurrency (36) throttles the
+// last level, so the default stop rules find the edge there.
+func shardArgs(target, runs string) []string {
+	return []string{"run", "--target", target, "--runs-dir", runs, "--start-users", "12", "--step-users", "12",
+		"--max-users", "36", "--ramp", "10s", "--hold", "300s", "--flush-every", "200ms", "--quiet",
+		"--max-p95", "0"} // the error rule only: a busy host stretches latency, not Lambda's limit
+}
+
+// startShards starts n shards of one run as child processes (the test
+// binary acting as brink), a second apart, with one start time.
+func startShards(t *testing.T, n int, target, runs, runID string, startAt time.Time, extra ...string) []*exec.Cmd {
+	t.Helper()
+	var cmds []*exec.Cmd
+	for i := range n {
+		args := append(append(shardArgs(target, runs), extra...), "--shard", fmt.Sprintf("%d/%d", i, n), "--run-id", runID,
+			"--start-at", startAt.Format(time.RFC3339Nano))
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "BRINK_TEST_AS_MAIN=1")
+		var errb strings.Builder
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+			if t.Failed() {
+				t.Logf("shard %d stderr:\n%s", i, errb.String())
+			}
+		})
+		cmds = append(cmds, cmd)
+		time.Sleep(time.Second)
+	}
+	return cmds
+}
+
+// shardSim serves a sim whose Lambda concurrency limit is 12.
+func shardSim(t *testing.T) *httptest.Server {
+	t.Helper()
+	cfg := sim.DefaultConfig()
+	cfg.Lambda.ConcurrencyLimit = 12
+	s, err := sim.New(cfg, 0.02)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// holdRows counts the trace rows that started in each level's hold.
+func holdRows(t *testing.T, files []string) (map[int32]int, map[int32]map[int32]bool) {
+	t.Helper()
+	rows, users := map[int32]int{}, map[int32]map[int32]bool{}
+	for _, f := range files {
+		ts, err := parquet.ReadTraces(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range ts {
+			if tr.Phase != brink.PhaseSteady {
+				continue
+			}
+			rows[tr.Level]++
+			if users[tr.Level] == nil {
+				users[tr.Level] = map[int32]bool{}
+			}
+			users[tr.Level][tr.VU] = true
+		}
+	}
+	return rows, users
+}
+
+// Three shards as separate processes make one run: every shard ends
+// stopped (exit 3) by one stop decision, every user runs on the shard v
+// mod 3, the merged analysis has the plan's users per level, and its rows
+// per level are within 2% of one process running the same plan against
+// the same sim.
+func TestShardsMakeOneRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three generator processes and a reference run: skipped under -short")
+	}
+	srv := shardSim(t)
+	runs := t.TempDir()
+	cmds := startShards(t, 3, srv.URL, runs, "sharded-1", time.Now().Add(3*time.Second))
+	for i, c := range cmds {
+		if err := c.Wait(); err == nil || c.ProcessState.ExitCode() != exitStopped {
+			t.Fatalf("shard %d: %v, want exit 3 (the edge was found)", i, err)
+		}
+	}
+	dir := filepath.Join(runs, "sharded-1")
+	r, err := rundir.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.ReadStop(context.Background())
+	if err != nil {
+		t.Fatalf("no stop decision: %v", err)
+	}
+	for i, sm := range r.Shards() {
+		if sm == nil || sm.Status != brink.StatusStopped || len(sm.Files) == 0 {
+			t.Fatalf("shard %d manifest %+v: want stopped with its segments listed", i, sm)
+		}
+		for _, f := range sm.Files {
+			if !strings.HasPrefix(f, fmt.Sprintf("traces/shard=%d/part-", i)) {
+				t.Errorf("shard %d lists %s", i, f)
+			}
+		}
+	}
+	code, out, errs := brinkMain(t, "analyze", "--run", dir, "--json")
+	if code != 0 {
+		t.Fatalf("analyze: exit %d: %s", code, errs)
+	}
+	files, _ := r.TraceFiles(context.Background())
+	rows, users := holdRows(t, files)
+	for lvl, vus := range users {
+		want := 12 * (int(lvl) + 1)
+		if len(vus) != want {
+			t.Errorf("level %d: %d users ran, want %d", lvl, len(vus), want)
+		}
+	}
+	for _, f := range files {
+		ts, _ := parquet.ReadTraces(context.Background(), f)
+		for _, tr := range ts {
+			if want := fmt.Sprintf("shard=%d", tr.VU%3); !strings.Contains(f, want) {
+				t.Fatalf("user %d ran in %s, want %s", tr.VU, f, want)
+			}
+		}
+	}
+	var sum brink.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	// One stop decision, read by every reader: run.json's edge is its level,
+	// and the exact analysis over the union finds an edge too (it is the
+	// authority; a shard judged only its share live).
+	if m := r.Manifest(); m.EdgeLevel == nil || *m.EdgeLevel != d.Level || m.Status != brink.StatusStopped || sum.Edge == nil {
+		t.Errorf("merged run: status %s, edge %v, analysed edge %+v; stop decision at level %d", m.Status, m.EdgeLevel, sum.Edge, d.Level)
+	}
+
+	// The same plan from one process against the same sim.
+	one := t.TempDir()
+	if code, _, errs := brinkMain(t, shardArgs(srv.URL, one)...); code != exitStopped {
+		t.Fatalf("one process: exit %d: %s", code, errs)
+	}
+	oneFiles, _ := filepath.Glob(filepath.Join(one, "*", "traces", "part-*.parquet"))
+	oneRows, _ := holdRows(t, oneFiles)
+	for lvl := int32(0); lvl < int32(d.Level); lvl++ {
+		if diff := math.Abs(float64(rows[lvl]-oneRows[lvl])) / float64(oneRows[lvl]); diff > 0.02 {
+			t.Errorf("level %d: %d hold rows from three shards, %d from one process (%.1f%% apart, want within 2%%)", lvl, rows[lvl], oneRows[lvl], 100*diff)
+		}
+	}
+}
+
+// A shard killed mid-run: analyze names it and refuses; --allow-partial
+// analyses what is there and says so.
+func TestKilledShard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generator processes: skipped under -short")
+	}
+	srv := shardSim(t)
+	runs := t.TempDir()
+	cmds := startShards(t, 2, srv.URL, runs, "killed-1", time.Now().Add(2*time.Second), "--hold", "60s")
+	dir := filepath.Join(runs, "killed-1")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var sm brink.ShardManifest
+		b, err := os.ReadFile(filepath.Join(dir, "shards", "1.json"))
+		if err == nil && json.Unmarshal(b, &sm) == nil && len(sm.Files) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("shard 1 stored no segment in 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmds[1].Process.Kill()
+	cmds[1].Wait()
+	cmds[0].Wait()
+	code, _, errs := brinkMain(t, "analyze", "--run", dir)
+	if code != exitFailed || !strings.Contains(errs, "shard 1 did not finish") || !strings.Contains(errs, "--allow-partial") {
+		t.Fatalf("analyze of a run with a killed shard: exit %d: %s", code, errs)
+	}
+	code, out, errs := brinkMain(t, "analyze", "--run", dir, "--allow-partial", "--json")
+	if code != 0 {
+		t.Fatalf("--allow-partial: exit %d: %s", code, errs)
+	}
+	var sum brink.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sum.Partial, "1 of 2 shards") || !strings.HasPrefix(sum.Findings[0], "Partial run:") || sum.TotalRequests == 0 {
+		t.Fatalf("partial analysis: partial %q, first finding %q, %d requests", sum.Partial, sum.Findings[0], sum.TotalRequests)
+	}
+}
+
+// A shard that starts past the shared start and its grace refuses, saying
+// by how much; a malformed --shard is a usage error.
+func TestLateAndMalformedShards(t *testing.T) {
+	runs := t.TempDir()
+	code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--shard", "1/2", "--run-id", "late-1",
+		"--start-at", time.Now().Add(-time.Minute).Format(time.RFC3339))...)
+	if code != exitFailed || !strings.Contains(errs, "after --start-at") || !strings.Contains(errs, "grace") {
+		t.Fatalf("late shard: exit %d: %s", code, errs)
+	}
+	if ents, _ := os.ReadDir(runs); len(ents) != 0 {
+		t.Fatalf("a late shard left %v in the runs directory", ents)
+	}
+	for _, bad := range []string{"3/3", "-1/2", "a/b", "1"} {
+		code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--shard", bad, "--run-id", "x",
+			"--start-at", time.Now().Format(time.RFC3339))...)
+		if code != exitUsage || !strings.Contains(errs, "--shard") {
+			t.Errorf("--shard %s: exit %d: %s", bad, code, errs)
+		}
+	}
+	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--shard", "0/2", "--run-id", "x")...); code != exitUsage || !strings.Contains(errs, "--start-at") {
+		t.Errorf("--shard without --start-at: exit %d: %s", code, errs)
+	}
+	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--run-id", "a/b")...); code != exitUsage || !strings.Contains(errs, "--run-id") {
+		t.Errorf("--run-id a/b: exit %d: %s", code, errs)
+	}
+}

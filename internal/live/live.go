@@ -1,0 +1,118 @@
+// Package live shows long work on a writer (a command's stderr): a status
+// line that rewrites itself on a terminal, plain periodic lines otherwise,
+// and a countdown. It is the reporter of brink's progress; it writes only to
+// the writer it is given.
+package live
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"brink/replay"
+)
+
+// Progress shows long work on a writer (stderr): a live line that rewrites
+// itself on a terminal, plain periodic lines otherwise.
+type Progress struct {
+	w     io.Writer
+	quiet bool
+	tty   bool
+}
+
+// New shows progress on w; quiet shows nothing.
+func New(w io.Writer, quiet bool) *Progress {
+	f, ok := w.(*os.File)
+	return &Progress{w: w, quiet: quiet, tty: ok && term.IsTerminal(int(f.Fd()))}
+}
+
+// every calls line every d until ctx ends or done is closed, showing what
+// it returns; the live line is cleared at the end.
+func (p *Progress) every(ctx context.Context, d time.Duration, done <-chan struct{}, line func(now time.Time) string) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	defer p.clear()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-done:
+			return
+		case now := <-t.C:
+			if s := line(now); s != "" && !p.quiet {
+				if p.tty {
+					fmt.Fprintf(p.w, "\r\033[K%s", s)
+				} else {
+					fmt.Fprintln(p.w, s)
+				}
+			}
+		}
+	}
+}
+
+func (p *Progress) clear() {
+	if p.tty && !p.quiet {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// Start shows a run's status line from snapshot until stop is called.
+func (p *Progress) Start(snapshot func() replay.Snapshot) (stop func()) {
+	if p.quiet || snapshot == nil {
+		return func() {}
+	}
+	d := 5 * time.Second
+	if p.tty {
+		d = 500 * time.Millisecond
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	var lastReq int64
+	last := time.Now()
+	go func() {
+		defer close(finished)
+		p.every(context.Background(), d, done, func(now time.Time) string {
+			s := snapshot()
+			rps := float64(s.Requests-lastReq) / now.Sub(last).Seconds()
+			lastReq, last = s.Requests, now
+			return s.StatusLine(rps)
+		})
+	}()
+	return func() { close(done); <-finished }
+}
+
+// Level prints a level's verdict when its hold is done.
+func (p *Progress) Level(rep replay.LevelReport) {
+	if !p.quiet {
+		p.clear()
+		fmt.Fprintln(p.w, rep.Line())
+	}
+}
+
+// Countdown waits d, showing the time left: every second on a terminal,
+// every 30 s otherwise.
+func Countdown(ctx context.Context, d time.Duration, what string, stderr io.Writer, quiet bool) error {
+	p := New(stderr, quiet)
+	deadline := time.Now().Add(d)
+	step := 30 * time.Second
+	if p.tty {
+		step = time.Second
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		close(done)
+	}()
+	p.every(ctx, step, done, func(now time.Time) string {
+		return fmt.Sprintf("brink: %s: %v left (Ctrl-C to stop)", what, deadline.Sub(now).Round(time.Second))
+	})
+	return ctx.Err()
+}
