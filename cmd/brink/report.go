@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"brink/analyze"
@@ -59,36 +60,31 @@ func runReport(ctx context.Context, e env, args []string) error {
 }
 
 // runCompare tests the two runs' differences (analyze, where DuckDB reads
-// the raw values) and draws them (report).
+// the raw values) and draws them (report). With --json stdout holds only
+// the differences and verdict; the files written go to stderr.
 func runCompare(ctx context.Context, e env, dirA, dirB string, o report.CompareOptions, asJSON bool) error {
 	stats, err := analyze.Compare(ctx, dirA, dirB, analyze.CompareOptions{})
 	if err != nil {
 		return err
 	}
 	o.Stats = stats
+	files := map[bool]io.Writer{false: e.stdout, true: e.stderr}[asJSON]
 	res, err := report.CompareRuns(ctx, dirA, dirB, o)
-	if errors.Is(err, report.ErrFormat) {
-		return usagef("%v", err)
-	}
-	files := e.stdout
-	if asJSON {
-		files = e.stderr // stdout holds only the JSON object
-	}
 	if res != nil {
 		for _, f := range res.Files {
 			fmt.Fprintf(files, "wrote %s\n", f)
 		}
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, report.ErrFormat):
+		return usagef("%v", err)
+	case err != nil:
 		return err
+	case asJSON:
+		return json.NewEncoder(e.stdout).Encode(stats)
 	}
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(stats)
-	}
-	fmt.Fprintln(e.stdout, stats.Verdict)
-	return nil
+	_, err = fmt.Fprintln(e.stdout, stats.Verdict)
+	return err
 }
 
 func splitList(s string) []string {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"strconv"
 
 	"brink/pricing"
 	"brink/record"
@@ -35,7 +34,7 @@ func newWhatIfFlags(e env, sc *pricing.Scenario) *flag.FlagSet {
 	fs.Float64Var(&sc.SessionMinutes, "session-minutes", 0, "minutes a session lasts")
 	fs.Float64Var(&sc.PeakFactor, "peak-factor", 0, "peak concurrency ÷ the daily average (with --dau)")
 	fs.Float64Var(&sc.Engagement, "engagement-x", 0, "turns per user per minute × k (of the measured engagement)")
-	fs.Var(engagementFlag{sc}, "engagement", "questions per active user per minute, a stated human engagement (e.g. 1), or \"corpus\": from the recorded think times of --sessions (default: the built-in corpus); exclusive with --engagement-x")
+	fs.Var(pricing.EngagementValue{Scenario: sc}, "engagement", "questions per active user per minute, a stated human engagement (e.g. 1), or \"corpus\": from the recorded think times of --sessions (default: the built-in corpus); exclusive with --engagement-x")
 	fs.Float64Var(&sc.Verbosity, "verbosity-x", 0, "output tokens × f")
 	fs.Float64Var(&sc.CacheHitRate, "cache-hit-rate", 0, "share of turns answered from a cache (0..1)")
 	fs.StringVar(&sc.Model, "model", "", "price every turn as this Bedrock model id")
@@ -100,32 +99,6 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// engagementFlag is --engagement: questions per minute, or "corpus".
-type engagementFlag struct{ sc *pricing.Scenario }
-
-func (f engagementFlag) String() string {
-	if f.sc != nil && f.sc.EngagementFromCorpus {
-		return "corpus"
-	}
-	if f.sc == nil {
-		return "0"
-	}
-	return strconv.FormatFloat(f.sc.EngagementPerMinute, 'g', -1, 64)
-}
-
-func (f engagementFlag) Set(v string) error {
-	if v == "corpus" {
-		f.sc.EngagementFromCorpus = true
-		return nil
-	}
-	q, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return fmt.Errorf("want questions per active user per minute (e.g. 1) or corpus")
-	}
-	f.sc.EngagementPerMinute = q
-	return nil
-}
-
 // scenarios are the scenario of the flags, the scenario file's, or the
 // built-in viral set.
 func scenarios(fs *flag.FlagSet, sc pricing.Scenario, file string) ([]pricing.Scenario, error) {
@@ -142,7 +115,7 @@ func scenarios(fs *flag.FlagSet, sc pricing.Scenario, file string) ([]pricing.Sc
 	case set["engagement"] && !sc.EngagementFromCorpus && !(sc.EngagementPerMinute > 0):
 		return nil, usagef("--engagement %v: want questions per active user per minute above 0 (a person asks about 1)", sc.EngagementPerMinute)
 	case set["engagement"] && set["engagement-x"]:
-		return nil, usagef("--engagement %v and --engagement-x %v: give one (questions per user per minute, or a multiple of the measured engagement)", engagementFlag{&sc}, sc.Engagement)
+		return nil, usagef("--engagement %v and --engagement-x %v: give one (questions per user per minute, or a multiple of the measured engagement)", pricing.EngagementValue{Scenario: &sc}, sc.Engagement)
 	case set["hours-per-day"] && !(sc.HoursPerDay > 0 && sc.HoursPerDay <= 24):
 		return nil, usagef("--hours-per-day %v: want hours in (0, 24]", sc.HoursPerDay)
 	case flagged:
