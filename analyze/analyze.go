@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"brink"
+	"brink/pricing"
 	"brink/queries"
 	"brink/rundir"
 )
@@ -21,6 +22,12 @@ type Options struct {
 	// (missing or killed): what is there, said in summary.json and the
 	// findings. Without it such a run is refused (rundir.ErrShards).
 	AllowPartial bool
+	// Prices prices the run (brink analyze --prices); nil: the run
+	// directory's prices.yaml, else the embedded sheet. A sheet given here
+	// that lacks a model the run used is an error, not a warning.
+	Prices *pricing.Sheet
+	// Now dates the price sheet's staleness check; default time.Now().
+	Now time.Time
 }
 
 // Result is what Run wrote.
@@ -125,7 +132,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		}
 	}
 	curves(s)
-	if err := addCost(ctx, db, run, s); err != nil {
+	if err := addCostWith(ctx, db, run, s, CostOptions{Prices: opts.Prices, Strict: opts.Prices != nil, Now: opts.Now}); err != nil {
 		return nil, err
 	}
 	if err := timelineAndDist(ctx, db, s); err != nil {

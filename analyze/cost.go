@@ -19,6 +19,10 @@ import (
 type CostOptions struct {
 	Prices *pricing.Sheet
 	Usage  *pricing.Usage
+	// Strict makes a model the sheet does not price an error (the user
+	// named the sheet) instead of a warning.
+	Strict bool
+	Now    time.Time // for the sheet's staleness warning; default time.Now()
 }
 
 // addCost prices the hold windows (queries/cost*.sql), writes
@@ -42,6 +46,12 @@ func addCostWith(ctx context.Context, db *sql.DB, run *rundir.Run, s *brink.Summ
 		}
 		o.Prices = sheet
 	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if w := o.Prices.Stale(o.Now); w != "" {
+		s.Warnings = append(s.Warnings, w)
+	}
 	u := pricing.DefaultUsage()
 	if o.Usage != nil {
 		u = *o.Usage
@@ -51,6 +61,9 @@ func addCostWith(ctx context.Context, db *sql.DB, run *rundir.Run, s *brink.Summ
 	}
 	cs, err := runCost(ctx, db, s.Step, o.Prices, u)
 	var ue *pricing.UnknownModelError
+	if errors.As(err, &ue) && o.Strict {
+		return fmt.Errorf("cost: %w", err)
+	}
 	if errors.As(err, &ue) {
 		s.Warnings = append(s.Warnings, "cost not computed: "+err.Error())
 		return nil

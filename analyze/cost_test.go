@@ -17,7 +17,7 @@ import (
 const (
 	haiku  = "anthropic.claude-3-haiku-20240307-v1:0"
 	micro  = "amazon.nova-micro-v1:0"
-	sonnet = "anthropic.claude-sonnet-4-20250514-v1:0"
+	sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 )
 
 // costFixtureRun writes a two-level run priced by hand in TestCost: level 0
@@ -75,7 +75,7 @@ func costFixtureRun(t *testing.T, models map[string]string) string {
 
 func TestCost(t *testing.T) {
 	dir := costFixtureRun(t, nil)
-	res, err := Run(context.Background(), dir, Options{})
+	res, err := Run(context.Background(), dir, Options{Now: fixtureNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func slope(xs, ys []float64) float64 {
 
 func TestCostUnknownModel(t *testing.T) {
 	dir := costFixtureRun(t, map[string]string{micro: "acme.mystery-v1"})
-	res, err := Run(context.Background(), dir, Options{})
+	res, err := Run(context.Background(), dir, Options{Now: fixtureNow})
 	if err != nil {
 		t.Fatal(err)
 	}

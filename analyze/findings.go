@@ -109,6 +109,20 @@ func closedFindings(s *brink.Summary) []string {
 	} else {
 		out = append(out, fmt.Sprintf("No stop rule broke up to %d users: the edge of failure lies beyond the tested range.", last.Users))
 	}
+	out = append(out, limitFinding(s))
 	out = append(out, costFindings(s)...)
 	return out
+}
+
+// limitFinding names the first limit that broke, and where.
+func limitFinding(s *brink.Summary) string {
+	f := s.FirstLimit
+	if f == nil {
+		return "No limit broke: no throttling or timeouts in the platform's metrics or the traces."
+	}
+	src := "the platform's metrics"
+	if f.Source == "traces" {
+		src = "the traces"
+	}
+	return fmt.Sprintf("The first limit to break was %s, at %d users (level %d), from %s.", f.Signal, f.Users, f.Level, src)
 }

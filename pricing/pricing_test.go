@@ -20,14 +20,14 @@ func near(t *testing.T, name string, got, want float64) {
 func TestDefaultSheet(t *testing.T) {
 	s := Default()
 	want := map[string][2]float64{
-		"anthropic.claude-3-haiku-20240307-v1:0":   {0.25, 1.25},
-		"anthropic.claude-3-5-haiku-20241022-v1:0": {0.80, 4.00},
-		"anthropic.claude-sonnet-4-20250514-v1:0":  {3.00, 15.00},
-		"amazon.nova-micro-v1:0":                   {0.035, 0.14},
-		"amazon.nova-lite-v1:0":                    {0.06, 0.24},
-		"amazon.nova-pro-v1:0":                     {0.80, 3.20},
-		"meta.llama3-1-8b-instruct-v1:0":           {0.22, 0.22},
-		"meta.llama3-1-70b-instruct-v1:0":          {0.99, 0.99},
+		"anthropic.claude-3-haiku-20240307-v1:0":    {0.25, 1.25},
+		"anthropic.claude-haiku-4-5-20251001-v1:0":  {1.00, 5.00},
+		"anthropic.claude-sonnet-4-5-20250929-v1:0": {3.00, 15.00},
+		"amazon.nova-micro-v1:0":                    {0.035, 0.14},
+		"amazon.nova-lite-v1:0":                     {0.06, 0.24},
+		"amazon.nova-pro-v1:0":                      {0.80, 3.20},
+		"meta.llama3-3-70b-instruct-v1:0":           {0.72, 0.72},
+		"meta.llama3-1-8b-instruct-v1:0":            {0.22, 0.22},
 	}
 	if len(s.Bedrock) != len(want) {
 		t.Errorf("%d models, want %d: %v", len(s.Bedrock), len(want), s.ModelIDs())
@@ -62,7 +62,7 @@ func TestDefaultSheet(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	if s.Currency != "USD" || s.File != "embedded" || s.AsOf() != "2025-06-01" {
+	if s.Currency != "USD" || s.File != "embedded" || s.AsOf() != "2026-12-02" {
 		t.Errorf("currency %q file %q as of %q", s.Currency, s.File, s.AsOf())
 	}
 }
@@ -74,7 +74,7 @@ func TestUnknownModel(t *testing.T) {
 		t.Fatalf("err %v, want *UnknownModelError", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"openai.gpt-9", "amazon.nova-micro-v1:0", "anthropic.claude-sonnet-4-20250514-v1:0", "--prices", "bedrock:", "as_of"} {
+	for _, want := range []string{"openai.gpt-9", "amazon.nova-micro-v1:0", "anthropic.claude-sonnet-4-5-20250929-v1:0", "--prices", "bedrock:", "as_of"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}
@@ -197,7 +197,7 @@ func TestEvaluate(t *testing.T) {
 	near(t, "per day", r.PerDay.Total, 400*60*24*perTurn)
 	near(t, "per month", r.PerMonth.Total, 400*60*24*perTurn*365/12)
 	near(t, "tokens/min", r.TokensPerMinute, 400*1200)
-	near(t, "tpm use", r.TPMUse, 480000.0/700000)
+	near(t, "tpm use", r.TPMUse, 480000.0/1000000)
 	near(t, "lambda concurrency (mean)", r.LambdaConcurrencyMean, 400.0/60*3) // 20
 	near(t, "lambda concurrency (p99)", r.LambdaConcurrency, 400.0/60*3*1.5)  // the baseline's p99 second is 1.5× its mean
 	near(t, "write units/s", r.WriteUnitsPerSecond, 400.0/60*7)
@@ -459,4 +459,23 @@ func FuzzParseScenarios(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStaleSheetWarns: a sheet more than a year old says so, with its date;
+// the embedded one does not, for a year from its date.
+func TestStaleSheetWarns(t *testing.T) {
+	old, err := Parse("old.yaml", []byte(strings.ReplaceAll(string(DefaultYAML()), "2026-12-02", "2024-03-01")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	if w := old.Stale(now); !strings.Contains(w, "old.yaml is dated 2024-03-01") || !strings.Contains(w, "--prices") {
+		t.Errorf("stale warning %q", w)
+	}
+	if w := Default().Stale(now.AddDate(0, 11, 0)); w != "" {
+		t.Errorf("the embedded sheet is stale within a year of its date: %q", w)
+	}
+	if w := Default().Stale(now.AddDate(1, 0, 2)); w == "" {
+		t.Errorf("no warning a year and two days on")
+	}
 }

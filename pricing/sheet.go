@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"brink/internal/yamlx"
 )
@@ -292,4 +293,18 @@ func (s *Sheet) DynamoDBOnDemandUSD(writeUnits, readUnits float64) float64 {
 // DynamoDBProvisionedUSD prices provisioned capacity held for hours.
 func (s *Sheet) DynamoDBProvisionedUSD(wcu, rcu, hours float64) float64 {
 	return (wcu*s.DynamoDB.ProvisionedWCUHour + rcu*s.DynamoDB.ProvisionedRCUHour) * hours
+}
+
+// staleAfter is the age past which a sheet's prices are suspect.
+const staleAfter = 365 * 24 * time.Hour
+
+// Stale says, when the sheet's oldest as_of date is more than a year
+// before now, what to tell the user; "" when it is current.
+func (s *Sheet) Stale(now time.Time) string {
+	asOf, err := time.Parse("2006-01-02", s.AsOf())
+	if err != nil || now.Sub(asOf) <= staleAfter {
+		return ""
+	}
+	return fmt.Sprintf("price sheet %s is dated %s, more than a year ago: check its prices against the AWS pages it names, or pass --prices FILE with current ones",
+		s.File, s.AsOf())
 }

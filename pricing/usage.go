@@ -34,8 +34,8 @@ type Usage struct {
 	ProvisionedWCU    float64
 	ProvisionedRCU    float64
 	// Limits the what-if checks against.
-	BedrockTPMQuota        float64 // tokens per minute per model (sim: 700,000)
-	LambdaConcurrencyLimit int     // reserved/account concurrency (sim: 36)
+	BedrockTPMQuota        float64 // tokens per minute per model (sim: 1,000,000)
+	LambdaConcurrencyLimit int     // reserved/account concurrency (sim: 32)
 	// The pre-run estimate's figures for a stack not yet measured.
 	TurnsPerUserMinute  float64 // closed model: answered turns per active user per minute
 	TurnsPerSession     float64 // open model: turns of one session (built-in flow: 3–6)
@@ -54,8 +54,8 @@ func DefaultUsage() Usage {
 		DynamoDBMode:           Provisioned,
 		WriteUnitsPerTurn:      7,
 		ProvisionedWCU:         90,
-		BedrockTPMQuota:        700_000,
-		LambdaConcurrencyLimit: 36,
+		BedrockTPMQuota:        1_000_000,
+		LambdaConcurrencyLimit: 32,
 		TurnsPerUserMinute:     6,
 		TurnsPerSession:        4.5,
 		InputTokensPerTurn:     900,

@@ -10,7 +10,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"brink"
 	"brink/collect/parquet"
@@ -22,6 +21,7 @@ import (
 // and where the run goes. Zero values take replay.MaxRateOptions' defaults.
 type AttackOptions struct {
 	RunsDir string
+	RunID   string // default: made from the start; the shards of an attack share one
 	replay.MaxRateOptions
 	// Path, when set, is appended to URL (a base URL then).
 	Path string
@@ -82,17 +82,24 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
+	if err := checkStart(Options{RunID: o.RunID, StartAt: o.StartAt, Shard: o.Shard}); err != nil {
+		return nil, err
+	}
 	u, _ := url.Parse(o.URL)
 	replay.RaiseOpenFileLimit(o.Connections + 256)
-	clock, err := runClock(ctx, u.Scheme+"://"+u.Host, 0, time.Time{})
+	clock, err := runClock(ctx, u.Scheme+"://"+u.Host, 0, o.StartAt)
 	if err != nil {
 		return nil, err
 	}
 	o.Clock = clock
 	started := clock.Now()
 	target := brink.RedactURL(o.URL)
+	if !o.StartAt.IsZero() {
+		started = clock.Scenario(o.StartAt)
+	}
 	w, err := rundir.Create(ctx, rundir.CreateOptions{
-		RunsDir: o.RunsDir, Started: started, Target: o.URL,
+		RunsDir: o.RunsDir, RunID: o.RunID, Started: started, Target: o.URL,
+		Shard: o.Shard.Index, Shards: o.Shard.Count, StartAt: o.StartAt, Hashes: brink.InputHashes{Plan: requestHash(o.MaxRateOptions)},
 		Flow:  brink.FlowRef{Name: "attack", Source: "attack:" + o.Method + " " + target, SHA256: requestHash(o.MaxRateOptions)},
 		Plan:  brink.Plan{Model: "closed", StartUsers: o.Connections, MaxUsers: o.Connections, Hold: brink.Duration(clock.ScenarioDuration(o.Duration))},
 		Clock: clock,

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"brink"
 )
 
 var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -43,6 +45,12 @@ func (f *Flow) check() error {
 			return errAt(at+".name", "step name %q is used twice", s.Name)
 		}
 		names[s.Name] = true
+		if body, ok := s.Body.(map[string]any); ok {
+			// A literal Bedrock model id must be one brink knows and prices.
+			if m, ok := body["model"].(string); ok && !strings.Contains(m, "${") && brink.LooksLikeBedrockModel(m) && !brink.KnownModel(m) {
+				return errAt(at+".body.model", "model %q is not a Bedrock model brink knows: use one of %s", m, strings.Join(brink.KnownModels, ", "))
+			}
+		}
 		if s.Method == "" {
 			s.Method = http.MethodPost
 		}

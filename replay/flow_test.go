@@ -424,3 +424,22 @@ func parseWithin[T any](t *testing.T, d time.Duration, parse func() (T, error)) 
 		return zero, nil
 	}
 }
+
+// TestFlowUnknownModel: a literal Bedrock model id brink does not know is
+// an error at its line, naming the models known; another API's own model
+// name and a templated one are left alone.
+func TestFlowUnknownModel(t *testing.T) {
+	flow := func(model string) []byte {
+		return []byte("name: m\nsteps:\n  - name: ask\n    path: /chat\n    body:\n      content: hi\n      model: " + model + "\n")
+	}
+	_, err := ParseFlow("m.yaml", flow("anthropic.claude-opus-9"))
+	if err == nil || !strings.Contains(err.Error(), "m.yaml:7:") || !strings.Contains(err.Error(), `model "anthropic.claude-opus-9" is not a Bedrock model brink knows`) ||
+		!strings.Contains(err.Error(), "amazon.nova-micro-v1:0") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("unknown model: %v", err)
+	}
+	for _, ok := range []string{"us.anthropic.claude-haiku-4-5-20251001-v1:0", "gpt-4o", "${question}"} {
+		if _, err := ParseFlow("m.yaml", flow(`"`+ok+`"`)); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}

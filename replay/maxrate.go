@@ -55,6 +55,11 @@ type MaxRateOptions struct {
 	Sink        Sink        // required; a BatchSink gets batches
 	Batch       int         // rows a worker buffers before handing them to the Sink; default 256
 	FlushAfter  time.Duration
+	// Shard runs connection v when v mod Count == Index, each at its share
+	// of Rate: Connections and Rate are the whole attack's. StartAt (wall
+	// clock), when set, is the shared start every shard waits for.
+	Shard   Shard
+	StartAt time.Time
 	// FlushAfter bounds how long a row waits in a worker's buffer (wall
 	// time, checked as rows arrive); default 1 s.
 }
@@ -144,8 +149,11 @@ func MaxRate(ctx context.Context, o MaxRateOptions) (MaxRateResult, error) {
 	if bs, ok := o.Sink.(BatchSink); ok {
 		m.batch = bs
 	}
-	workers := make([]*mrWorker, o.Connections)
-	for i := range workers {
+	var workers []*mrWorker
+	for i := range o.Connections {
+		if !o.Shard.Owns(int32(i)) {
+			continue
+		}
 		w := &mrWorker{m: m, id: int32(i), rows: make([]brink.Trace, 0, o.Batch)}
 		w.hc = &fasthttp.HostClient{
 			Addr:                          addr,
@@ -172,10 +180,19 @@ func MaxRate(ctx context.Context, o MaxRateOptions) (MaxRateResult, error) {
 				w.req.Header.SetContentType("application/json")
 			}
 		}
-		workers[i] = w
+		workers = append(workers, w)
 	}
 
+	if wait := time.Until(o.StartAt); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
+	}
 	wallStart := time.Now()
+	if !o.StartAt.IsZero() && wallStart.Before(o.StartAt.Add(time.Second)) {
+		wallStart = o.StartAt // every shard's window is the same
+	}
 	deadline := wallStart.Add(o.Duration)
 	res.Window = brink.LevelWindow{Index: 0, Users: o.Connections, RampStart: o.Clock.Scenario(wallStart), SteadyStart: o.Clock.Scenario(wallStart)}
 	m.start = wallStart
@@ -192,13 +209,15 @@ func MaxRate(ctx context.Context, o MaxRateOptions) (MaxRateResult, error) {
 		m.halt()
 	}()
 	var wg sync.WaitGroup
-	for i, w := range workers {
+	for _, w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if o.Rate > 0 {
+				// Each connection's pace and offset follow its global id, so
+				// the shards' connections together make the whole rate.
 				per := time.Duration(float64(time.Second) * float64(o.Connections) / o.Rate)
-				w.paced(wallStart.Add(per*time.Duration(i)/time.Duration(o.Connections)), per, deadline)
+				w.paced(wallStart.Add(per*time.Duration(w.id)/time.Duration(o.Connections)), per, deadline)
 			} else {
 				w.run(deadline)
 			}

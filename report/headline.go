@@ -223,13 +223,19 @@ func Findings(s *brink.Summary, w *pricing.WhatIf) []string { return findings(&i
 func findings(in *input) []string {
 	s := in.s
 	out := append([]string{}, s.Findings...)
-	if f := s.FirstLimit; f != nil {
+	said := false // analyses since the first-limit finding moved there say it themselves
+	for _, l := range out {
+		said = said || strings.HasPrefix(l, "The first limit to break was") || strings.HasPrefix(l, "No limit broke")
+	}
+	switch f := s.FirstLimit; {
+	case said:
+	case f != nil:
 		src := "the platform's metrics"
 		if f.Source == "traces" {
 			src = "the traces"
 		}
 		out = append(out, fmt.Sprintf("The first limit to break was %s, at %d users (level %d), from %s.", f.Signal, f.Users, f.Level, src))
-	} else if len(s.Levels) > 0 {
+	case len(s.Levels) > 0:
 		out = append(out, "No limit broke: no throttling or timeouts in the platform's metrics or the traces.")
 	}
 	if in.w != nil {

@@ -118,10 +118,11 @@ func Create(ctx context.Context, o CreateOptions) (*Writer, error) {
 		}
 		return nil, fmt.Errorf("%s: %w: %s", w.Dir(), ErrExists, hint)
 	}
+	if o.Staged && loc.remote {
+		w.id = ".import-" + o.RunID + "-" + NewID(time.Time{})[len("00010101T000000Z-"):]
+		return w, nil
+	}
 	if o.Staged {
-		if loc.remote {
-			return nil, fmt.Errorf("import into %s: imports write to a local runs directory; copy the run afterwards", o.RunsDir)
-		}
 		if err := os.MkdirAll(o.RunsDir, 0o755); err != nil {
 			return nil, fmt.Errorf("create runs directory: %w", err)
 		}

@@ -91,6 +91,13 @@ func (s *Sim) serveAWS(w http.ResponseWriter, r *http.Request, p proto, op strin
 			return
 		}
 		out, aerr = s.getMetricData(&in)
+	case "GetMetricStatistics":
+		var in getMetricStatisticsInput
+		if err := p.decode(body, &in); err != nil {
+			p.fail(w, malformedInput(err))
+			return
+		}
+		out, aerr = s.getMetricStatistics(&in)
 	case "ListMetrics":
 		var in listMetricsInput
 		if err := p.decode(body, &in); err != nil {

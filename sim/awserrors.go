@@ -48,7 +48,7 @@ func malformedInput(err error) *awsError {
 
 func unknownOperation(op string) *awsError {
 	return &awsError{http.StatusBadRequest, "UnknownOperationException", "InvalidAction",
-		fmt.Sprintf("brink sim does not serve %q: it serves GetMetricData and ListMetrics (CloudWatch), StartQuery and GetQueryResults (Logs Insights)", op)}
+		fmt.Sprintf("brink sim does not serve %q: it serves GetMetricData, GetMetricStatistics and ListMetrics (CloudWatch), DescribeLogGroups, StartQuery and GetQueryResults (CloudWatch Logs)", op)}
 }
 
 func missingAuth() *awsError {

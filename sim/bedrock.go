@@ -7,51 +7,61 @@ import (
 	"time"
 )
 
-// bedrock models one model's on-demand quota: a tokens-per-minute bucket
-// refilled continuously. A call reserves its input tokens plus max_tokens
-// up front, as Bedrock does, and gets back what the answer did not use.
-type bedrock struct {
-	conf     BedrockConf
+// model is one Bedrock model's on-demand quotas and metrics. Its quotas are
+// buckets refilled continuously: tokens per minute, where a call reserves
+// its input tokens plus max_tokens up front, as Bedrock does, and gets back
+// what the answer did not use; and requests per minute, one a call.
+type model struct {
+	conf     ModelConf // resolved: every field set
 	inFlight atomic.Int64
 
-	mu    sync.Mutex
-	level float64
-	at    time.Time
+	mu        sync.Mutex
+	tokens    float64
+	requests  float64
+	at        time.Time
+	degradeAt float64
+	maxTokens int
+	invocations, latency, throttles, clientErrors, serverErrors,
+	inputTokens, outputTokens, ttft *series
 }
 
-func (b *bedrock) init(c BedrockConf, epoch time.Time) {
-	b.conf, b.level, b.at = c, c.TokensPerMinute, epoch
+func newModel(c ModelConf, b BedrockConf, epoch time.Time) *model {
+	return &model{conf: c, tokens: *c.TokensPerMinute, requests: *c.RequestsPerMinute, at: epoch,
+		degradeAt: b.DegradeAt, maxTokens: b.MaxTokens}
 }
 
-func (b *bedrock) refill(now time.Time) {
-	if dt := now.Sub(b.at).Seconds(); dt > 0 {
-		b.level = min(b.conf.TokensPerMinute, b.level+dt*b.conf.TokensPerMinute/60)
-		b.at = now
+func (m *model) refill(now time.Time) {
+	if dt := now.Sub(m.at).Seconds(); dt > 0 {
+		m.tokens = min(*m.conf.TokensPerMinute, m.tokens+dt**m.conf.TokensPerMinute/60)
+		m.requests = min(*m.conf.RequestsPerMinute, m.requests+dt**m.conf.RequestsPerMinute/60)
+		m.at = now
 	}
 }
 
-// reserve takes n tokens at scenario time now, or reports a throttle.
-func (b *bedrock) reserve(now time.Time, n int) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.refill(now)
-	if b.level < float64(n) {
+// reserve takes one request and n tokens at scenario time now, or reports
+// a throttle and takes nothing.
+func (m *model) reserve(now time.Time, n int) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refill(now)
+	if m.tokens < float64(n) || m.requests < 1 {
 		return false
 	}
-	b.level -= float64(n)
+	m.tokens -= float64(n)
+	m.requests--
 	return true
 }
 
-func (b *bedrock) refund(now time.Time, n int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.refill(now)
-	b.level = min(b.conf.TokensPerMinute, b.level+float64(n))
+func (m *model) refund(now time.Time, n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refill(now)
+	m.tokens = min(*m.conf.TokensPerMinute, m.tokens+float64(n))
 }
 
 // slowdown is the latency factor at c concurrent invocations.
-func (b *bedrock) slowdown(c int64) float64 {
-	x := float64(c) / b.conf.DegradeAt
+func (m *model) slowdown(c int64) float64 {
+	x := float64(c) / m.degradeAt
 	return 1 + x*x
 }
 
@@ -62,20 +72,46 @@ func (s *Sim) outputTokens() int {
 	return min(max(n, 1), bc.MaxTokens)
 }
 
-// invokeModel reserves quota for a call of in input tokens, retrying
-// throttles as the SDK does. It returns false when the call did not start
-// (throttled to the end, or the invocation stopped; v.expired tells).
-func (s *Sim) invokeModel(v *invocation, in int) bool {
-	need := in + s.cfg.Bedrock.MaxTokens
+// callOutcome is how an InvokeModel call ended before generating.
+type callOutcome uint8
+
+const (
+	callStarted   callOutcome = iota
+	callThrottled             // still throttled after the retries
+	callTooLong               // ValidationException: input past the context window
+	callFailed                // ModelErrorException/InternalServerException after the retries
+	callStopped               // the invocation ended meanwhile (v.expired tells)
+)
+
+// invokeModel starts a call of in input tokens to m, retrying throttles and
+// server errors as the SDK does.
+func (s *Sim) invokeModel(v *invocation, m *model, in int) callOutcome {
+	if in+m.maxTokens > m.conf.ContextWindow {
+		s.record(m.clientErrors, v.now(), 1)
+		return callTooLong
+	}
+	need := in + m.maxTokens
 	for attempt := 1; ; attempt++ {
 		now := v.now()
-		if s.bedrock.reserve(now, need) {
-			return true
+		var out callOutcome
+		switch {
+		case !m.reserve(now, need):
+			s.counters.BedrockThrottles.Add(1)
+			s.record(m.throttles, now, 1)
+			out = callThrottled
+		case *m.conf.ServerErrorRate > 0 && s.uniform() < *m.conf.ServerErrorRate:
+			m.refund(now, need)
+			s.counters.BedrockServerErrors.Add(1)
+			s.record(m.serverErrors, now, 1)
+			out = callFailed
+		default:
+			return callStarted
 		}
-		s.counters.BedrockThrottles.Add(1)
-		s.record(s.m.brThrottles, now, 1)
-		if attempt >= s.cfg.Retry.MaxAttempts || !v.wait(s.backoff(attempt)) {
-			return false
+		if attempt >= s.cfg.Retry.MaxAttempts {
+			return out
+		}
+		if !v.wait(s.backoff(attempt)) {
+			return callStopped
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -15,16 +14,17 @@ func (s *Sim) authed(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request, v *invocation) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		s.mu.Lock()
-		user, known := s.tokens[tok]
+		user, known := s.tokens.get(tok, v.now(), false)
 		s.mu.Unlock()
 		if !ok || !known {
+			// An expired token is gone from the table like a forged one:
+			// API Gateway's authorizer answers both alike.
 			s.counters.Unauthorized.Add(1)
-			io.Copy(io.Discard, r.Body)
 			serviceTime(w, v.spent)
 			writeJSON(w, http.StatusUnauthorized, apiError{"Unauthorized"})
 			return
 		}
-		r.Header.Set("X-Brink-User", user)
+		v.user = user
 		h(w, r, v)
 	}
 }
@@ -43,7 +43,7 @@ type LoginRequest struct {
 
 func (s *Sim) login(w http.ResponseWriter, r *http.Request, v *invocation) {
 	var req LoginRequest
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Username == "" {
+	if err := json.Unmarshal(v.body, &req); err != nil || req.Username == "" {
 		serviceTime(w, v.spent)
 		writeJSON(w, http.StatusBadRequest, apiError{"body must be JSON with a username"})
 		return
@@ -53,21 +53,20 @@ func (s *Sim) login(w http.ResponseWriter, r *http.Request, v *invocation) {
 	}
 	tok := randomID("tok_")
 	s.mu.Lock()
-	s.tokens[tok] = req.Username
+	s.tokens.put(tok, userKey(req.Username), v.now())
 	s.mu.Unlock()
 	s.counters.Logins.Add(1)
 	serviceTime(w, v.spent)
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_in": 3600})
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_in": int64(s.cfg.Auth.TokenTTL / time.Second)})
 }
 
 func (s *Sim) newChat(w http.ResponseWriter, r *http.Request, v *invocation) {
-	io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
 	if !v.wait(s.cfg.Lambda.NewChatDuration) {
 		return
 	}
 	id := randomID("chat_")
 	s.mu.Lock()
-	s.sessions[id] = &session{user: r.Header.Get("X-Brink-User")}
+	s.sessions.put(id, &session{user: v.user}, v.now())
 	s.mu.Unlock()
 	s.counters.Sessions.Add(1)
 	serviceTime(w, v.spent)
@@ -77,6 +76,7 @@ func (s *Sim) newChat(w http.ResponseWriter, r *http.Request, v *invocation) {
 // MessageRequest is the body of POST /chat/sessions/{id}/messages.
 type MessageRequest struct {
 	Content string `json:"content"`
+	Model   string `json:"model,omitempty"` // a model id of the sim; default bedrock.model_id
 }
 
 // Usage is the token usage of one answer, as Bedrock reports it.
@@ -105,14 +105,22 @@ func countTokens(text string) int { return max(1, (len(text)+3)/4) }
 func (s *Sim) message(w http.ResponseWriter, r *http.Request, v *invocation) {
 	id := r.PathValue("id")
 	var req MessageRequest
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil || req.Content == "" {
+	if err := json.Unmarshal(v.body, &req); err != nil || req.Content == "" {
 		serviceTime(w, v.spent)
 		writeJSON(w, http.StatusBadRequest, apiError{"body must be JSON with a non-empty content"})
 		return
 	}
+	md := s.models[0]
+	if req.Model != "" {
+		if md = s.model(req.Model); md == nil {
+			serviceTime(w, v.spent)
+			writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("unknown model %q: this sim serves %s", req.Model, strings.Join(s.modelIDs(), ", "))})
+			return
+		}
+	}
 	s.mu.Lock()
-	sess, ok := s.sessions[id]
-	if !ok || sess.user != r.Header.Get("X-Brink-User") {
+	sess, ok := s.sessions.get(id, v.now(), true)
+	if !ok || sess.user != v.user {
 		s.mu.Unlock()
 		serviceTime(w, v.spent)
 		writeJSON(w, http.StatusNotFound, apiError{"no such chat session"})
@@ -132,22 +140,33 @@ func (s *Sim) message(w http.ResponseWriter, r *http.Request, v *invocation) {
 	}
 
 	bc := s.cfg.Bedrock
-	if !s.invokeModel(v, in) {
-		if v.expired || v.ctx.Err() != nil {
-			return
-		}
+	switch s.invokeModel(v, md, in) {
+	case callStopped:
+		return
+	case callThrottled:
 		s.counters.BedrockFailures.Add(1)
 		serviceTime(w, v.spent)
-		writeJSON(w, bc.ThrottleStatus, apiError{"ThrottlingException: Too many tokens, please wait before trying again."})
+		writeJSON(w, bc.ThrottleStatus, apiError{"ThrottlingException: Too many requests, please wait before trying again."})
+		return
+	case callTooLong:
+		s.counters.BedrockTooLong.Add(1)
+		v.failed = true
+		serviceTime(w, v.spent)
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("ValidationException: input of %d tokens plus max_tokens %d is past the context window of %s (%d): start a new chat", in, bc.MaxTokens, md.conf.ModelID, md.conf.ContextWindow)})
+		return
+	case callFailed:
+		v.failed = true
+		serviceTime(w, v.spent)
+		writeJSON(w, http.StatusBadGateway, apiError{"ModelErrorException: the model failed to answer after the retries"})
 		return
 	}
 	callStart := v.now()
-	slow := s.bedrock.slowdown(s.bedrock.inFlight.Add(1))
-	ttft := time.Duration(float64(bc.TimeToFirstToken) * slow)
-	gen := time.Duration(float64(out) / bc.TokensPerSecond * slow * float64(time.Second))
+	slow := md.slowdown(md.inFlight.Add(1))
+	ttft := time.Duration(float64(md.conf.TimeToFirstToken) * slow)
+	gen := time.Duration(float64(out) / md.conf.TokensPerSecond * slow * float64(time.Second))
 	done := func() {
-		s.bedrock.inFlight.Add(-1)
-		s.bedrock.refund(v.now(), bc.MaxTokens-out)
+		md.inFlight.Add(-1)
+		md.refund(v.now(), bc.MaxTokens-out)
 	}
 
 	s.mu.Lock()
@@ -155,20 +174,20 @@ func (s *Sim) message(w http.ResponseWriter, r *http.Request, v *invocation) {
 	turn := sess.turns
 	sess.historyTokens += qTokens + out
 	s.mu.Unlock()
-	ans := Answer{SessionID: id, Turn: turn, Model: bc.ModelID, StopReason: "end_turn",
+	ans := Answer{SessionID: id, Turn: turn, Model: md.conf.ModelID, StopReason: "end_turn",
 		Usage: Usage{InputTokens: in, OutputTokens: out}}
 	text := answerText(out, uint64(turn)*7919+uint64(len(id)))
 
 	var answered bool
 	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-		answered = s.stream(w, v, ans, text, ttft, gen, done)
+		answered = s.stream(w, v, md, ans, text, ttft, gen, done)
 	} else {
 		ok := v.wait(ttft + gen)
 		done()
 		if !ok {
 			return
 		}
-		s.recordModel(callStart, ttft, gen, in, out)
+		s.recordModel(md, callStart, ttft, gen, in, out)
 		if !s.writeTables(w, v, before, len(s.tables)) {
 			return
 		}
@@ -184,12 +203,30 @@ func (s *Sim) message(w http.ResponseWriter, r *http.Request, v *invocation) {
 	}
 }
 
-func (s *Sim) recordModel(start time.Time, ttft, gen time.Duration, in, out int) {
-	s.record(s.m.brInvocations, start, 1)
-	s.record(s.m.brLatency, start, ms(ttft+gen))
-	s.record(s.m.brTTFT, start, ms(ttft))
-	s.record(s.m.brInputTokens, start, float64(in))
-	s.record(s.m.brOutputTokens, start, float64(out))
+func (s *Sim) recordModel(md *model, start time.Time, ttft, gen time.Duration, in, out int) {
+	s.record(md.invocations, start, 1)
+	s.record(md.latency, start, ms(ttft+gen))
+	s.record(md.ttft, start, ms(ttft))
+	s.record(md.inputTokens, start, float64(in))
+	s.record(md.outputTokens, start, float64(out))
+}
+
+// model finds a model of the sim by id.
+func (s *Sim) model(id string) *model {
+	for _, m := range s.models {
+		if m.conf.ModelID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+func (s *Sim) modelIDs() []string {
+	var ids []string
+	for _, m := range s.models {
+		ids = append(ids, m.conf.ModelID)
+	}
+	return ids
 }
 
 // writeTables puts one item in each of tables [from, to). When a write
@@ -216,7 +253,7 @@ func (s *Sim) writeTables(w http.ResponseWriter, v *invocation, from, to int) bo
 // chunks as they are generated, the history writes, then a "done" event with
 // the usage. A write that fails after the stream began ends it with an
 // "error" event, since the status line has gone out.
-func (s *Sim) stream(w http.ResponseWriter, v *invocation, ans Answer, text string, ttft, gen time.Duration, done func()) bool {
+func (s *Sim) stream(w http.ResponseWriter, v *invocation, md *model, ans Answer, text string, ttft, gen time.Duration, done func()) bool {
 	callStart := v.now()
 	flusher, _ := w.(http.Flusher)
 	h := w.Header()
@@ -246,7 +283,7 @@ func (s *Sim) stream(w http.ResponseWriter, v *invocation, ans Answer, text stri
 		}
 	}
 	done()
-	s.recordModel(callStart, ttft, gen, ans.Usage.InputTokens, ans.Usage.OutputTokens)
+	s.recordModel(md, callStart, ttft, gen, ans.Usage.InputTokens, ans.Usage.OutputTokens)
 	for i := s.cfg.DynamoDB.BeforeModel; i < len(s.tables); i++ {
 		if err := s.putItem(v, i); err != nil {
 			if err == errWriteThrottled {

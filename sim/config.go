@@ -4,22 +4,25 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"brink"
 	"brink/internal/yamlx"
 )
 
 // Config holds every limit and latency of the model. Durations are scenario
 // time. DefaultConfig's values are chosen so brink's demo ramp (10 users, +10
-// per level) sees conversation latency rise from about level 5 and crosses
-// the Lambda concurrency limit at 80-90 users, with DynamoDB and the Bedrock
-// tokens-per-minute quota binding a little after it (docs/sim.md).
+// per level) sees conversation latency rise from about level 4 to 1.5-1.8x
+// the first level's and crosses the Lambda concurrency limit at 60-70 users,
+// with DynamoDB and the Bedrock quotas binding after it (docs/sim.md).
 type Config struct {
 	Seed       int64          `yaml:"seed"`
 	APIGateway APIGatewayConf `yaml:"api_gateway"`
 	Lambda     LambdaConf     `yaml:"lambda"`
 	DynamoDB   DynamoDBConf   `yaml:"dynamodb"`
 	Bedrock    BedrockConf    `yaml:"bedrock"`
+	Auth       AuthConf       `yaml:"auth"`
 	// Retry is the AWS SDK retryer inside the function, used for DynamoDB
 	// and Bedrock calls alike.
 	Retry RetryConf `yaml:"retry"`
@@ -32,6 +35,32 @@ type APIGatewayConf struct {
 	// IntegrationTimeout ends a request with 504 (API Gateway's 29 s).
 	IntegrationTimeout time.Duration `yaml:"integration_timeout"`
 	Overhead           time.Duration `yaml:"overhead"` // per request
+	// BodyReadTimeout is how long (wall clock: it is the network's, not the
+	// model's) a client may take to send its request body. The body is read
+	// before a Lambda slot is taken, as API Gateway receives the whole
+	// request before it invokes the function; a client that stalls gets 408.
+	BodyReadTimeout time.Duration `yaml:"body_read_timeout"`
+	// MaxBodyBytes bounds a request body (413 past it).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ThrottleRate and ThrottleBurst are the stage's (account's) throttling
+	// token bucket: requests a second and the bucket's size (AWS: 10,000 and
+	// 5,000). A request that finds it empty is answered 429 before the
+	// function is invoked.
+	ThrottleRate  float64 `yaml:"throttle_rate"`
+	ThrottleBurst float64 `yaml:"throttle_burst"`
+}
+
+// AuthConf bounds the sim's login tokens and chat sessions.
+type AuthConf struct {
+	// TokenTTL is a token's lifetime, announced as expires_in: past it the
+	// token answers 401 and the client logs in again.
+	TokenTTL time.Duration `yaml:"token_ttl"`
+	// MaxTokens and MaxSessions bound the tables; the oldest token and the
+	// least recently used session go first (a session that went is 404).
+	MaxTokens   int `yaml:"max_tokens"`
+	MaxSessions int `yaml:"max_sessions"`
+	// SessionIdleTTL forgets a chat session unused that long.
+	SessionIdleTTL time.Duration `yaml:"session_idle_ttl"`
 }
 
 // LambdaConf models the function every route invokes.
@@ -40,7 +69,19 @@ type LambdaConf struct {
 	// ConcurrencyLimit is the reserved (or account) concurrency: a request
 	// arriving while that many invocations run is throttled with 429.
 	ConcurrencyLimit int `yaml:"concurrency_limit"`
-	MemoryMB         int `yaml:"memory_mb"` // for GB-seconds and the REPORT line
+	// Reserved says ConcurrencyLimit is the function's reserved concurrency;
+	// false: the function runs in the account's unreserved pool, of which
+	// ConcurrencyLimit is what it can have (UnreservedConcurrentExecutions
+	// counts it).
+	Reserved bool `yaml:"reserved"`
+	// AccountConcurrency is the region's concurrency quota (AWS: 1,000); a
+	// reservation must leave 100 of it unreserved.
+	AccountConcurrency int `yaml:"account_concurrency"`
+	// ScaleUpPer10s is Lambda's scaling rate: a function gains at most this
+	// many new execution environments every 10 seconds (AWS: 1,000); a cold
+	// start past it is throttled.
+	ScaleUpPer10s int `yaml:"scale_up_per_10s"`
+	MemoryMB      int `yaml:"memory_mb"` // for GB-seconds and the REPORT line
 	// InitDuration is the median cold start (log-normal, spread InitSigma),
 	// paid when no warm execution environment is free.
 	InitDuration time.Duration `yaml:"init_duration"`
@@ -110,6 +151,61 @@ type BedrockConf struct {
 	// ThrottleStatus is what the function answers when Bedrock still
 	// throttles after the retries: 429 or 503.
 	ThrottleStatus int `yaml:"throttle_status"`
+	// RequestsPerMinute is the model's second on-demand quota: one a call.
+	RequestsPerMinute float64 `yaml:"requests_per_minute"`
+	// ContextWindow bounds input plus max_tokens: a longer call is refused
+	// (ValidationException, InvocationClientErrors) and answered 400.
+	ContextWindow int `yaml:"context_window"`
+	// ServerErrorRate is the share of calls that fail inside Bedrock
+	// (InvocationServerErrors); the SDK retries them, then the function
+	// answers 502.
+	ServerErrorRate float64 `yaml:"server_error_rate"`
+	// Models are further models in the same sim; a turn names one with
+	// "model" in its body (default: model_id). Fields left out take the
+	// values above.
+	Models []ModelConf `yaml:"models"`
+}
+
+// ModelConf is one more Bedrock model: its id and its own quotas and speed.
+type ModelConf struct {
+	ModelID           string        `yaml:"model_id"`
+	TokensPerMinute   *float64      `yaml:"tokens_per_minute"`
+	RequestsPerMinute *float64      `yaml:"requests_per_minute"`
+	TimeToFirstToken  time.Duration `yaml:"time_to_first_token"`
+	TokensPerSecond   float64       `yaml:"tokens_per_second"`
+	ContextWindow     int           `yaml:"context_window"`
+	ServerErrorRate   *float64      `yaml:"server_error_rate"`
+}
+
+// ModelConfs are the sim's models with every field resolved, the default
+// (model_id) first.
+func (b BedrockConf) ModelConfs() []ModelConf {
+	def := ModelConf{ModelID: b.ModelID, TokensPerMinute: &b.TokensPerMinute, RequestsPerMinute: &b.RequestsPerMinute,
+		TimeToFirstToken: b.TimeToFirstToken, TokensPerSecond: b.TokensPerSecond, ContextWindow: b.ContextWindow,
+		ServerErrorRate: &b.ServerErrorRate}
+	out := []ModelConf{def}
+	for _, m := range b.Models {
+		if m.TokensPerMinute == nil {
+			m.TokensPerMinute = def.TokensPerMinute
+		}
+		if m.RequestsPerMinute == nil {
+			m.RequestsPerMinute = def.RequestsPerMinute
+		}
+		if m.ServerErrorRate == nil {
+			m.ServerErrorRate = def.ServerErrorRate
+		}
+		if m.TimeToFirstToken == 0 {
+			m.TimeToFirstToken = def.TimeToFirstToken
+		}
+		if m.TokensPerSecond == 0 {
+			m.TokensPerSecond = def.TokensPerSecond
+		}
+		if m.ContextWindow == 0 {
+			m.ContextWindow = def.ContextWindow
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // RetryConf is aws-sdk-go-v2's standard retryer: attempt n (from 1) waits a
@@ -129,17 +225,25 @@ func DefaultConfig() Config {
 			Stage:              "prod",
 			IntegrationTimeout: 29 * time.Second,
 			Overhead:           15 * time.Millisecond,
+			BodyReadTimeout:    10 * time.Second,
+			MaxBodyBytes:       1 << 20,
+			ThrottleRate:       10_000,
+			ThrottleBurst:      5_000,
 		},
+		Auth: AuthConf{TokenTTL: time.Hour, MaxTokens: 100_000, MaxSessions: 100_000, SessionIdleTTL: 2 * time.Hour},
 		Lambda: LambdaConf{
-			FunctionName:     "brink-chat-handler",
-			ConcurrencyLimit: 36,
-			MemoryMB:         1024,
-			InitDuration:     450 * time.Millisecond,
-			InitSigma:        0.2,
-			IdleTimeout:      10 * time.Minute,
-			AuthDuration:     60 * time.Millisecond,
-			NewChatDuration:  40 * time.Millisecond,
-			TurnOverhead:     40 * time.Millisecond,
+			FunctionName:       "brink-chat-handler",
+			ConcurrencyLimit:   32,
+			Reserved:           true,
+			AccountConcurrency: 1000,
+			ScaleUpPer10s:      1000,
+			MemoryMB:           1024,
+			InitDuration:       450 * time.Millisecond,
+			InitSigma:          0.2,
+			IdleTimeout:        10 * time.Minute,
+			AuthDuration:       60 * time.Millisecond,
+			NewChatDuration:    40 * time.Millisecond,
+			TurnOverhead:       40 * time.Millisecond,
 		},
 		DynamoDB: DynamoDBConf{
 			Mode:                Provisioned,
@@ -157,15 +261,17 @@ func DefaultConfig() Config {
 		Bedrock: BedrockConf{
 			ModelID:            "anthropic.claude-3-haiku-20240307-v1:0",
 			TimeToFirstToken:   350 * time.Millisecond,
-			TokensPerSecond:    120,
+			TokensPerSecond:    160,
 			SystemPromptTokens: 350,
 			MaxTokens:          700,
 			OutputMedian:       150,
 			OutputSigma:        0.35,
 			Verbosity:          1,
-			DegradeAt:          33,
-			TokensPerMinute:    700_000,
+			DegradeAt:          20,
+			TokensPerMinute:    1_000_000,
 			ThrottleStatus:     ThrottleAs429,
+			RequestsPerMinute:  2_000,
+			ContextWindow:      200_000,
 		},
 		Retry: RetryConf{MaxAttempts: 3, Base: time.Second, MaxBackoff: 20 * time.Second},
 	}
@@ -181,12 +287,28 @@ func (c Config) Validate() error {
 	if c.APIGateway.APIName == "" || c.APIGateway.Stage == "" {
 		bad("api_gateway.api_name and api_gateway.stage must be set")
 	}
+	if c.APIGateway.BodyReadTimeout <= 0 || c.APIGateway.MaxBodyBytes < 1024 {
+		bad("api_gateway.body_read_timeout must be positive and api_gateway.max_body_bytes at least 1024")
+	}
+	if a := c.Auth; a.TokenTTL <= 0 || a.SessionIdleTTL <= 0 || a.MaxTokens < 1 || a.MaxSessions < 1 {
+		bad("auth.token_ttl and auth.session_idle_ttl must be positive, auth.max_tokens and auth.max_sessions at least 1")
+	}
 	l := c.Lambda
 	if l.FunctionName == "" {
 		bad("lambda.function_name is empty")
 	}
-	if l.ConcurrencyLimit < 1 {
+	switch {
+	case l.ConcurrencyLimit < 1:
 		bad("lambda.concurrency_limit %d: must be at least 1", l.ConcurrencyLimit)
+	case l.ConcurrencyLimit > l.AccountConcurrency:
+		bad("lambda.concurrency_limit %d is above lambda.account_concurrency %d", l.ConcurrencyLimit, l.AccountConcurrency)
+	case l.Reserved && l.ConcurrencyLimit > l.AccountConcurrency-100:
+		bad("lambda.concurrency_limit %d: a reservation must leave 100 of lambda.account_concurrency %d unreserved (or set lambda.reserved: false)", l.ConcurrencyLimit, l.AccountConcurrency)
+	case l.ScaleUpPer10s < 1:
+		bad("lambda.scale_up_per_10s %d: must be at least 1", l.ScaleUpPer10s)
+	}
+	if c.APIGateway.ThrottleRate <= 0 || c.APIGateway.ThrottleBurst < 1 {
+		bad("api_gateway.throttle_rate must be positive and api_gateway.throttle_burst at least 1")
 	}
 	if l.MemoryMB < 128 || l.MemoryMB > 10240 {
 		bad("lambda.memory_mb %d: must be in 128..10240", l.MemoryMB)
@@ -220,19 +342,39 @@ func (c Config) Validate() error {
 		seen[t.Name] = true
 	}
 	b := c.Bedrock
+	ids := map[string]bool{}
+	for i, m := range b.ModelConfs() {
+		key := "bedrock"
+		if i > 0 {
+			key = fmt.Sprintf("bedrock.models[%d]", i-1)
+		}
+		switch {
+		case m.ModelID == "":
+			bad("%s.model_id is empty: name one of the models brink knows: %s", key, strings.Join(brink.KnownModels, ", "))
+		case !brink.KnownModel(m.ModelID):
+			bad("%s.model_id %q is not a Bedrock model brink knows: use one of %s", key, m.ModelID, strings.Join(brink.KnownModels, ", "))
+		case ids[m.ModelID]:
+			bad("%s.model_id %q is named twice", key, m.ModelID)
+		case *m.TokensPerMinute <= 0:
+			bad("%s (%s): tokens_per_minute %g must be positive (a quota of zero or below lets nothing through)", key, m.ModelID, *m.TokensPerMinute)
+		case *m.RequestsPerMinute <= 0:
+			bad("%s (%s): requests_per_minute %g must be positive (a quota of zero or below lets nothing through)", key, m.ModelID, *m.RequestsPerMinute)
+		case m.TokensPerSecond <= 0:
+			bad("%s (%s): tokens_per_second must be positive", key, m.ModelID)
+		case m.ContextWindow < b.MaxTokens+1:
+			bad("%s (%s): context_window %d must exceed max_tokens %d", key, m.ModelID, m.ContextWindow, b.MaxTokens)
+		case *m.ServerErrorRate < 0 || *m.ServerErrorRate >= 1:
+			bad("%s (%s): server_error_rate %g must be in [0, 1)", key, m.ModelID, *m.ServerErrorRate)
+		}
+		ids[m.ModelID] = true
+	}
 	switch {
-	case b.ModelID == "":
-		bad("bedrock.model_id is empty: name a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0")
-	case b.TokensPerSecond <= 0:
-		bad("bedrock.tokens_per_second must be positive")
 	case b.OutputMedian < 1 || b.Verbosity <= 0:
 		bad("bedrock.output_median must be at least 1 and bedrock.verbosity positive")
 	case b.MaxTokens < 1:
 		bad("bedrock.max_tokens must be at least 1")
 	case b.DegradeAt <= 0:
 		bad("bedrock.degrade_at must be positive")
-	case b.TokensPerMinute <= 0:
-		bad("bedrock.tokens_per_minute must be positive")
 	case b.ThrottleStatus != ThrottleAs429 && b.ThrottleStatus != ThrottleAs503:
 		bad("bedrock.throttle_status %d: must be 429 or 503", b.ThrottleStatus)
 	}

@@ -105,16 +105,12 @@ func (s *Sim) getMetricData(in *getMetricDataInput) (*getMetricDataOutput, *awsE
 		if p.q.ReturnData != nil && !*p.q.ReturnData {
 			continue
 		}
-		label := p.q.Label
-		if label == "" {
-			label = p.q.MetricStat.Metric.MetricName
-		}
-		res := metricDataResult{ID: p.q.ID, Label: label, Timestamps: []awsTime{}, Values: []float64{},
-			StatusCode: statusComplete, Messages: []messageData{}}
 		var aggs []Aggregate
 		if p.series != nil && (p.q.MetricStat.Unit == "" || p.q.MetricStat.Unit == p.series.unit) {
 			aggs = s.metrics.aggregate(p.series, from-mod(from, p.period), to, p.period, now)
 		}
+		res := metricDataResult{ID: p.q.ID, Label: label(p, aggs), Timestamps: []awsTime{}, Values: []float64{},
+			StatusCode: statusComplete, Messages: []messageData{}}
 		if scan == scanDescending {
 			slices.Reverse(aggs)
 		}
@@ -258,4 +254,76 @@ func dimsMatch(have []Dimension, filters []dimensionFilter) bool {
 		}
 	}
 	return true
+}
+
+var dynamicLabel = regexp.MustCompile(`\$\{(PROP\('([A-Za-z.]+[A-Za-z0-9_.:/-]*)'\)|[A-Z_]+)\}`)
+
+// label is the query's Label as CloudWatch forms it: the metric name when
+// none is given, and dynamic labels filled in — ${PROP('MetricName')},
+// ${PROP('Namespace')}, ${PROP('Period')}, ${PROP('Stat')},
+// ${PROP('Dim.<name>')}, and over the whole time range's values ${AVG},
+// ${MIN}, ${MAX}, ${SUM}, ${FIRST}, ${LAST}, ${DATAPOINT_COUNT}. An
+// unknown one is left as written.
+func label(p plannedQuery, aggs []Aggregate) string {
+	ms := p.q.MetricStat
+	if p.q.Label == "" {
+		return ms.Metric.MetricName
+	}
+	vals := make([]float64, len(aggs))
+	for i, a := range aggs {
+		vals[i] = a.Value(p.stat)
+	}
+	num := func(f func([]float64) float64) string {
+		if len(vals) == 0 {
+			return ""
+		}
+		return strconv.FormatFloat(f(vals), 'f', -1, 64)
+	}
+	return dynamicLabel.ReplaceAllStringFunc(p.q.Label, func(m string) string {
+		sub := dynamicLabel.FindStringSubmatch(m)
+		if prop := sub[2]; prop != "" {
+			switch {
+			case prop == "MetricName":
+				return ms.Metric.MetricName
+			case prop == "Namespace":
+				return ms.Metric.Namespace
+			case prop == "Period":
+				return strconv.FormatInt(ms.Period, 10)
+			case prop == "Stat":
+				return ms.Stat
+			case strings.HasPrefix(prop, "Dim."):
+				for _, d := range ms.Metric.Dimensions {
+					if d.Name == prop[4:] {
+						return d.Value
+					}
+				}
+			}
+			return m
+		}
+		switch sub[1] {
+		case "AVG":
+			return num(func(v []float64) float64 { return sumOf(v) / float64(len(v)) })
+		case "MIN":
+			return num(slices.Min[[]float64])
+		case "MAX":
+			return num(slices.Max[[]float64])
+		case "SUM":
+			return num(sumOf)
+		case "FIRST":
+			return num(func(v []float64) float64 { return v[0] })
+		case "LAST":
+			return num(func(v []float64) float64 { return v[len(v)-1] })
+		case "DATAPOINT_COUNT":
+			return strconv.Itoa(len(vals))
+		}
+		return m
+	})
+}
+
+func sumOf(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s
 }

@@ -21,7 +21,15 @@ const testScale = 0.001
 // start serves a sim of cfg on a loopback httptest server.
 func start(t *testing.T, cfg Config) (*Sim, *client) {
 	t.Helper()
-	s, err := New(cfg, testScale)
+	return startScaled(t, cfg, testScale)
+}
+
+// startScaled is start at another time scale: a test whose limits refill
+// within seconds uses a larger one, so a busy machine's wall-clock delays
+// stay small in scenario time.
+func startScaled(t *testing.T, cfg Config, scale float64) (*Sim, *client) {
+	t.Helper()
+	s, err := New(cfg, scale)
 	if err != nil {
 		t.Fatal(err)
 	}

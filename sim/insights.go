@@ -3,9 +3,6 @@ package sim
 import (
 	"fmt"
 	"net/http"
-	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,11 +12,7 @@ import (
 // over the function's REPORT lines. Queries run at once and are Complete
 // when GetQueryResults is first called.
 
-// coldStartQuery matches `filter @type = "REPORT" | stats count(*) as A,
-// sum(strcontains(@message, "Init Duration")) as B by bin(N<unit>)`, with
-// any spacing and either quote.
-var coldStartQuery = regexp.MustCompile(`^filter\s+@type\s*=\s*["']REPORT["']\s*\|\s*stats\s+count\(\s*\*\s*\)\s+as\s+(\w+)\s*,\s*sum\(\s*strcontains\(\s*@message\s*,\s*["']Init Duration["']\s*\)\s*\)\s+as\s+(\w+)\s+by\s+(bin\(\s*(\d+)\s*(ms|s|m|h|d)\s*\))\s*$`)
-
+// supportedQuery is the cold-start query brink collect runs.
 const supportedQuery = `filter @type = "REPORT" | stats count(*) as invocations, sum(strcontains(@message, "Init Duration")) as cold_starts by bin(1m)`
 
 // maxStoredQueries bounds the finished queries kept for GetQueryResults.
@@ -106,6 +99,18 @@ func (s *Sim) serveLogs(w http.ResponseWriter, r *http.Request, p proto, op stri
 			return
 		}
 		p.write(w, op, map[string]string{"queryId": id})
+	case "DescribeLogGroups":
+		var in describeLogGroupsInput
+		if err := p.decode(body, &in); err != nil {
+			p.fail(w, malformedInput(err))
+			return
+		}
+		out, aerr := s.describeLogGroups(&in)
+		if aerr != nil {
+			p.fail(w, aerr)
+			return
+		}
+		p.write(w, op, out)
 	case "GetQueryResults":
 		var in struct {
 			QueryID string `json:"queryId"`
@@ -157,54 +162,78 @@ func (s *Sim) startQuery(in *startQueryInput) (string, *awsError) {
 		}
 		limit = int(*in.Limit)
 	}
-	m := coldStartQuery.FindStringSubmatch(strings.Join(strings.Fields(in.QueryString), " "))
-	if m == nil {
+	q, err := parseInsights(in.QueryString)
+	if err != nil {
 		return "", logsError(http.StatusBadRequest, "MalformedQueryException",
-			"brink sim answers only the cold-start query over REPORT lines, e.g. %s (got %q).", supportedQuery, in.QueryString)
+			"query %q: %v (brink sim answers fields, filter, stats … by bin(), sort and limit over REPORT lines: docs/sim.md)", in.QueryString, err)
 	}
-	n, _ := strconv.ParseInt(m[4], 10, 64)
-	unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[m[5]]
-	bin := time.Duration(n) * unit
-	if bin < time.Millisecond {
-		return "", logsError(http.StatusBadRequest, "MalformedQueryException", "bin(%s%s): the bin must be positive.", m[4], m[5])
-	}
-	binField := strings.Join(strings.Fields(m[3]), "")
-
 	from, to := time.Unix(*in.StartTime, 0), time.Unix(*in.EndTime+1, 0)
 	events := s.logs.snapshot(from, to)
-	type row struct{ n, cold int }
-	rows := map[int64]*row{}
 	out := &getQueryResultsOutput{Results: [][]resultField{}, Status: "Complete"}
 	for _, e := range events {
 		out.Statistics.RecordsScanned++
 		out.Statistics.BytesScanned += float64(len(e.Message))
-		if e.Type != "REPORT" {
-			continue
-		}
-		out.Statistics.RecordsMatched++
-		k := e.Time.UnixNano() / int64(bin) * int64(bin)
-		if rows[k] == nil {
-			rows[k] = &row{}
-		}
-		rows[k].n++
-		if strings.Contains(e.Message, "Init Duration") {
-			rows[k].cold++
-		}
 	}
-	keys := make([]int64, 0, len(rows))
-	for k := range rows {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	for _, k := range keys[:min(len(keys), limit)] {
-		out.Results = append(out.Results, []resultField{
-			{binField, time.Unix(0, k).UTC().Format("2006-01-02 15:04:05.000")},
-			{m[1], strconv.Itoa(rows[k].n)},
-			{m[2], strconv.Itoa(rows[k].cold)},
-		})
+	rows, matched := q.run(events, limit)
+	out.Statistics.RecordsMatched = float64(matched)
+	for _, r := range rows {
+		if r == nil {
+			r = []resultField{}
+		}
+		out.Results = append(out.Results, r)
 	}
 	id := randomID("")
 	id = id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 	s.queries.put(id, out)
 	return id, nil
+}
+
+type describeLogGroupsInput struct {
+	LogGroupNamePrefix  string `json:"logGroupNamePrefix"`
+	LogGroupNamePattern string `json:"logGroupNamePattern"`
+	Limit               *int32 `json:"limit"`
+	NextToken           string `json:"nextToken"`
+}
+
+type logGroup struct {
+	LogGroupName      string `json:"logGroupName"`
+	Arn               string `json:"arn"`
+	LogGroupArn       string `json:"logGroupArn"`
+	CreationTime      int64  `json:"creationTime"`
+	StoredBytes       int64  `json:"storedBytes"`
+	MetricFilterCount int32  `json:"metricFilterCount"`
+	LogGroupClass     string `json:"logGroupClass"`
+}
+
+type describeLogGroupsOutput struct {
+	LogGroups []logGroup `json:"logGroups"`
+	NextToken string     `json:"nextToken,omitempty"`
+}
+
+// simAccount is the account id in the ARNs the sim hands out.
+const (
+	simAccount = "123456789012"
+	simRegion  = "us-east-1"
+)
+
+// describeLogGroups lists the sim's one log group when the prefix or
+// pattern matches it.
+func (s *Sim) describeLogGroups(in *describeLogGroupsInput) (*describeLogGroupsOutput, *awsError) {
+	if in.LogGroupNamePrefix != "" && in.LogGroupNamePattern != "" {
+		return nil, logsError(http.StatusBadRequest, "InvalidParameterException", "logGroupNamePrefix and logGroupNamePattern cannot both be given.")
+	}
+	if in.Limit != nil && (*in.Limit < 1 || *in.Limit > 50) {
+		return nil, logsError(http.StatusBadRequest, "InvalidParameterException", "limit %d must be in 1..50.", *in.Limit)
+	}
+	if in.NextToken != "" {
+		return nil, logsError(http.StatusBadRequest, "InvalidParameterException", "The nextToken %q is not valid: brink sim answers in one page.", in.NextToken)
+	}
+	out := &describeLogGroupsOutput{LogGroups: []logGroup{}}
+	g := s.logs.group
+	if strings.HasPrefix(g, in.LogGroupNamePrefix) && strings.Contains(strings.ToLower(g), strings.ToLower(in.LogGroupNamePattern)) {
+		arn := "arn:aws:logs:" + simRegion + ":" + simAccount + ":log-group:" + g
+		out.LogGroups = append(out.LogGroups, logGroup{LogGroupName: g, Arn: arn + ":*", LogGroupArn: arn,
+			CreationTime: s.clock.Epoch.UnixMilli(), StoredBytes: s.logs.bytes(), LogGroupClass: "STANDARD"})
+	}
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"brink/internal/awshttp"
 )
 
 func (c *cwSim) logsClient() *cloudwatchlogs.Client {
@@ -18,7 +21,7 @@ func (c *cwSim) logsClient() *cloudwatchlogs.Client {
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(c.srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDBRINK", "secret", ""),
-		HTTPClient:       c.srv.Client(),
+		HTTPClient:       awshttp.Wrap(c.srv.Client()),
 		RetryMaxAttempts: 1,
 	})
 }
@@ -89,11 +92,19 @@ func TestLogsInsightsErrors(t *testing.T) {
 		return &cloudwatchlogs.StartQueryInput{LogGroupName: aws.String(group), StartTime: aws.Int64(0),
 			EndTime: aws.Int64(time.Now().Unix()), QueryString: aws.String(q)}
 	}
-	_, err := cl.StartQuery(ctx, in(c.s.LogGroup(), "fields @timestamp, @message | sort @timestamp desc"))
-	var mq *types.MalformedQueryException
-	if !errors.As(err, &mq) {
-		t.Errorf("other query text: %v, want MalformedQueryException", err)
+	for _, q := range []string{
+		`parse @message "Duration: * ms" as d | stats avg(d)`,
+		`filter @type = "REPORT" | stats avg(@duration) by @requestId`,
+		`stats count(*) by bin(0m)`,
+		`filter @duration > `,
+	} {
+		_, err := cl.StartQuery(ctx, in(c.s.LogGroup(), q))
+		var mq *types.MalformedQueryException
+		if !errors.As(err, &mq) || !strings.Contains(mq.ErrorMessage(), "docs/sim.md") {
+			t.Errorf("%s: %v, want MalformedQueryException saying what is answered", q, err)
+		}
 	}
+	var err error
 	_, err = cl.StartQuery(ctx, in("/aws/lambda/nope", supportedQuery))
 	var nf *types.ResourceNotFoundException
 	if !errors.As(err, &nf) {

@@ -2,9 +2,11 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 )
@@ -21,6 +23,8 @@ type invocation struct {
 	limit   time.Duration // the integration timeout
 	expired bool          // the integration timeout ended it
 	failed  bool          // a function error (Lambda Errors)
+	body    []byte        // the request body, read before the function runs
+	user    uint64        // userKey of the token's user (authed routes)
 }
 
 // wait spends d of modelled time. It returns false when the request must
@@ -123,25 +127,42 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		s.counters.Requests.Add(1)
 		w := &respWriter{ResponseWriter: rw}
-		v := &invocation{s: s, ctx: r.Context(), start: s.clock.Now(), limit: s.cfg.APIGateway.IntegrationTimeout}
+		v := &invocation{s: s, ctx: r.Context(), limit: s.cfg.APIGateway.IntegrationTimeout}
 		defer s.recordAPI(v, w)
 		overhead := s.cfg.APIGateway.Overhead
 
+		// API Gateway has the whole request before it invokes the function,
+		// so a client that sends its body slowly holds no Lambda slot.
+		body, status := s.readBody(rw, r)
+		v.start, v.body = s.clock.Now(), body
+		if status != 0 {
+			if status == http.StatusRequestTimeout {
+				s.counters.BodyTimeouts.Add(1)
+			}
+			w.Header().Set("Connection", "close")
+			writeJSON(w, status, apiError{http.StatusText(status)})
+			return
+		}
+		if body == nil { // the client went away
+			return
+		}
+
+		if !s.apiThrottle.take(v.start) {
+			s.counters.APIThrottles.Add(1)
+			serviceTime(w, v.spent)
+			writeJSON(w, http.StatusTooManyRequests, apiError{"Too Many Requests"})
+			return
+		}
 		n := s.lambdaInFlight.Add(1)
 		if n > int64(s.cfg.Lambda.ConcurrencyLimit) {
 			s.lambdaInFlight.Add(-1)
-			s.counters.LambdaThrottles.Add(1)
-			s.record(s.m.fnThrottles, v.start, 1)
-			io.Copy(io.Discard, r.Body)
-			v.wait(overhead)
-			serviceTime(w, v.spent)
-			writeJSON(w, http.StatusTooManyRequests, apiError{"Rate Exceeded."})
+			s.lambdaThrottled(w, v, v.start)
 			return
 		}
-		s.record(s.m.fnConcurrent, v.start, float64(n))
+		s.concurrency(v.start, float64(n))
 		defer func() {
 			left := s.lambdaInFlight.Add(-1)
-			s.record(s.m.fnConcurrent, v.now(), float64(left))
+			s.concurrency(v.now(), float64(left))
 		}()
 		if !v.wait(overhead) {
 			s.answerExpired(w, v)
@@ -149,6 +170,11 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 		}
 
 		e, cold := s.envs.acquire(v.now(), s.cfg.Lambda.IdleTimeout)
+		if cold && !s.scaling.take(v.now()) {
+			// Past the scaling rate no new environment is made: throttled.
+			s.lambdaThrottled(w, v, v.now())
+			return
+		}
 		var init time.Duration
 		if cold {
 			s.counters.ColdStarts.Add(1)
@@ -164,14 +190,50 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 
 		dur := end.Sub(fnStart) - init
 		s.record(s.m.fnInvocations, fnStart, 1)
+		s.record(s.m.acInvocations, fnStart, 1)
 		s.record(s.m.fnDuration, fnStart, ms(dur))
+		s.record(s.m.acDuration, fnStart, ms(dur))
 		if v.failed {
 			s.record(s.m.fnErrors, fnStart, 1)
+			s.record(s.m.acErrors, fnStart, 1)
 		}
-		id := s.requestID()
-		s.logs.add(LogEvent{Time: end, Type: "REPORT",
-			Message: reportLine(id, dur, init, s.cfg.Lambda.MemoryMB, s.memoryUsed())})
+		s.logs.add(report{at: end.UnixNano(), seq: s.invocations.Add(1), durUS: int32(dur / time.Microsecond),
+			initUS: int32(init / time.Microsecond), memMB: uint16(s.cfg.Lambda.MemoryMB), use: uint16(s.memoryUsed())})
 	}
+}
+
+// lambdaThrottled answers Lambda's throttle (TooManyRequestsException,
+// which API Gateway passes on as 429) at scenario time t.
+func (s *Sim) lambdaThrottled(w http.ResponseWriter, v *invocation, t time.Time) {
+	s.counters.LambdaThrottles.Add(1)
+	s.record(s.m.fnThrottles, t, 1)
+	s.record(s.m.acThrottles, t, 1)
+	v.wait(s.cfg.APIGateway.Overhead)
+	serviceTime(w, v.spent)
+	writeJSON(w, http.StatusTooManyRequests, apiError{"Rate Exceeded."})
+}
+
+// readBody reads a request body under the body read timeout (wall clock).
+// It returns the status to answer when the body is late (408) or too large
+// (413), and a nil body when the client went away.
+func (s *Sim) readBody(rw http.ResponseWriter, r *http.Request) ([]byte, int) {
+	rc := http.NewResponseController(rw)
+	rc.SetReadDeadline(time.Now().Add(s.cfg.APIGateway.BodyReadTimeout))
+	defer rc.SetReadDeadline(time.Time{})
+	max := s.cfg.APIGateway.MaxBodyBytes
+	b, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, http.StatusRequestTimeout
+	case err != nil:
+		return nil, 0
+	case int64(len(b)) > max:
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, 0
 }
 
 // answerExpired sends API Gateway's 504 if the timeout ended the request
@@ -206,9 +268,8 @@ func b2f(b bool) float64 {
 
 // requestID makes a UUID-shaped Lambda request id that depends only on the
 // seed and the invocation's number.
-func (s *Sim) requestID() string {
-	n := s.invocations.Add(1)
-	a := splitmix(uint64(s.cfg.Seed) ^ n)
+func requestID(seed int64, n uint64) string {
+	a := splitmix(uint64(seed) ^ n)
 	b := splitmix(a)
 	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", uint32(a>>32), uint16(a>>16), uint16(a)&0xfff, uint16(b>>48)&0xfff, b&0xffffffffffff)
 }

@@ -8,59 +8,114 @@ import (
 	"time"
 )
 
-// LogEvent is one line of a CloudWatch Logs group, in scenario time.
+// LogEvent is one line of a CloudWatch Logs group, in scenario time, with
+// the fields Logs Insights discovers in a Lambda REPORT line.
 type LogEvent struct {
 	Time    time.Time
 	Type    string // Logs Insights' @type: "REPORT"
 	Message string
+
+	RequestID                 string
+	Duration, BilledDuration  float64 // ms
+	InitDuration              float64 // ms; 0 on a warm start
+	MemorySizeMB, MaxMemoryMB int
 }
 
 // maxLogEvents bounds the REPORT lines kept, so a long-running `brink sim`
 // does not grow without end; older lines are dropped first.
 const maxLogEvents = 2_000_000
 
+// report is one REPORT line as kept: 32 bytes instead of its ~170-byte text,
+// which is rendered only when a query reads it.
+type report struct {
+	at         int64  // scenario time, Unix ns
+	seq        uint64 // invocation number: the request id derives from it
+	durUS      int32  // duration, µs
+	initUS     int32  // init duration, µs; 0 when warm
+	memMB, use uint16
+}
+
+// logChunk is how many REPORT lines are kept per block: blocks are filled
+// and dropped whole, so the log never copies itself to grow.
+const logChunk = 16 << 10
+
 // logs holds the function's log group: one REPORT line per invocation.
 type logs struct {
 	group   string
+	seed    int64
 	mu      sync.Mutex
-	events  []LogEvent
+	chunks  [][]report // oldest first; each holds up to logChunk lines
+	n       int
 	dropped int64
 }
 
-func (l *logs) add(e LogEvent) {
+func (l *logs) add(r report) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.events) >= maxLogEvents {
-		n := maxLogEvents / 10
-		l.events = append(l.events[:0], l.events[n:]...)
-		l.dropped += int64(n)
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == logChunk {
+		if l.n+logChunk > maxLogEvents {
+			l.n -= len(l.chunks[0])
+			l.dropped += int64(len(l.chunks[0]))
+			l.chunks = append(l.chunks[:0:0], l.chunks[1:]...)
+		}
+		l.chunks = append(l.chunks, make([]report, 0, logChunk))
 	}
-	l.events = append(l.events, e)
+	k := len(l.chunks) - 1
+	l.chunks[k] = append(l.chunks[k], r)
+	l.n++
 }
 
-// snapshot copies the events in [from, to).
+// snapshot renders the events in [from, to).
 func (l *logs) snapshot(from, to time.Time) []LogEvent {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []LogEvent
-	for _, e := range l.events {
-		if !e.Time.Before(from) && e.Time.Before(to) {
-			out = append(out, e)
+	for _, r := range l.all() {
+		t := time.Unix(0, r.at).UTC()
+		if t.Before(from) || !t.Before(to) {
+			continue
 		}
+		e := LogEvent{Time: t, Type: "REPORT", RequestID: requestID(l.seed, r.seq),
+			Duration: float64(r.durUS) / 1e3, InitDuration: float64(r.initUS) / 1e3,
+			MemorySizeMB: int(r.memMB), MaxMemoryMB: int(r.use)}
+		e.BilledDuration = math.Ceil(e.Duration)
+		e.Message = reportLine(e)
+		out = append(out, e)
 	}
 	return out
 }
 
 // reportLine renders Lambda's REPORT line. Billed duration is rounded up to
 // the millisecond as Lambda bills; Init Duration appears on cold starts only.
-func reportLine(requestID string, d, init time.Duration, memoryMB, usedMB int) string {
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func reportLine(e LogEvent) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
-		requestID, ms(d), int64(math.Ceil(ms(d))), memoryMB, usedMB)
-	if init > 0 {
-		fmt.Fprintf(&b, "\tInit Duration: %.2f ms", ms(init))
+		e.RequestID, e.Duration, int64(e.BilledDuration), e.MemorySizeMB, e.MaxMemoryMB)
+	if e.InitDuration > 0 {
+		fmt.Fprintf(&b, "\tInit Duration: %.2f ms", e.InitDuration)
 	}
 	b.WriteByte('\t')
 	return b.String()
+}
+
+// all iterates the kept lines, oldest first; the caller holds l.mu.
+func (l *logs) all() func(yield func(int, report) bool) {
+	return func(yield func(int, report) bool) {
+		i := 0
+		for _, c := range l.chunks {
+			for _, r := range c {
+				if !yield(i, r) {
+					return
+				}
+				i++
+			}
+		}
+	}
+}
+
+// bytes is about what the kept lines would weigh as text.
+func (l *logs) bytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return int64(l.n) * 170
 }

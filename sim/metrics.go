@@ -60,23 +60,33 @@ func sortDims(d []Dimension) []Dimension {
 	return d
 }
 
-// bucket is one second of one series. Values are kept so percentiles are
-// exact, as CloudWatch's are for high-resolution data.
-type bucket struct {
-	sum, min, max float64
-	values        []float64
-}
+// secondRetention and minuteRetention are how long the store keeps 1-second
+// and 60-second statistic sets, as CloudWatch keeps high-resolution data
+// (3 hours at 1 s, 15 days at 60 s). Seconds that age out are merged into
+// their minute, so a period of 60 s or more is answered at any age and the
+// store stays bounded however long the sim runs.
+const (
+	secondRetention = 3 * 3600
+	minuteRetention = 15 * 24 * 60
+)
 
 type series struct {
-	id      MetricID
-	unit    string
-	fill    fill
-	buckets map[int64]*bucket // Unix second → samples
+	id   MetricID
+	unit string
+	fill fill
+
+	base    int64     // Unix second of secs[0]
+	secs    []statSet // one per second from base, dense
+	minBase int64     // Unix second (a multiple of 60) of mins[0]
+	mins    []statSet // one per minute from minBase: seconds older than base
 }
 
-// metrics is the sim's CloudWatch store at 1-second resolution. Every
-// modelled series is declared up front so that ListMetrics lists it and
-// queries see its zeros before the first sample.
+// metrics is the sim's CloudWatch store: per series, one statistic set per
+// second of scenario time (count, sum, min, max and a DDSketch for
+// percentiles) rather than the samples, so memory grows with time and the
+// number of series, never with traffic. Every modelled series is declared
+// up front so that ListMetrics lists it and queries see its zeros before
+// the first sample.
 type metrics struct {
 	epoch int64 // first second with data (the sim's epoch)
 	mu    sync.Mutex
@@ -90,7 +100,7 @@ func newMetrics(epoch time.Time) *metrics {
 
 func (m *metrics) declare(ns, name, unit string, f fill, dims ...Dimension) *series {
 	id := MetricID{Namespace: ns, Name: name, Dimensions: sortDims(dims)}
-	s := &series{id: id, unit: unit, fill: f, buckets: map[int64]*bucket{}}
+	s := &series{id: id, unit: unit, fill: f, base: m.epoch, minBase: m.epoch - mod(m.epoch, 60)}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if old, ok := m.byKey[id.key()]; ok {
@@ -105,16 +115,63 @@ func (m *metrics) declare(ns, name, unit string, f fill, dims ...Dimension) *ser
 func (m *metrics) put(s *series, t time.Time, v float64) {
 	sec := t.Unix()
 	m.mu.Lock()
-	b := s.buckets[sec]
-	if b == nil {
-		b = &bucket{min: v, max: v}
-		s.buckets[sec] = b
+	defer m.mu.Unlock()
+	if sec < s.base { // a late sample for a second already rolled up
+		if mm := s.minute(sec); mm != nil {
+			mm.add(v)
+		}
+		return
 	}
-	b.sum += v
-	b.min = min(b.min, v)
-	b.max = max(b.max, v)
-	b.values = append(b.values, v)
-	m.mu.Unlock()
+	if sec-s.base >= secondRetention {
+		s.roll(sec - secondRetention + 1)
+	}
+	i := int(sec - s.base)
+	if i >= len(s.secs) {
+		// Seconds two behind the newest are done (a late sample is rare):
+		// give back the room their sketches grew into.
+		for j := max(len(s.secs)-2, 0); j < min(i-1, len(s.secs)); j++ {
+			s.secs[j].compact()
+		}
+		s.secs = append(s.secs, make([]statSet, i+1-len(s.secs))...)
+	}
+	s.secs[i].add(v)
+}
+
+// roll merges the seconds before newBase into their minutes.
+func (s *series) roll(newBase int64) {
+	n := int(min(newBase-s.base, int64(len(s.secs))))
+	for i := range n {
+		if mm := s.minute(s.base + int64(i)); mm != nil {
+			mm.merge(&s.secs[i])
+		}
+	}
+	// Copy what stays, so the rolled seconds' memory is let go.
+	s.secs = append([]statSet(nil), s.secs[n:]...)
+	s.base = newBase
+}
+
+// minute returns the minute set holding second sec, growing the minute
+// tier and dropping minutes past their retention; nil when sec is older
+// than the retention.
+func (s *series) minute(sec int64) *statSet {
+	i := (sec - s.minBase) / 60
+	if sec < s.minBase {
+		return nil
+	}
+	if i >= minuteRetention {
+		drop := i - minuteRetention + 1
+		if drop >= int64(len(s.mins)) {
+			s.mins = nil
+		} else {
+			s.mins = append([]statSet(nil), s.mins[drop:]...)
+		}
+		s.minBase += drop * 60
+		i -= drop
+	}
+	if int(i) >= len(s.mins) {
+		s.mins = append(s.mins, make([]statSet, int(i)+1-len(s.mins))...)
+	}
+	return &s.mins[i]
 }
 
 // lookup finds a series by its exact identity.
@@ -140,16 +197,18 @@ func (m *metrics) list() []MetricID {
 type Aggregate struct {
 	Start            time.Time
 	Sum, Min, Max, N float64
-	values           []float64 // sorted
-	empty            bool      // no sample: a zero datapoint (fillZero)
+	set              statSet
+	empty            bool // no sample: a zero datapoint (fillZero)
 }
 
 // aggregate returns one Aggregate per period of length period seconds whose
 // start lies in [from, to) (Unix seconds, from aligned to the period), in
 // ascending time, leaving out periods with no datapoint. Data is never read
-// past now nor before the store's epoch. A gauge (fillLast) carries its last
-// value into a period as one sample at the period's start, unless a sample
-// was taken in that very second.
+// past now nor before the store's epoch; periods under 60 s see only the
+// seconds still kept (the last 3 hours), as CloudWatch's high-resolution
+// data. A gauge (fillLast) carries its last value into a period as one
+// sample at the period's start, unless a sample was taken in that very
+// second.
 func (m *metrics) aggregate(s *series, from, to, period, now int64) []Aggregate {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -158,51 +217,54 @@ func (m *metrics) aggregate(s *series, from, to, period, now int64) []Aggregate 
 	if lo >= hi {
 		return nil
 	}
-	keys := make([]int64, 0, len(s.buckets))
-	last, haveLast := 0.0, false
-	var latest int64 = -1 << 62
-	for sec, b := range s.buckets {
-		switch {
-		case sec >= lo && sec < hi:
-			keys = append(keys, sec)
-		case sec < lo && sec > latest: // the gauge's value when the window opens
-			latest, last, haveLast = sec, b.values[len(b.values)-1], true
-		}
-	}
-	slices.Sort(keys)
+	secEnd := s.base + int64(len(s.secs))
+	last, haveLast := s.lastBefore(lo)
 	var out []Aggregate
-	k := 0
 	for start := lo; start < hi; start += period {
-		a := Aggregate{Start: time.Unix(start, 0).UTC()}
-		first := true
-		add := func(b *bucket) {
-			if first {
-				a.Min, a.Max, first = b.min, b.max, false
+		end := min(start+period, hi)
+		var set statSet
+		if s.fill == fillLast && haveLast && !(start >= s.base && start < secEnd && s.secs[start-s.base].n > 0) {
+			set.add(last)
+		}
+		if period >= 60 {
+			for mm := max(start, s.minBase); mm < min(end, s.base); mm += 60 {
+				if i := (mm - s.minBase) / 60; i < int64(len(s.mins)) {
+					set.merge(&s.mins[i])
+				}
 			}
-			a.Sum += b.sum
-			a.Min = min(a.Min, b.min)
-			a.Max = max(a.Max, b.max)
-			a.N += float64(len(b.values))
-			a.values = append(a.values, b.values...)
 		}
-		if s.fill == fillLast && haveLast && (k >= len(keys) || keys[k] != start) {
-			add(&bucket{sum: last, min: last, max: last, values: []float64{last}})
+		for sec := max(start, s.base); sec < min(end, secEnd); sec++ {
+			set.merge(&s.secs[sec-s.base])
 		}
-		for ; k < len(keys) && keys[k] < start+period; k++ {
-			b := s.buckets[keys[k]]
-			add(b)
-			last, haveLast = b.values[len(b.values)-1], true
+		if set.n > 0 {
+			last, haveLast = set.last, true
 		}
-		if first {
+		a := Aggregate{Start: time.Unix(start, 0).UTC(), Sum: set.sum, Min: set.min, Max: set.max, N: set.n, set: set}
+		if set.n == 0 {
 			if s.fill != fillZero {
 				continue
 			}
 			a.empty = true
 		}
-		slices.Sort(a.values)
 		out = append(out, a)
 	}
 	return out
+}
+
+// lastBefore is a gauge's value when a window opening at sec opens: the
+// last sample of the latest second (or minute) before it.
+func (s *series) lastBefore(sec int64) (float64, bool) {
+	for i := min(sec-s.base, int64(len(s.secs))) - 1; i >= 0; i-- {
+		if s.secs[i].n > 0 {
+			return s.secs[i].last, true
+		}
+	}
+	for i := min((sec-s.minBase)/60, int64(len(s.mins))) - 1; i >= 0; i-- {
+		if s.mins[i].n > 0 {
+			return s.mins[i].last, true
+		}
+	}
+	return 0, false
 }
 
 // Value is the statistic stat (already validated by parseStat) of a.
@@ -222,19 +284,6 @@ func (a Aggregate) Value(st stat) float64 {
 	case statSampleCount:
 		return a.N
 	default:
-		return percentile(a.values, st.p)
+		return a.set.percentile(st.p)
 	}
-}
-
-// percentile is the nearest-rank percentile of sorted values, the estimator
-// CloudWatch documents for pNN ("the value below which NN% of samples fall").
-func percentile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(p / 100 * float64(len(sorted)))
-	if float64(rank) < p/100*float64(len(sorted)) {
-		rank++
-	}
-	return sorted[min(max(rank, 1), len(sorted))-1]
 }

@@ -150,10 +150,10 @@ func TestBedrockThrottlesPastTPMQuota(t *testing.T) {
 			if got := s.Counters().BedrockThrottles.Load(); got != 2 {
 				t.Errorf("throttled attempts = %d, want 2", got)
 			}
-			if sum, _ := total(s, s.m.brThrottles); sum != 2 {
+			if sum, _ := total(s, s.models[0].throttles); sum != 2 {
 				t.Errorf("InvocationThrottles = %v, want 2", sum)
 			}
-			if sum, _ := total(s, s.m.brInvocations); sum != 1 {
+			if sum, _ := total(s, s.models[0].invocations); sum != 1 {
 				t.Errorf("Invocations = %v, want 1", sum)
 			}
 		})
@@ -221,7 +221,7 @@ func TestStreamedAnswer(t *testing.T) {
 	if err := json.Unmarshal([]byte(ev[len(ev)-1][1]), &a); err != nil || a.Usage.OutputTokens < 1 {
 		t.Fatalf("done event %q: %v", ev[len(ev)-1][1], err)
 	}
-	if sum, _ := total(s, s.m.brOutputTokens); int(sum) != a.Usage.OutputTokens {
+	if sum, _ := total(s, s.models[0].outputTokens); int(sum) != a.Usage.OutputTokens {
 		t.Errorf("OutputTokenCount = %v, answer says %d", sum, a.Usage.OutputTokens)
 	}
 	if r.service < cfgTurnFloor(s.cfg) {
@@ -285,9 +285,9 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 		{"ApiGateway 5XXError", s.m.api5xx, 0},
 		{"Lambda Invocations", s.m.fnInvocations, float64(k.Requests.Load())},
 		{"Lambda Throttles", s.m.fnThrottles, 0},
-		{"Bedrock Invocations", s.m.brInvocations, float64(k.Turns.Load())},
-		{"Bedrock InputTokenCount", s.m.brInputTokens, float64(k.InputTokens.Load())},
-		{"Bedrock OutputTokenCount", s.m.brOutputTokens, float64(k.OutputTokens.Load())},
+		{"Bedrock Invocations", s.models[0].invocations, float64(k.Turns.Load())},
+		{"Bedrock InputTokenCount", s.models[0].inputTokens, float64(k.InputTokens.Load())},
+		{"Bedrock OutputTokenCount", s.models[0].outputTokens, float64(k.OutputTokens.Load())},
 		{"DynamoDB ConsumedWriteCapacityUnits messages", s.m.ddbConsumed[2], 3 * 9},
 	}
 	for _, ch := range checks {
@@ -318,7 +318,7 @@ func TestSameSeedSameMetrics(t *testing.T) {
 				continue
 			}
 			for _, a := range s.metrics.aggregate(sr, 0, now, 3600*24, now) {
-				out[id.key()] = append(out[id.key()], a.values...)
+				out[id.key()] = append(out[id.key()], a.Sum, a.N, a.Min, a.Max, a.set.percentile(50), a.set.percentile(99))
 			}
 		}
 		return out
@@ -330,12 +330,12 @@ func TestSameSeedSameMetrics(t *testing.T) {
 	for k, va := range a {
 		vb := b[k]
 		if len(va) != len(vb) {
-			t.Errorf("%s: %d and %d samples", k, len(va), len(vb))
+			t.Errorf("%s: %d and %d statistics", k, len(va), len(vb))
 			continue
 		}
 		for i := range va {
 			if va[i] != vb[i] {
-				t.Errorf("%s: sample %d is %v and %v", k, i, va[i], vb[i])
+				t.Errorf("%s: statistic %d is %v and %v", k, i, va[i], vb[i])
 				break
 			}
 		}

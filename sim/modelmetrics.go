@@ -9,11 +9,11 @@ type modelSeries struct {
 
 	fnInvocations, fnErrors, fnThrottles, fnDuration, fnConcurrent *series
 
+	// the account's, without dimensions
+	acInvocations, acErrors, acThrottles, acDuration, acConcurrent, acUnreserved *series
+
 	// per table, in Config.DynamoDB.Tables order
 	ddbConsumed, ddbProvisioned, ddbWriteThrottles, ddbThrottled, ddbLatency []*series
-
-	brInvocations, brLatency, brThrottles, brClientErrors, brServerErrors,
-	brInputTokens, brOutputTokens, brTTFT *series
 }
 
 const (
@@ -37,6 +37,14 @@ func (s *Sim) declareMetrics() {
 	s.m.fnDuration = m.declare(NSLambda, "Duration", unitMS, fillNone, fn)
 	s.m.fnConcurrent = m.declare(NSLambda, "ConcurrentExecutions", unitCount, fillLast, fn)
 	m.put(s.m.fnConcurrent, s.clock.Epoch, 0)
+	s.m.acInvocations = m.declare(NSLambda, "Invocations", unitCount, fillZero)
+	s.m.acErrors = m.declare(NSLambda, "Errors", unitCount, fillZero)
+	s.m.acThrottles = m.declare(NSLambda, "Throttles", unitCount, fillZero)
+	s.m.acDuration = m.declare(NSLambda, "Duration", unitMS, fillNone)
+	s.m.acConcurrent = m.declare(NSLambda, "ConcurrentExecutions", unitCount, fillLast)
+	s.m.acUnreserved = m.declare(NSLambda, "UnreservedConcurrentExecutions", unitCount, fillLast)
+	m.put(s.m.acConcurrent, s.clock.Epoch, 0)
+	m.put(s.m.acUnreserved, s.clock.Epoch, 0)
 
 	for _, t := range s.tables {
 		tn := Dimension{"TableName", t.conf.Name}
@@ -53,15 +61,27 @@ func (s *Sim) declareMetrics() {
 		s.m.ddbLatency = append(s.m.ddbLatency, m.declare(NSDynamoDB, "SuccessfulRequestLatency", unitMS, fillNone, tn, op))
 	}
 
-	mid := Dimension{"ModelId", c.Bedrock.ModelID}
-	s.m.brInvocations = m.declare(NSBedrock, "Invocations", unitCount, fillZero, mid)
-	s.m.brLatency = m.declare(NSBedrock, "InvocationLatency", unitMS, fillNone, mid)
-	s.m.brThrottles = m.declare(NSBedrock, "InvocationThrottles", unitCount, fillZero, mid)
-	s.m.brClientErrors = m.declare(NSBedrock, "InvocationClientErrors", unitCount, fillZero, mid)
-	s.m.brServerErrors = m.declare(NSBedrock, "InvocationServerErrors", unitCount, fillZero, mid)
-	s.m.brInputTokens = m.declare(NSBedrock, "InputTokenCount", unitCount, fillZero, mid)
-	s.m.brOutputTokens = m.declare(NSBedrock, "OutputTokenCount", unitCount, fillZero, mid)
-	s.m.brTTFT = m.declare(NSBedrock, "TimeToFirstToken", unitMS, fillNone, mid)
+	for _, md := range s.models {
+		mid := Dimension{"ModelId", md.conf.ModelID}
+		md.invocations = m.declare(NSBedrock, "Invocations", unitCount, fillZero, mid)
+		md.latency = m.declare(NSBedrock, "InvocationLatency", unitMS, fillNone, mid)
+		md.throttles = m.declare(NSBedrock, "InvocationThrottles", unitCount, fillZero, mid)
+		md.clientErrors = m.declare(NSBedrock, "InvocationClientErrors", unitCount, fillZero, mid)
+		md.serverErrors = m.declare(NSBedrock, "InvocationServerErrors", unitCount, fillZero, mid)
+		md.inputTokens = m.declare(NSBedrock, "InputTokenCount", unitCount, fillZero, mid)
+		md.outputTokens = m.declare(NSBedrock, "OutputTokenCount", unitCount, fillZero, mid)
+		md.ttft = m.declare(NSBedrock, "TimeToFirstToken", unitMS, fillNone, mid)
+	}
+}
+
+// concurrency publishes the function's (and so the account's) concurrent
+// executions; in the unreserved pool they are unreserved ones too.
+func (s *Sim) concurrency(t time.Time, n float64) {
+	s.record(s.m.fnConcurrent, t, n)
+	s.record(s.m.acConcurrent, t, n)
+	if !s.cfg.Lambda.Reserved {
+		s.record(s.m.acUnreserved, t, n)
+	}
 }
 
 // record puts one sample in scenario time.

@@ -58,6 +58,18 @@ func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		queryWrite(w, op, gmdXML(out))
+	case "GetMetricStatistics":
+		var in getMetricStatisticsInput
+		if err := decodeForm(form, &in); err != nil {
+			queryFail(w, malformedInput(err))
+			return
+		}
+		out, aerr := s.getMetricStatistics(&in)
+		if aerr != nil {
+			queryFail(w, aerr)
+			return
+		}
+		queryWrite(w, op, gmsXML(out))
 	case "ListMetrics":
 		var in listMetricsInput
 		if err := decodeForm(form, &in); err != nil {
@@ -123,8 +135,8 @@ func setPath(node map[string]any, path []string, val string) error {
 		return nil
 	}
 	if path[1] == "member" {
-		if len(path) < 4 {
-			return fmt.Errorf("a list member needs an index and a member name")
+		if len(path) < 3 {
+			return fmt.Errorf("a list member needs an index")
 		}
 		i, err := strconv.Atoi(path[2])
 		if err != nil || i < 1 || i > maxQueries*2 {
@@ -138,7 +150,17 @@ func setPath(node map[string]any, path []string, val string) error {
 			l = listMarker{}
 			node[name] = l
 		}
+		if len(path) == 3 { // a list of strings: Statistics.member.1=Sum
+			if _, isStruct := l[i].(map[string]any); isStruct {
+				return fmt.Errorf("%s.member.%d is both a value and a structure", name, i)
+			}
+			l[i] = val
+			return nil
+		}
 		elem, _ := l[i].(map[string]any)
+		if elem == nil && l[i] != nil {
+			return fmt.Errorf("%s.member.%d is both a value and a structure", name, i)
+		}
 		if elem == nil {
 			elem = map[string]any{}
 			l[i] = elem

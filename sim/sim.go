@@ -21,14 +21,16 @@ type Sim struct {
 
 	mu       sync.Mutex
 	rng      *mrand.Rand
-	tokens   map[string]string   // bearer token → user
-	sessions map[string]*session // chat session id → state
+	tokens   *boundedTable[uint64]   // bearer token → user (userKey)
+	sessions *boundedTable[*session] // chat session id → state
 
+	apiThrottle    *tokenBucket // API Gateway's stage/account throttling
+	scaling        *tokenBucket // Lambda's new environments per 10 s
 	lambdaInFlight atomic.Int64
 	invocations    atomic.Uint64 // numbers request ids
 	envs           envPool
 	tables         []*table
-	bedrock        bedrock
+	models         []*model // the default first
 	counters       Counters
 
 	metrics *metrics
@@ -38,28 +40,32 @@ type Sim struct {
 }
 
 type session struct {
-	user          string
-	historyTokens int // question + answer tokens of earlier turns
+	user          uint64 // userKey of its owner
+	historyTokens int    // question + answer tokens of earlier turns
 	turns         int
 }
 
 // Counters are the sim's own tallies, for tests to compare with what a
 // client or a metrics query saw.
 type Counters struct {
-	Requests         atomic.Int64 // every routed chat API request
-	Logins           atomic.Int64
-	Sessions         atomic.Int64
-	Turns            atomic.Int64 // answered turns
-	Unauthorized     atomic.Int64
-	LambdaThrottles  atomic.Int64
-	Timeouts         atomic.Int64 // 504s
-	ColdStarts       atomic.Int64
-	DynamoThrottles  atomic.Int64 // throttled PutItem attempts
-	DynamoFailures   atomic.Int64 // turns answered 500 after the retries
-	BedrockThrottles atomic.Int64 // throttled InvokeModel attempts
-	BedrockFailures  atomic.Int64 // turns answered ThrottleStatus after the retries
-	InputTokens      atomic.Int64 // of answered turns
-	OutputTokens     atomic.Int64
+	Requests            atomic.Int64 // every routed chat API request
+	Logins              atomic.Int64
+	Sessions            atomic.Int64
+	Turns               atomic.Int64 // answered turns
+	Unauthorized        atomic.Int64 // 401s: no, unknown or expired token
+	BodyTimeouts        atomic.Int64 // 408s: the body did not arrive in time
+	APIThrottles        atomic.Int64 // 429s from API Gateway's throttling
+	LambdaThrottles     atomic.Int64
+	Timeouts            atomic.Int64 // 504s
+	ColdStarts          atomic.Int64
+	DynamoThrottles     atomic.Int64 // throttled PutItem attempts
+	DynamoFailures      atomic.Int64 // turns answered 500 after the retries
+	BedrockThrottles    atomic.Int64 // throttled InvokeModel attempts
+	BedrockFailures     atomic.Int64 // turns answered ThrottleStatus after the retries
+	BedrockServerErrors atomic.Int64 // failed InvokeModel attempts (InvocationServerErrors)
+	BedrockTooLong      atomic.Int64 // turns refused: input past the context window
+	InputTokens         atomic.Int64 // of answered turns
+	OutputTokens        atomic.Int64
 }
 
 // New returns a sim with the given model whose scenario clock starts now.
@@ -75,12 +81,16 @@ func New(cfg Config, scale float64) (*Sim, error) {
 		cfg:      cfg,
 		clock:    clock,
 		rng:      mrand.New(mrand.NewPCG(uint64(cfg.Seed), 0x62726e6b)),
-		tokens:   map[string]string{},
-		sessions: map[string]*session{},
+		tokens:   newBoundedTable[uint64](cfg.Auth.MaxTokens, cfg.Auth.TokenTTL),
+		sessions: newBoundedTable[*session](cfg.Auth.MaxSessions, cfg.Auth.SessionIdleTTL),
 		metrics:  newMetrics(clock.Epoch),
-		logs:     &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName},
+		logs:     &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName, seed: cfg.Seed},
 	}
-	s.bedrock.init(cfg.Bedrock, clock.Epoch)
+	s.apiThrottle = newTokenBucket(cfg.APIGateway.ThrottleRate, cfg.APIGateway.ThrottleBurst, clock.Epoch)
+	s.scaling = newTokenBucket(float64(cfg.Lambda.ScaleUpPer10s)/10, float64(cfg.Lambda.ScaleUpPer10s), clock.Epoch)
+	for _, mc := range cfg.Bedrock.ModelConfs() {
+		s.models = append(s.models, newModel(mc, cfg.Bedrock, clock.Epoch))
+	}
 	for _, tc := range cfg.DynamoDB.Tables {
 		s.tables = append(s.tables, newTable(tc, cfg.DynamoDB, clock.Epoch))
 	}

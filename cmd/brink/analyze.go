@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"brink/analyze"
+	"brink/pricing"
 	"brink/report"
 )
 
@@ -34,6 +35,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	threads := fs.Int("threads", 2, "DuckDB threads")
 	mem := fs.String("memory-limit", "1GB", "DuckDB memory limit")
 	partial := fs.Bool("allow-partial", false, "analyse a sharded run whose shards are not all done (killed or missing): what is there, and say so")
+	prices := fs.String("prices", "", "price sheet YAML to cost the run with (default: the run's prices.yaml, else the embedded sheet)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -42,7 +44,13 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}, AllowPartial: *partial})
+	var sheet *pricing.Sheet
+	if *prices != "" {
+		if sheet, err = pricing.Load(*prices); err != nil {
+			return usagef("--prices: %v", err)
+		}
+	}
+	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}, Prices: sheet, AllowPartial: *partial})
 	if err != nil {
 		return err
 	}

@@ -38,10 +38,16 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout")
 	fs.StringVar(&o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
 	fs.StringVar(&o.Step, "step", brink.StepAsk, "step name recorded in the traces (brink analyze reports step ask)")
+	sf := addShardFlags(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the attack to this file (for work on brink's speed)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	var err error
+	if o.Shard, o.StartAt, err = sf.parse(); err != nil {
+		return err
+	}
+	o.RunID = sf.runID
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {

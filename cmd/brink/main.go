@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"brink/internal/suggest"
+	_ "brink/rundir/s3store" // runs directories in s3://bucket/prefix
 )
 
 func main() {

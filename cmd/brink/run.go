@@ -22,7 +22,7 @@ import (
 type runFlags struct {
 	o                               record.Options
 	flow, sessions, order, planFile string
-	shard, startAt                  string
+	sf                              *shardFlags
 	ramp, hold, maxP95              time.Duration
 	maxErr, maxThr, maxCost         float64
 	dryRun, quiet, asJSON, collect  bool
@@ -44,9 +44,7 @@ func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
 	f := &runFlags{}
 	fs.StringVar(&f.o.Target, "target", "", "base URL of the chat API (required)")
 	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories, or s3://bucket/prefix")
-	fs.StringVar(&f.shard, "shard", "", "run shard i of n of one run (i/n, e.g. 0/3): users v with v mod n = i; needs --start-at and --run-id (docs/scale-out.md)")
-	fs.StringVar(&f.startAt, "start-at", "", "start the ramp at this wall-clock time (RFC 3339), shared by every shard of a run")
-	fs.StringVar(&f.o.RunID, "run-id", "", "the run's id, shared by every shard (letters, digits, '.', '_', '-'; default: made from the start)")
+	f.sf = addShardFlags(fs)
 	fs.StringVar(&f.flow, "flow", "", "flow YAML (default: the built-in chat flow)")
 	fs.StringVar(&f.sessions, "sessions", "", "corpus of recorded sessions: .jsonl, .csv or .parquet (default: built-in)")
 	fs.StringVar(&f.order, "sessions-order", "sample", "replay the corpus in order, or sample it with --seed")
@@ -153,16 +151,10 @@ func (f *runFlags) options(ctx context.Context) error {
 // shardOptions reads --shard, --start-at and --run-id.
 func (f *runFlags) shardOptions() error {
 	var err error
-	if f.shard != "" {
-		if f.o.Shard, err = record.ParseShard(f.shard); err != nil {
-			return usagef("%v", err)
-		}
+	if f.o.Shard, f.o.StartAt, err = f.sf.parse(); err != nil {
+		return err
 	}
-	if f.startAt != "" {
-		if f.o.StartAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
-			return usagef("--start-at %q: want an RFC 3339 time, e.g. 2026-12-01T10:00:00Z", f.startAt)
-		}
-	}
+	f.o.RunID = f.sf.runID
 	if f.o.Shard.Sharded() && f.dryRun {
 		return usagef("--dry-run sends one user: it is not sharded")
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -16,6 +18,7 @@ import (
 	"brink"
 	"brink/collect/parquet"
 	"brink/rundir"
+	"brink/rundir/s3store/fakes3"
 	"brink/sim"
 )
 
@@ -240,5 +243,102 @@ func TestLateAndMalformedShards(t *testing.T) {
 	}
 	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--run-id", "a/b")...); code != exitUsage || !strings.Contains(errs, "--run-id") {
 		t.Errorf("--run-id a/b: exit %d: %s", code, errs)
+	}
+}
+
+// Three shards write one run into S3 (an in-process gofakes3); analyze and
+// report read and write it there, through the manifests, never a listing.
+func TestShardsInS3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generator processes: skipped under -short")
+	}
+	fakes3.Start(t, "perf")
+	srv := shardSim(t)
+	cmds := startShards(t, 3, srv.URL, "s3://perf/team/chat", "s3-1", time.Now().Add(3*time.Second), "--hold", "60s")
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil && c.ProcessState.ExitCode() != exitStopped {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+	}
+	run := "s3://perf/team/chat/s3-1"
+	code, out, errs := brinkMain(t, "analyze", "--run", run, "--json")
+	if code != 0 {
+		t.Fatalf("analyze %s: exit %d: %s", run, code, errs)
+	}
+	var sum brink.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	r, err := rundir.Open(context.Background(), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := r.TraceFiles(context.Background())
+	if err != nil || len(files) == 0 {
+		t.Fatalf("trace files of %s: %v %v", run, files, err)
+	}
+	_, users := holdRows(t, files)
+	for _, l := range sum.Levels {
+		if got := len(users[int32(l.Level)]); got != l.Users || l.Users != 12*(l.Level+1) {
+			t.Errorf("level %d: %d users in the traces, %d in the analysis, want %d", l.Level, got, l.Users, 12*(l.Level+1))
+		}
+	}
+	if code, out, errs := brinkMain(t, "report", "--run", run, "--format", "md,json"); code != 0 || !strings.Contains(out, run+"/report/summary.md") {
+		t.Fatalf("report: exit %d: %s%s", code, out, errs)
+	}
+	if b, err := r.ReadFile(context.Background(), rundir.ReportMarkdownFile); err != nil || !strings.Contains(string(b), "s3-1") {
+		t.Fatalf("report/summary.md in S3: %v", err)
+	}
+}
+
+// Two shards of brink attack split the connections (v mod 2) and the rate,
+// write one run, and every row says the attack's 5 connections.
+func TestShardedAttack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generator processes: skipped under -short")
+	}
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer target.Close()
+	runs := t.TempDir()
+	start := time.Now().Add(2 * time.Second).Format(time.RFC3339Nano)
+	var cmds []*exec.Cmd
+	for i := range 2 {
+		cmd := exec.Command(os.Args[0], "attack", "--target", target.URL, "--connections", "5", "--duration", "500ms", "--rate", "200",
+			"--runs-dir", runs, "--shard", fmt.Sprintf("%d/2", i), "--start-at", start, "--run-id", "atk-1")
+		cmd.Env = append(os.Environ(), "BRINK_TEST_AS_MAIN=1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("attack shard %d: %v", i, err)
+		}
+	}
+	r, err := rundir.Open(context.Background(), filepath.Join(runs, "atk-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for i, sm := range r.Shards() {
+		vus := map[int32]bool{}
+		for _, f := range sm.Files {
+			ts, _ := parquet.ReadTraces(context.Background(), r.Path(f))
+			for _, tr := range ts {
+				vus[tr.VU] = true
+				if tr.Users != 5 || int(tr.VU)%2 != i {
+					t.Fatalf("shard %d row: vu %d, users %d", i, tr.VU, tr.Users)
+				}
+			}
+			total += len(ts)
+		}
+		if want := 3 - i; len(vus) != want {
+			t.Errorf("shard %d ran %d connections, want %d", i, len(vus), want)
+		}
+	}
+	// 200 requests/s for 0.5 s in all, give or take the pace's first tick.
+	if total < 80 || total > 120 {
+		t.Errorf("%d requests from both shards, want about 100", total)
 	}
 }

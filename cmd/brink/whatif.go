@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"time"
 
 	"brink/pricing"
 	"brink/record"
@@ -74,6 +75,9 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 	}
 	if o.Sheet, err = pricing.Load(*prices); err != nil {
 		return err
+	}
+	if w := o.Sheet.Stale(time.Now()); w != "" {
+		fmt.Fprintf(e.stderr, "brink whatif: warning: %s\n", w)
 	}
 	if *level >= 0 {
 		o.Level = level

@@ -156,7 +156,7 @@ func TestWhatIfFlags(t *testing.T) {
 			t.Errorf("%v: exit %d %q, want 2 and %q", c.args, code, errs, c.want)
 		}
 	}
-	if code, out, _ := brinkMain(t, "whatif", "--print-prices"); code != 0 || !strings.Contains(out, "meta.llama3-1-70b-instruct-v1:0") {
+	if code, out, _ := brinkMain(t, "whatif", "--print-prices"); code != 0 || !strings.Contains(out, "meta.llama3-3-70b-instruct-v1:0") {
 		t.Errorf("--print-prices: exit %d", code)
 	}
 }

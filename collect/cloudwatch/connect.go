@@ -8,10 +8,13 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awstransport "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+
+	"brink/internal/awshttp"
 )
 
 // ConnectOptions say where the clients talk to and as whom.
@@ -75,9 +78,17 @@ func Connect(ctx context.Context, o ConnectOptions) (Clients, error) {
 			return Clients{}, credentialsError("load credentials", err)
 		}
 	}
+	// Every SDK call goes through awshttp: smithy-go races net/http over
+	// the request body and now and then cuts an answer short (see there).
+	var next awshttp.Doer
 	if o.HTTPClient != nil {
-		cfg.HTTPClient = o.HTTPClient
+		next = o.HTTPClient
+	} else if cfg.HTTPClient != nil {
+		next = cfg.HTTPClient
+	} else {
+		next = awstransport.NewBuildableClient() // the SDK's own default
 	}
+	cfg.HTTPClient = awshttp.Wrap(next)
 	ep := strings.TrimRight(o.Endpoint, "/")
 	cw := cloudwatch.NewFromConfig(cfg, func(co *cloudwatch.Options) {
 		if ep != "" {

@@ -276,7 +276,8 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 // writeTraces opens the run's trace writer; segments are closed by row count
 // only, as an import is not a live run.
 func writeTraces(w *rundir.Writer) (*parquet.TraceWriter, error) {
-	return parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: time.Hour})
+	return parquet.NewTraceWriter(w.Path(rundir.TracesDir), parquet.TraceOptions{RunID: w.ID(), FlushEvery: time.Hour,
+		Stored: func(path string, rows int64) error { return w.Segment(context.Background(), path, rows) }})
 }
 
 // WriteText says what an import wrote: the run's requests and levels, the

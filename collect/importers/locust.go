@@ -223,6 +223,9 @@ func Locust(ctx context.Context, prefix string, opts Options) (*Result, error) {
 	if err := parquet.WriteImportedLevels(levelsPath, w.ID(), rows, total, warnings); err != nil {
 		return nil, err
 	}
+	if err := w.Publish(ctx, rundir.ImportedLevelsFile); err != nil {
+		return nil, err
+	}
 	if err := finish(ctx, w, end, levels, planFor(levels, "closed"), ""); err != nil {
 		return nil, err
 	}
