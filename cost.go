@@ -75,6 +75,17 @@ type CostAssumptions struct {
 	LambdaConcurrencyLimit int     `json:"lambda_concurrency_limit"`
 }
 
+// QuestionsPerUserMinute is the level's measured engagement: answered
+// turns per active user per minute. Virtual users that think a few seconds
+// ask far more often than people do, so every cost per user-minute is shown
+// beside it. 0 without user-minutes.
+func (l LevelCost) QuestionsPerUserMinute() float64 {
+	if l.UserMinutes <= 0 {
+		return 0
+	}
+	return float64(l.AnsweredTurns) / l.UserMinutes
+}
+
 // LevelCost is one level's hold window in money and tokens.
 type LevelCost struct {
 	Level             int     `json:"level"`

@@ -45,6 +45,12 @@ type LevelStats struct {
 	LagP99MS      *float64 `json:"schedule_lag_p99_ms"`
 	ProcessCPU    *float64 `json:"generator_cpu"`
 	HostSteal     *float64 `json:"host_steal"`
+	// Requests in flight (all steps) per whole second of the hold: the
+	// mean and the p99 second (queries/in_flight.sql). A synchronous API
+	// runs a Lambda per request in flight, so the what-if sizes Lambda
+	// concurrency by their ratio. Nil for runs without per-request rows.
+	InFlightMean *float64 `json:"in_flight_mean,omitempty"`
+	InFlightP99  *float64 `json:"in_flight_p99,omitempty"`
 	// Infra is the collected platform metrics over the hold window (nil
 	// when none were collected).
 	Infra *InfraStats `json:"infra,omitempty"`
@@ -84,12 +90,16 @@ type KneePoint struct {
 // USLFit is the Universal Scalability Law fit of throughput (answered
 // conversations per second) against users: X(N) = λN / (1 + σ(N−1) + κN(N−1)).
 type USLFit struct {
-	Sigma    float64  `json:"sigma"`
-	Kappa    float64  `json:"kappa"`
-	Lambda   float64  `json:"lambda"`
-	R2       float64  `json:"r2"`
-	PeakN    *float64 `json:"peak_users"` // N* = sqrt((1−σ)/κ); nil when κ ≤ 0
-	PeakX    *float64 `json:"peak_throughput"`
+	Sigma  float64  `json:"sigma"`
+	Kappa  float64  `json:"kappa"`
+	Lambda float64  `json:"lambda"`
+	R2     float64  `json:"r2"`
+	PeakN  *float64 `json:"peak_users"` // N* = sqrt((1−σ)/κ); null when κ = 0 (no peak in sight)
+	PeakX  *float64 `json:"peak_throughput"`
+	// Bound names the coefficients the fit held at 0 (σ, κ ≥ 0) because a
+	// free fit put them below: "sigma" when throughput grew faster than
+	// linearly, "kappa" when there is no retrograde region.
+	Bound    []string `json:"bound,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
 }
 

@@ -82,6 +82,9 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err := littlesLaw(ctx, db, levels); err != nil {
 		return nil, err
 	}
+	if err := inFlight(ctx, db, levels); err != nil {
+		return nil, err
+	}
 	metricsOK, mwarn, err := loadMetrics(ctx, db, run)
 	if err != nil {
 		return nil, err

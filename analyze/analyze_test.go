@@ -26,6 +26,13 @@ var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 // (10 users) holds [t0+10s, t0+70s), level 1 (20 users) [t0+80s, t0+140s).
 func fixtureRun(t *testing.T) (string, []brink.Trace) {
 	t.Helper()
+	return fixtureRunWith(t, nil)
+}
+
+// fixtureRunWith is fixtureRun with each row passed through edit before it
+// is written (nil: unchanged).
+func fixtureRunWith(t *testing.T, edit func(*brink.Trace)) (string, []brink.Trace) {
+	t.Helper()
 	plan := brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 20, Ramp: brink.Duration(10 * time.Second), Hold: brink.Duration(60 * time.Second)}
 	lvl := 1
 	dir := writeRun(t, t.TempDir(), "fixture", plan, rundir.Ending{Status: brink.StatusStopped, EdgeLevel: &lvl})
@@ -41,6 +48,9 @@ func fixtureRun(t *testing.T) (string, []brink.Trace) {
 		}
 		if step == brink.StepAsk && errc == "" {
 			tr.HasUsage, tr.InputTokens, tr.OutputTokens = true, 400, 100
+		}
+		if edit != nil {
+			edit(&tr)
 		}
 		rows = append(rows, tr)
 	}

@@ -331,6 +331,8 @@ func costFindings(s *brink.Summary) []string {
 	pu := l.PerUserMinute
 	out = append(out, fmt.Sprintf("At %d users (level %d) an active user cost $%.6f a minute: LLM $%.6f (input $%.6f, output $%.6f), Lambda $%.6f, DynamoDB $%.6f, API Gateway $%.6f (%s prices as of %s).",
 		l.Users, l.Level, pu.Total, pu.LLM, pu.LLMInput, pu.LLMOutput, pu.Lambda, pu.DynamoDB, pu.APIGateway, c.PriceSheet, c.PricesAsOf))
+	out = append(out, fmt.Sprintf("That active user asked %.2f questions a minute (answered turns per user-minute, the run's engagement): a virtual user with short think times, busier than a person; brink whatif --engagement Q_PER_MIN projects a stated human engagement.",
+		l.QuestionsPerUserMinute()))
 	if l.PerTurnUSD != nil && l.TokensPerTurnMean != nil && l.TokensPerTurnP95 != nil {
 		out = append(out, fmt.Sprintf("An answered turn cost $%.6f and used %.0f tokens on average (p95 %.0f).",
 			*l.PerTurnUSD, *l.TokensPerTurnMean, *l.TokensPerTurnP95))

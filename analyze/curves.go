@@ -32,14 +32,25 @@ func curves(s *brink.Summary) {
 	if suspect > 0 {
 		notes = append(notes, fmt.Sprintf("%d suspect level(s) left out of the knees and the USL fit", suspect))
 	}
-	if k, err := knee.Find(users, thr, knee.Options{Curve: knee.Concave, Direction: knee.Increasing, Sensitivity: 1}); err != nil {
+	// Kneedle assumes a monotone curve; on one that goes against its
+	// trend (latency 10.3, 4.4, 6.7, 4.0 s) it still names a knee. Such a
+	// curve has no clear knee, and the note says where it broke. Throughput
+	// may fall past its peak (the retrograde region), so only the points up
+	// to its highest are checked.
+	if b := knee.Trend(upToPeak(thr), knee.Increasing, knee.DefaultTrendTolerance); b != nil {
+		notes = append(notes, fmt.Sprintf("throughput has no clear knee: it falls from %.2f/s at %d users to %.2f/s at %d users before its peak, and Kneedle needs a rising curve",
+			thr[b.From], int(users[b.From]), thr[b.To], int(users[b.To])))
+	} else if k, err := knee.Find(users, thr, knee.Options{Curve: knee.Concave, Direction: knee.Increasing, Sensitivity: 1}); err != nil {
 		notes = append(notes, "throughput knee: "+err.Error())
 	} else if k.Found {
 		s.ThroughputKnee = &brink.KneePoint{Users: int(k.X), Value: k.Y}
 	} else {
 		notes = append(notes, "throughput has no knee: "+k.Reason)
 	}
-	if k, err := knee.Find(p95Users, p95, knee.Options{Curve: knee.Convex, Direction: knee.Increasing, Sensitivity: 1}); err != nil {
+	if b := knee.Trend(p95, knee.Increasing, knee.DefaultTrendTolerance); b != nil {
+		notes = append(notes, fmt.Sprintf("p95 latency has no clear knee: it falls from %.2f s at %d users to %.2f s at %d users, and Kneedle needs a rising curve",
+			p95[b.From]/1000, int(p95Users[b.From]), p95[b.To]/1000, int(p95Users[b.To])))
+	} else if k, err := knee.Find(p95Users, p95, knee.Options{Curve: knee.Convex, Direction: knee.Increasing, Sensitivity: 1}); err != nil {
 		notes = append(notes, "latency knee: "+err.Error())
 	} else if k.Found {
 		s.LatencyKnee = &brink.KneePoint{Users: int(k.X), Value: k.Y}
@@ -65,7 +76,7 @@ func curves(s *brink.Summary) {
 		}
 	}
 	if m, err := usl.Fit(users, thr); err == nil {
-		fit := &brink.USLFit{Sigma: m.Sigma, Kappa: m.Kappa, Lambda: m.Lambda, R2: m.R2, Warnings: m.Warnings}
+		fit := &brink.USLFit{Sigma: m.Sigma, Kappa: m.Kappa, Lambda: m.Lambda, R2: m.R2, Bound: m.Bound, Warnings: m.Warnings}
 		if suspect > 0 {
 			fit.Warnings = append(fit.Warnings, fmt.Sprintf("%d suspect level(s) left out", suspect))
 		}
@@ -84,4 +95,15 @@ func joinNotes(n []string) string {
 		out += "; " + s
 	}
 	return out
+}
+
+// upToPeak is y up to and including its highest point.
+func upToPeak(y []float64) []float64 {
+	top := 0
+	for i, v := range y {
+		if v > y[top] {
+			top = i
+		}
+	}
+	return y[:min(top+1, len(y))]
 }

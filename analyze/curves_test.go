@@ -69,3 +69,41 @@ func TestOpenModelFindingsSayRate(t *testing.T) {
 		t.Errorf("finding %q: want the rate", f)
 	}
 }
+
+// Issue 18 item 6: p95 latency 10.3, 4.4, 6.7, 4.0 s at 10..40 users gave
+// "knee at 40 users". The curve falls 5.9 s of its 6.3 s range between 10
+// and 20 users: no clear knee, and the note says where.
+func TestCurvesNonMonotoneLatencyHasNoKnee(t *testing.T) {
+	s := &brink.Summary{StopRules: brink.DefaultStopRules()}
+	for i, sec := range []float64{10.3, 4.4, 6.7, 4.0} {
+		v := sec * 1000
+		s.Levels = append(s.Levels, brink.LevelStats{Level: i, Users: (i + 1) * 10, WindowS: 60, AnsweredRPS: float64(i+1) * 2, P95MS: &v})
+	}
+	curves(s)
+	if s.LatencyKnee != nil {
+		t.Errorf("latency knee %+v on a curve that falls", s.LatencyKnee)
+	}
+	want := "p95 latency has no clear knee: it falls from 10.30 s at 10 users to 4.40 s at 20 users"
+	if !strings.Contains(s.KneeNote, want) {
+		t.Errorf("knee note %q, want it to say %q", s.KneeNote, want)
+	}
+}
+
+// Issue 18 item 7: the ask step's error rate (1.09%) and all steps' (0.90%)
+// are two rates; the finding uses the stop rule's definition (all steps by
+// default) and says which, with the figure.
+func TestFindingsNameTheErrorRate(t *testing.T) {
+	v := 1000.0
+	s := &brink.Summary{Step: brink.StepAsk, StopRules: brink.DefaultStopRules(), Levels: []brink.LevelStats{
+		{Level: 0, Users: 10, WindowS: 60, P95MS: &v, ErrorRate: 0.0109, AllErrorRate: 0.0090},
+	}}
+	got := strings.Join(closedFindings(s), "\n")
+	if want := "The error rate of all steps (the stop rule's) stayed at or under 1% up to 10 users (at most 0.90%)."; !strings.Contains(got, want) {
+		t.Errorf("findings %q\nwant %q", got, want)
+	}
+	s.StopRules[0].Step = brink.StepAsk
+	got = strings.Join(closedFindings(s), "\n")
+	if want := `The error rate of "ask" requests (the stop rule's) first exceeded 1% at level 0 (10 users): 1.09%`; !strings.Contains(got, want) {
+		t.Errorf("findings %q\nwant %q", got, want)
+	}
+}

@@ -15,9 +15,17 @@ import (
 // Bedrock counted 1,000 input and 500 output tokens more in level 0's hold
 // than the traces received (answers that never reached the user), and
 // exactly what they received in level 1: the exposure is those tokens at
-// Claude 3 Haiku's prices ($0.25 and $1.25 per million).
+// Claude 3 Haiku's prices ($0.25 and $1.25 per million). The answered asks
+// name their model, as the sim's do, while logins and new chats name none: the
+// received side must still be one group per level and model (issue 18: the
+// model-less rows formed a second group and the join added the billed tokens
+// again, so level 0 read 1000+8000 input tokens instead of 1000).
 func TestFailureExposure(t *testing.T) {
-	dir, rows := fixtureRun(t)
+	dir, rows := fixtureRunWith(t, func(tr *brink.Trace) {
+		if tr.HasUsage {
+			tr.Model = "anthropic.claude-3-haiku-20240307-v1:0"
+		}
+	})
 	received := map[int][2]float64{}
 	m := manifestOf(t, dir)
 	for _, r := range rows {

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"brink"
@@ -31,21 +32,28 @@ func closedFindings(s *brink.Summary) []string {
 		out = append(out, fmt.Sprintf("p95 conversation latency went from %.2f s at %d users to %.2f s at %d users.",
 			*first.P95MS/1000, first.Users, *last.P95MS/1000, last.Users))
 	}
-	latencyRule, errorRule := 5000.0, 0.01
+	latencyRule, errorRule, errorStep := 5000.0, 0.01, ""
 	for _, r := range s.StopRules {
 		switch r.Metric {
 		case brink.RuleLatency:
 			latencyRule = r.Threshold
 		case brink.RuleErrorRate:
-			errorRule = r.Threshold
+			errorRule, errorStep = r.Threshold, r.Step
 		}
+	}
+	// The error rate in words is the stop rule's: all steps unless the rule
+	// names the conversation step (the table shows both, named).
+	errName, errRate, thrRate := "The error rate of all steps", func(l brink.LevelStats) float64 { return l.AllErrorRate }, func(l brink.LevelStats) float64 { return l.AllThrottle }
+	if errorStep != "" && errorStep == s.Step {
+		errName = fmt.Sprintf("The error rate of %q requests", errorStep)
+		errRate, thrRate = func(l brink.LevelStats) float64 { return l.ErrorRate }, func(l brink.LevelStats) float64 { return l.ThrottleRate }
 	}
 	latAt, errAt := -1, -1
 	for i, l := range s.Levels {
 		if latAt < 0 && l.P95MS != nil && *l.P95MS > latencyRule {
 			latAt = i
 		}
-		if errAt < 0 && l.AllErrorRate > errorRule {
+		if errAt < 0 && errRate(l) > errorRule {
 			errAt = i
 		}
 	}
@@ -59,10 +67,14 @@ func closedFindings(s *brink.Summary) []string {
 	}
 	if errAt >= 0 {
 		l := s.Levels[errAt]
-		out = append(out, fmt.Sprintf("The error rate first exceeded %.0f%% at level %d (%d users): %.2f%% (throttled %.2f%%)%s.",
-			errorRule*100, l.Level, l.Users, l.AllErrorRate*100, l.AllThrottle*100, suspectMark(l)))
+		out = append(out, fmt.Sprintf("%s (the stop rule's) first exceeded %.0f%% at level %d (%d users): %.2f%% (throttled %.2f%%)%s.",
+			errName, errorRule*100, l.Level, l.Users, errRate(l)*100, thrRate(l)*100, suspectMark(l)))
 	} else {
-		out = append(out, fmt.Sprintf("The error rate stayed at or under %.0f%% up to %d users.", errorRule*100, last.Users))
+		worst := 0.0
+		for _, l := range s.Levels {
+			worst = max(worst, errRate(l))
+		}
+		out = append(out, fmt.Sprintf("%s (the stop rule's) stayed at or under %.0f%% up to %d users (at most %.2f%%).", errName, errorRule*100, last.Users, worst*100))
 	}
 	if latAt >= 0 && (errAt < 0 || latAt < errAt) && s.Levels[latAt].Verdict != brink.VerdictSuspect {
 		if errAt >= 0 {
@@ -81,9 +93,17 @@ func closedFindings(s *brink.Summary) []string {
 	if s.ThroughputKnee != nil {
 		out = append(out, fmt.Sprintf("Throughput bends at %d users (%.2f answered conversations/s).", s.ThroughputKnee.Users, s.ThroughputKnee.Value))
 	}
-	if s.USL != nil && s.USL.PeakN != nil {
-		out = append(out, fmt.Sprintf("The USL fit (sigma %.3f, kappa %.4f) puts peak throughput at %.0f users (%.2f conversations/s).",
-			s.USL.Sigma, s.USL.Kappa, *s.USL.PeakN, *s.USL.PeakX))
+	if u := s.USL; u != nil {
+		held := ""
+		if slices.Contains(u.Bound, "sigma") {
+			held = "; fitted with sigma >= 0 as throughput grew faster than linearly at first"
+		}
+		if u.PeakN != nil {
+			out = append(out, fmt.Sprintf("The USL fit (sigma %.3f, kappa %.4f%s) puts peak throughput at %.0f users (%.2f conversations/s).",
+				u.Sigma, u.Kappa, held, *u.PeakN, *u.PeakX))
+		} else {
+			out = append(out, fmt.Sprintf("The USL fit (sigma %.3f, kappa 0%s) has no peak in sight: throughput keeps growing under it.", u.Sigma, held))
+		}
 	}
 	if s.Edge != nil {
 		mark := ""

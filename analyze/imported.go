@@ -12,6 +12,7 @@ import (
 	"brink/rundir"
 
 	"brink"
+	"brink/queries"
 )
 
 // runImported analyses an aggregated run: one imported from a tool that
@@ -19,7 +20,8 @@ import (
 // analysis/levels_imported.parquet instead of the traces, so its percentiles
 // are whatever the tool gave (approximate) and the summary says so; the edge
 // of failure is judged on those level rows. It writes analysis/levels.parquet
-// (the same columns as a traced run's) and analysis/summary.json.
+// (the columns and types of a traced run's, NULL where the source has no
+// data) and analysis/summary.json.
 func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options) (*Result, error) {
 	m := run.Manifest()
 	src, err := run.Fetch(ctx, rundir.ImportedLevelsFile)
@@ -46,17 +48,19 @@ func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options)
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE imported AS SELECT * FROM read_parquet(`+quote(src)+`)`); err != nil {
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
-	// levels.parquet keeps its documented columns; unknown rates read as 0
-	// there and in the summary, and the summary says they are unknown.
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS SELECT level, users, window_start, window_end, window_s,
-		requests, answered, rps, answered_rps, p50_ms, p95_ms, p99_ms, error_rate, coalesce(throttle_rate, 0) AS throttle_rate,
-		coalesce(timeout_rate, 0) AS timeout_rate, input_tokens_per_min, output_tokens_per_min, all_requests, all_error_rate,
-		coalesce(all_throttle_rate, 0) AS all_throttle_rate FROM imported ORDER BY level`); err != nil {
+	// levels.parquet has a traced run's columns and types (one row per
+	// level, for the conversation step); what the source lacks is NULL.
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels_imported"), opts.Step); err != nil {
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
 	levels, unknownRates, notes, err := importedLevels(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", src, err)
+	}
+	// The source keeps no schedule or generator measurement: the verdict is unknown.
+	if _, err := db.ExecContext(ctx, `ALTER TABLE levels ADD COLUMN verdict VARCHAR DEFAULT 'unknown';
+		ALTER TABLE levels ADD COLUMN verdict_reason VARCHAR DEFAULT ''`); err != nil {
+		return nil, fmt.Errorf("level verdicts: %w", err)
 	}
 	levelsPath := run.Location(rundir.LevelsFile)
 	if err := copyParquet(ctx, db, "levels", run, rundir.LevelsFile); err != nil {

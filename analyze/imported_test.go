@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -224,7 +225,41 @@ func TestImportedLocust(t *testing.T) {
 	if s.Edge == nil || s.Edge.Level != 2 {
 		t.Errorf("edge %+v, want level 2", s.Edge)
 	}
-	if _, err := os.Stat(res.Dir + "/" + rundir.LevelsFile); err != nil {
-		t.Error(err)
+	// Issue 18 item 14: levels.parquet has a traced run's columns, in order
+	// and with their types; the imported one NULLs what Locust cannot give.
+	traced, _ := analysed(t, nil)
+	schema := func(dir string) string {
+		db, err := Open(context.Background(), DBOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rows, err := db.Query(`SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`,
+			filepath.Join(dir, rundir.LevelsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var cols []string
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			cols = append(cols, c)
+		}
+		return strings.Join(cols, ", ")
+	}
+	if a, b := schema(traced), schema(res.Dir); a != b || !strings.Contains(a, "ttfb_p95_ms DOUBLE") {
+		t.Errorf("levels.parquet columns differ:\ntraced   %s\nimported %s", a, b)
+	}
+	db, _ := Open(context.Background(), DBOptions{})
+	defer db.Close()
+	var steps string
+	var nullP90, nullTTFB, nullThrottle, n int
+	if err := db.QueryRow(`SELECT string_agg(DISTINCT step, ','), count(*) FILTER (WHERE p90_ms IS NULL), count(*) FILTER (WHERE ttfb_p50_ms IS NULL),
+		count(*) FILTER (WHERE throttle_rate IS NULL), count(*) FROM read_parquet(?)`, filepath.Join(res.Dir, rundir.LevelsFile)).Scan(&steps, &nullP90, &nullTTFB, &nullThrottle, &n); err != nil {
+		t.Fatal(err)
+	}
+	if steps != "ask" || n != 3 || nullP90 != 3 || nullTTFB != 3 || nullThrottle != 3 {
+		t.Errorf("imported levels.parquet: steps %q, %d rows, NULL p90 %d, ttfb %d, throttle %d; want ask, 3, all NULL", steps, n, nullP90, nullTTFB, nullThrottle)
 	}
 }

@@ -78,6 +78,27 @@ func littlesLaw(ctx context.Context, db *sql.DB, levels []brink.LevelStats) erro
 	return rows.Err()
 }
 
+// inFlight adds each level's requests in flight per second: mean and p99.
+func inFlight(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
+	rows, err := db.QueryContext(ctx, queries.MustGet("in_flight"))
+	if err != nil {
+		return fmt.Errorf("requests in flight: %w", err)
+	}
+	defer rows.Close()
+	byLevel := index(levels)
+	for rows.Next() {
+		var lvl int
+		var mean, p99 sql.NullFloat64
+		if err := rows.Scan(&lvl, &mean, &p99); err != nil {
+			return fmt.Errorf("requests in flight: %w", err)
+		}
+		if l := byLevel[lvl]; l != nil {
+			l.InFlightMean, l.InFlightP99 = ptr(mean), ptr(p99)
+		}
+	}
+	return rows.Err()
+}
+
 // levelMetrics joins the collected metrics to the level rows.
 func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
 	rows, err := db.QueryContext(ctx, queries.MustGet("level_metrics"))

@@ -54,6 +54,7 @@ func TestQueriesGolden(t *testing.T) {
 		{"ramps", "ramps", nil},
 		{"user_levels", "user_levels", []any{"ask"}},
 		{"littles_law", "littles_law", nil},
+		{"in_flight", "in_flight", nil},
 		{"rule_values_all", "rule_values", []any{"", 0.5}},
 		{"rule_values_ask_p95", "rule_values", []any{"ask", 0.95}},
 		{"level_metrics", "level_metrics", nil},

@@ -158,10 +158,11 @@ func TestConcurrentUsers(t *testing.T) {
 }
 
 // testBaseline: 10 users, 2 answered turns per user-minute, 1.2 requests
-// and invocations per turn, 3 Lambda seconds per turn, Claude 3 Haiku with
-// 1000 input and 200 output tokens a turn; limits at 80 (edge) and 150 (USL).
+// and invocations per turn, 3 Lambda seconds per turn, a p99 second with
+// 1.5× the mean requests in flight, Claude 3 Haiku with 1000 input and 200
+// output tokens a turn; limits at 80 (edge) and 150 (USL).
 func testBaseline() Baseline {
-	return Baseline{Level: 3, Users: 10, TurnsPerUserMinute: 2, APIRequestsPerTurn: 1.2, InvocationsPerTurn: 1.2, LambdaSecondsPerTurn: 3,
+	return Baseline{Level: 3, Users: 10, TurnsPerUserMinute: 2, APIRequestsPerTurn: 1.2, InvocationsPerTurn: 1.2, LambdaSecondsPerTurn: 3, LambdaPeakToMean: 1.5,
 		Models: []ModelShare{{Model: "anthropic.claude-3-haiku-20240307-v1:0", Share: 1, InputPerTurn: 1000, OutputPerTurn: 200}},
 		Limits: []Limit{{"edge of failure", 80}, {"USL peak", 150}}}
 }
@@ -173,7 +174,10 @@ func TestEvaluate(t *testing.T) {
 	llmOut := 200 * 1.25 / 1e6                // 2.5e-4
 	lambda := 1.2*0.20/1e6 + 3*1*0.0000166667 // requests + 3 GB-s at 1024 MB
 	api := 1.2 * 1.00 / 1e6                   // HTTP API
-	ddb := 7 * 0.00065 / 3600                 // 7 WCU held for one second (provisioned)
+	// Provisioned DynamoDB: 400 turns/min × 7 units = 46.7 WCU/s, under the
+	// 90 provisioned, so the 90 WCU are billed by the hour (as the analysis
+	// does) and shared by 400 × 60 turns an hour.
+	ddb := 90 * 0.00065 / (400 * 60)
 	perTurn := llmIn + llmOut + lambda + api + ddb
 
 	r, err := Evaluate(testBaseline(), Scenario{Name: "viral", UsersFactor: 10, Engagement: 2}, s, u)
@@ -194,11 +198,93 @@ func TestEvaluate(t *testing.T) {
 	near(t, "per month", r.PerMonth.Total, 400*60*24*perTurn*365/12)
 	near(t, "tokens/min", r.TokensPerMinute, 400*1200)
 	near(t, "tpm use", r.TPMUse, 480000.0/1000000)
-	near(t, "lambda concurrency", r.LambdaConcurrency, 400.0/60*3) // 20
+	near(t, "lambda concurrency (mean)", r.LambdaConcurrencyMean, 400.0/60*3) // 20
+	near(t, "lambda concurrency (p99)", r.LambdaConcurrency, 400.0/60*3*1.5)  // the baseline's p99 second is 1.5× its mean
 	near(t, "write units/s", r.WriteUnitsPerSecond, 400.0/60*7)
+	near(t, "hours per day", r.HoursPerDay, 24)
+	if len(r.Quotas) != 4 || r.Quotas[1].Over || r.Quotas[2].Over {
+		t.Errorf("quotas %+v: want 4, Lambda (30 of 36) and WCU (46.7 of 90) not over", r.Quotas)
+	}
 	near(t, "load-equivalent users", r.LoadEquivalentUsers, 200)
 	if len(r.Limits) != 2 || !r.Limits[0].Beyond || r.Limits[0].HeadroomUsers != -120 || !r.Limits[1].Beyond || r.Limits[1].HeadroomUsers != -50 {
 		t.Errorf("limits %+v: want beyond the edge by 120 and the USL peak by 50", r.Limits)
+	}
+}
+
+// Issue 18 item 11: the measured scenario costs what the measured level did
+// (the same provisioned DynamoDB model as the analysis), and every quota a
+// scenario overruns is flagged, DynamoDB write capacity included.
+func TestEvaluateMeasuredAndQuotas(t *testing.T) {
+	s, u := Default(), DefaultUsage()
+	b := testBaseline()
+	r, err := Evaluate(b, Scenario{Name: "measured"}, s, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The analysis's DynamoDB cost per user-minute of the level: 90 WCU for
+	// an hour ÷ (10 users × 60 minutes).
+	near(t, "measured dynamodb $/user-min", r.PerUserMinute.DynamoDB, 90*0.00065/(10*60))
+	// ×100 users at ×2 engagement: 1000 users × 4 turns/min = 4000 turns/min:
+	// 466.7 WCU/s against 90; Lambda 4000/60 × 3 s × 1.5 = 300 against 36;
+	// 4000 × 1200 = 4.8M tokens/min against 700k.
+	r, err = Evaluate(b, Scenario{Name: "viral", UsersFactor: 100, Engagement: 2}, s, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"DynamoDB WCU": 4000.0 / 60 * 7, "Lambda concurrency (p99 second)": 300, "Bedrock tokens/min": 4.8e6}
+	for _, q := range r.Quotas {
+		if w, ok := want[q.Name]; ok {
+			near(t, q.Name, q.Need, w)
+			if !q.Over {
+				t.Errorf("%s: %v needed against %v, not flagged", q.Name, q.Need, q.Limit)
+			}
+			delete(want, q.Name)
+		} else if q.Over {
+			t.Errorf("%s flagged: %+v", q.Name, q)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("quotas %+v lack %v", r.Quotas, want)
+	}
+	notes := strings.Join(r.Notes, "\n")
+	if !strings.Contains(notes, "over quota: DynamoDB WCU needs 467, 5.2× the 90 there") {
+		t.Errorf("notes %q", notes)
+	}
+	// Priced at the capacity it needs: 466.7 WCU for an hour over 240,000 turns.
+	near(t, "dynamodb/turn at scale", r.PerTurn.DynamoDB, (4000.0/60*7)*0.00065/(4000*60))
+}
+
+// Issue 18 item 9: a stated human engagement (questions per active user
+// per minute) replaces the virtual users' and cannot be combined with the
+// multiplier.
+func TestEvaluateEngagementPerMinute(t *testing.T) {
+	s, u := Default(), DefaultUsage()
+	r, err := Evaluate(testBaseline(), Scenario{EngagementPerMinute: 0.5}, s, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "turns/user/min", r.TurnsPerUserMinute, 0.5)
+	near(t, "load-equivalent users", r.LoadEquivalentUsers, 10*0.5/2)
+	near(t, "LLM $/user-min", r.PerUserMinute.LLM, 0.5*5e-4)
+	if _, err := Evaluate(testBaseline(), Scenario{EngagementPerMinute: 0.5, Engagement: 2}, s, u); err == nil || !strings.Contains(err.Error(), "give one") {
+		t.Errorf("both engagements: %v", err)
+	}
+}
+
+// A person's engagement from recorded think times: gaps of 5 and 7 s and a
+// 3 s answer make one question every 9 s, 60/9 a minute.
+func TestHumanEngagement(t *testing.T) {
+	q, src := HumanEngagement([]time.Duration{5 * time.Second, 7 * time.Second}, 3*time.Second)
+	near(t, "questions/min", q, 60.0/9)
+	if !strings.Contains(src, "2 recorded think times (mean 6.0 s)") {
+		t.Errorf("source %q", src)
+	}
+	q, src = HumanEngagement(nil, 3*time.Second)
+	if q != DefaultHumanEngagement || !strings.Contains(src, "assumed") {
+		t.Errorf("no gaps: %v %q, want the stated assumption", q, src)
+	}
+	if err := (Scenario{EngagementFromCorpus: true, Engagement: 2}).Validate(); err == nil {
+		t.Error("engagement_from_corpus with engagement_x: want an error")
 	}
 }
 

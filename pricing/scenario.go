@@ -1,8 +1,10 @@
 package pricing
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 
 	"brink/internal/yamlx"
 )
@@ -78,4 +80,33 @@ func nthItem(data []byte, i int) (int, int) {
 		}
 	}
 	return 0, 0
+}
+
+// EngagementValue is a flag.Value for a scenario's engagement: questions
+// per active user per minute (EngagementPerMinute), or "corpus"
+// (EngagementFromCorpus).
+type EngagementValue struct{ Scenario *Scenario }
+
+func (v EngagementValue) String() string {
+	switch {
+	case v.Scenario == nil:
+		return "0"
+	case v.Scenario.EngagementFromCorpus:
+		return "corpus"
+	}
+	return strconv.FormatFloat(v.Scenario.EngagementPerMinute, 'g', -1, 64)
+}
+
+// Set takes a number of questions per minute or the word corpus.
+func (v EngagementValue) Set(s string) error {
+	if s == "corpus" {
+		v.Scenario.EngagementFromCorpus = true
+		return nil
+	}
+	q, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return errors.New("want questions per active user per minute (e.g. 1) or corpus")
+	}
+	v.Scenario.EngagementPerMinute = q
+	return nil
 }

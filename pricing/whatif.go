@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"brink"
 )
@@ -30,6 +31,38 @@ type Baseline struct {
 	LambdaSecondsPerTurn float64      `json:"lambda_seconds_per_turn"`
 	Models               []ModelShare `json:"models"`
 	Limits               []Limit      `json:"limits"`
+	// LambdaPeakToMean is the level's p99 of requests in flight per second
+	// ÷ their mean (brink.LevelStats.InFlightP99 / InFlightMean): Lambda
+	// concurrency is sized for the busy seconds, not the average. 0 when
+	// the run has no per-request rows.
+	LambdaPeakToMean float64 `json:"lambda_concurrency_p99_to_mean,omitempty"`
+}
+
+// DefaultHumanEngagement is the questions a person asks per active minute
+// that the what-if assumes when a corpus has no recorded gaps: a question,
+// a read of the answer and a follow-up take about a minute. It is an
+// assumption and every output that uses it says so.
+const DefaultHumanEngagement = 1.0
+
+// HumanEngagement is the questions a person asks per active minute, from a
+// corpus's recorded think times: one question per (mean gap + the answer's
+// time), 60 / (mean gap s + answer s). Without recorded gaps it is
+// DefaultHumanEngagement, and source says it is an assumption.
+func HumanEngagement(gaps []time.Duration, answer time.Duration) (perMinute float64, source string) {
+	if len(gaps) == 0 {
+		return DefaultHumanEngagement, fmt.Sprintf("assumed %g question a minute (the corpus records no think times)", DefaultHumanEngagement)
+	}
+	var sum time.Duration
+	for _, g := range gaps {
+		sum += g
+	}
+	mean := sum / time.Duration(len(gaps))
+	cycle := (mean + max(answer, 0)).Seconds()
+	if cycle <= 0 {
+		return DefaultHumanEngagement, fmt.Sprintf("assumed %g question a minute (the corpus's gaps are all 0)", DefaultHumanEngagement)
+	}
+	return 60 / cycle, fmt.Sprintf("%.2f questions a minute from the corpus's %d recorded think times (mean %.1f s) plus the measured median answer (%.1f s)",
+		60/cycle, len(gaps), mean.Seconds(), answer.Seconds())
 }
 
 // ModelShare is a model's share of the answered turns and its tokens per turn.
@@ -100,6 +133,11 @@ func BaselineFrom(s *brink.Summary, level int) (Baseline, error) {
 	if s.USL != nil && s.USL.PeakN != nil {
 		b.Limits = append(b.Limits, Limit{"USL peak", *s.USL.PeakN})
 	}
+	for _, l := range s.Levels {
+		if l.Level == level && l.InFlightMean != nil && l.InFlightP99 != nil && *l.InFlightMean > 0 {
+			b.LambdaPeakToMean = *l.InFlightP99 / *l.InFlightMean
+		}
+	}
 	return b, nil
 }
 
@@ -115,10 +153,17 @@ type Scenario struct {
 	SessionMinutes   float64 `yaml:"session_minutes" json:"session_minutes,omitempty"`
 	// PeakFactor is peak concurrency ÷ the daily average (DAU scenarios).
 	PeakFactor float64 `yaml:"peak_factor" json:"peak_factor,omitempty"`
-	// Engagement multiplies turns per user per minute; Verbosity multiplies
-	// output tokens.
-	Engagement float64 `yaml:"engagement_x" json:"engagement_x,omitempty"`
-	Verbosity  float64 `yaml:"verbosity_x" json:"verbosity_x,omitempty"`
+	// Engagement multiplies turns per user per minute; EngagementPerMinute
+	// sets them (questions per active user per minute, a stated human
+	// engagement instead of the virtual users'); the two are exclusive.
+	// Verbosity multiplies output tokens.
+	Engagement          float64 `yaml:"engagement_x" json:"engagement_x,omitempty"`
+	EngagementPerMinute float64 `yaml:"engagement_per_minute" json:"engagement_per_minute,omitempty"`
+	// EngagementFromCorpus sets EngagementPerMinute from the corpus's
+	// recorded think times (WhatIfOptions.CorpusGaps, HumanEngagement) when
+	// ProjectRun evaluates the scenario.
+	EngagementFromCorpus bool    `yaml:"engagement_from_corpus" json:"engagement_from_corpus,omitempty"`
+	Verbosity            float64 `yaml:"verbosity_x" json:"verbosity_x,omitempty"`
 	// CacheHitRate is the share of turns answered from a cache: no Bedrock
 	// tokens, the rest of the stack as before.
 	CacheHitRate float64 `yaml:"cache_hit_rate" json:"cache_hit_rate,omitempty"`
@@ -150,13 +195,17 @@ func (sc Scenario) Validate() error {
 		v    float64
 	}{{"users_x", sc.UsersFactor}, {"users", sc.Users}, {"daily_active_users", sc.DailyActiveUsers},
 		{"sessions_per_day", sc.SessionsPerDay}, {"session_minutes", sc.SessionMinutes}, {"peak_factor", sc.PeakFactor},
-		{"engagement_x", sc.Engagement}, {"verbosity_x", sc.Verbosity}, {"cache_hit_rate", sc.CacheHitRate},
+		{"engagement_x", sc.Engagement}, {"engagement_per_minute", sc.EngagementPerMinute}, {"verbosity_x", sc.Verbosity}, {"cache_hit_rate", sc.CacheHitRate},
 		{"rate_limit_per_minute", sc.RateLimitPerMinute}, {"daily_token_budget", sc.DailyTokenBudget}, {"hours_per_day", sc.HoursPerDay}} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
 			return fmt.Errorf("%s %v: must be a number of zero or more", f.name, f.v)
 		}
 	}
 	switch {
+	case sc.EngagementFromCorpus && (sc.Engagement > 0 || sc.EngagementPerMinute > 0):
+		return fmt.Errorf("engagement_from_corpus with engagement_x %v or engagement_per_minute %v: give one", sc.Engagement, sc.EngagementPerMinute)
+	case sc.Engagement > 0 && sc.EngagementPerMinute > 0:
+		return fmt.Errorf("engagement_x %v and engagement_per_minute %v: give one (a multiple of the measured engagement, or questions per user per minute)", sc.Engagement, sc.EngagementPerMinute)
 	case sc.CacheHitRate > 1:
 		return fmt.Errorf("cache_hit_rate %v: want a fraction between 0 and 1", sc.CacheHitRate)
 	case sc.HoursPerDay > 24:
@@ -191,9 +240,21 @@ type Result struct {
 	TokensPerMinute     float64 `json:"tokens_per_minute"`
 	BedrockTPMQuota     float64 `json:"bedrock_tpm_quota"`
 	TPMUse              float64 `json:"tpm_quota_use"` // TokensPerMinute ÷ quota
-	LambdaConcurrency   float64 `json:"lambda_concurrency"`
-	LambdaLimit         int     `json:"lambda_concurrency_limit"`
-	WriteUnitsPerSecond float64 `json:"dynamodb_write_units_per_second"`
+	// HoursPerDay is the hours a day the $/day and $/month figures count
+	// at ConcurrentUsers (24 unless the scenario says; DAU scenarios: 24 h
+	// at their daily average).
+	HoursPerDay float64 `json:"hours_per_day"`
+	// LambdaConcurrency is the concurrency to provision for: the mean
+	// (turns/s × Lambda seconds per turn) × the baseline's p99-to-mean
+	// ratio of requests in flight per second.
+	LambdaConcurrency     float64 `json:"lambda_concurrency"`
+	LambdaConcurrencyMean float64 `json:"lambda_concurrency_mean"`
+	LambdaLimit           int     `json:"lambda_concurrency_limit"`
+	WriteUnitsPerSecond   float64 `json:"dynamodb_write_units_per_second"`
+	ReadUnitsPerSecond    float64 `json:"dynamodb_read_units_per_second"`
+	// Quotas are the scenario's needs against each quota the what-if
+	// knows; Over marks every one it overruns.
+	Quotas []QuotaCheck `json:"quotas"`
 	// LoadEquivalentUsers is the measured-run users that would make this
 	// scenario's turn rate: what the measured limits are compared with.
 	LoadEquivalentUsers float64             `json:"load_equivalent_users"`
@@ -204,6 +265,14 @@ type Result struct {
 	PerMonth            brink.CostBreakdown `json:"usd_per_month"`
 	Limits              []LimitCheck        `json:"limits"`
 	Notes               []string            `json:"notes,omitempty"`
+}
+
+// QuotaCheck is one quota: what the scenario needs and what is there.
+type QuotaCheck struct {
+	Name  string  `json:"name"` // "Bedrock tokens/min", "Lambda concurrency", "DynamoDB WCU", "DynamoDB RCU"
+	Need  float64 `json:"need"`
+	Limit float64 `json:"limit"`
+	Over  bool    `json:"over"`
 }
 
 // LimitCheck compares the scenario with a measured limit. Headroom is the
@@ -243,6 +312,7 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 	if hours == 0 {
 		hours = 24
 	}
+	r.HoursPerDay = hours
 	r.ConcurrentUsers = r.AverageUsers
 	if sc.DailyActiveUsers > 0 && sc.Users == 0 {
 		r.ConcurrentUsers = r.AverageUsers * or1(sc.PeakFactor)
@@ -271,6 +341,9 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 
 	// Turns per user per minute: engagement, then the caps.
 	t := b.TurnsPerUserMinute * or1(sc.Engagement)
+	if sc.EngagementPerMinute > 0 {
+		t = sc.EngagementPerMinute
+	}
 	if sc.RateLimitPerMinute > 0 && t > sc.RateLimitPerMinute {
 		r.Notes = append(r.Notes, fmt.Sprintf("the rate limit cuts %.2f turns per user per minute to %.2f", t, sc.RateLimitPerMinute))
 		t = sc.RateLimitPerMinute
@@ -306,13 +379,23 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 		Lambda:     b.InvocationsPerTurn*perMillion(sheet.Lambda.RequestsPerMillion) + lambdaSec*u.LambdaGB()*gbs,
 		APIGateway: b.APIRequestsPerTurn * apiPrice,
 	}
+	// DynamoDB units a second at the scenario's peak concurrency.
+	turnsPerSecond := r.TurnsPerMinute / 60
+	r.WriteUnitsPerSecond = turnsPerSecond * u.WriteUnitsPerTurn
+	r.ReadUnitsPerSecond = turnsPerSecond * u.ReadUnitsPerTurn
 	switch u.DynamoDBMode {
 	case OnDemand:
 		per.DynamoDB = sheet.DynamoDBOnDemandUSD(u.WriteUnitsPerTurn, u.ReadUnitsPerTurn)
 	default:
-		// Capacity sized exactly to the load (turns/s × units): the floor of
-		// what provisioned tables cost; auto-scaling keeps headroom above it.
-		per.DynamoDB = sheet.DynamoDBProvisionedUSD(u.WriteUnitsPerTurn, u.ReadUnitsPerTurn, 1.0/3600)
+		// The analysis's model: the provisioned capacity is billed by the
+		// hour whatever the traffic, so the measured scenario costs what the
+		// measured level did. A scenario that needs more is priced at the
+		// capacity it needs (and flagged below): the floor of what scaling
+		// up would cost.
+		w, rd := max(u.ProvisionedWCU, r.WriteUnitsPerSecond), max(u.ProvisionedRCU, r.ReadUnitsPerSecond)
+		if turnsPerSecond > 0 {
+			per.DynamoDB = sheet.DynamoDBProvisionedUSD(w, rd, 1) / (turnsPerSecond * 3600)
+		}
 	}
 	r.PerTurn = per.Sum()
 	r.PerUserMinute = r.PerTurn.Scale(t)
@@ -320,20 +403,35 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 	r.PerDay = r.PerUserMinute.Scale(r.AverageUsers * 60 * hours)
 	r.PerMonth = r.PerDay.Scale(DaysPerMonth)
 
-	// Capacity.
+	// Capacity: every quota the what-if knows, each overrun flagged.
 	r.TokensPerMinute = r.TurnsPerMinute * tokensPerTurn
 	if u.BedrockTPMQuota > 0 {
 		r.TPMUse = r.TokensPerMinute / u.BedrockTPMQuota
-		if r.TPMUse > 1 {
-			r.Notes = append(r.Notes, fmt.Sprintf("Bedrock would need %.0f tokens/min, %.1f× the %.0f quota: ask for a quota increase or expect throttling",
-				r.TokensPerMinute, r.TPMUse, u.BedrockTPMQuota))
+	}
+	r.LambdaConcurrencyMean = turnsPerSecond * lambdaSec
+	r.LambdaConcurrency = r.LambdaConcurrencyMean
+	if b.LambdaPeakToMean > 0 {
+		r.LambdaConcurrency *= b.LambdaPeakToMean
+	} else {
+		r.Notes = append(r.Notes, "Lambda concurrency is the mean (no per-second peak was measured): the busy seconds need more")
+	}
+	r.Quotas = []QuotaCheck{
+		{Name: "Bedrock tokens/min", Need: r.TokensPerMinute, Limit: u.BedrockTPMQuota},
+		{Name: "Lambda concurrency (p99 second)", Need: r.LambdaConcurrency, Limit: float64(u.LambdaConcurrencyLimit)},
+	}
+	if u.DynamoDBMode != OnDemand {
+		r.Quotas = append(r.Quotas,
+			QuotaCheck{Name: "DynamoDB WCU", Need: r.WriteUnitsPerSecond, Limit: u.ProvisionedWCU},
+			QuotaCheck{Name: "DynamoDB RCU", Need: r.ReadUnitsPerSecond, Limit: u.ProvisionedRCU})
+	}
+	for i := range r.Quotas {
+		q := &r.Quotas[i]
+		// A zero limit is unknown (or a table that is not read), not a quota of 0.
+		if q.Limit > 0 && q.Need > q.Limit {
+			q.Over = true
+			r.Notes = append(r.Notes, fmt.Sprintf("over quota: %s needs %.0f, %.1f× the %.0f there", q.Name, q.Need, q.Need/q.Limit, q.Limit))
 		}
 	}
-	r.LambdaConcurrency = r.TurnsPerMinute / 60 * lambdaSec
-	if u.LambdaConcurrencyLimit > 0 && r.LambdaConcurrency > float64(u.LambdaConcurrencyLimit) {
-		r.Notes = append(r.Notes, fmt.Sprintf("Lambda would need %.0f concurrent executions, over its limit of %d", r.LambdaConcurrency, u.LambdaConcurrencyLimit))
-	}
-	r.WriteUnitsPerSecond = r.TurnsPerMinute / 60 * u.WriteUnitsPerTurn
 	r.LoadEquivalentUsers = r.TurnsPerMinute / b.TurnsPerUserMinute
 	for _, l := range b.Limits {
 		h := l.Users - r.LoadEquivalentUsers

@@ -39,6 +39,10 @@ type WhatIfOptions struct {
 	// BedrockTPM and LambdaLimit replace the run's assumptions when > 0.
 	BedrockTPM  float64
 	LambdaLimit int
+	// CorpusGaps are the recorded think times of the corpus the run
+	// replayed, for scenarios with EngagementFromCorpus (nil: none recorded,
+	// so the engagement is DefaultHumanEngagement, stated as assumed).
+	CorpusGaps []time.Duration
 }
 
 // ProjectRun evaluates scenarios against the analysed run in runDir and
@@ -79,9 +83,17 @@ func ProjectRun(ctx context.Context, runDir string, o WhatIfOptions) (*WhatIf, e
 	w := &WhatIf{SchemaVersion: brink.SchemaVersion, RunID: s.RunID, Currency: o.Sheet.Currency, PriceSheet: o.Sheet.File,
 		PricesAsOf: o.Sheet.AsOf(), Assumptions: u.Assumptions(), Baseline: b}
 	for _, sc := range o.Scenarios {
+		var source string
+		if sc.EngagementFromCorpus {
+			sc.EngagementPerMinute, source = HumanEngagement(o.CorpusGaps, baselineAnswer(s, b.Level))
+			sc.EngagementFromCorpus = false // resolved
+		}
 		r, err := Evaluate(b, sc, o.Sheet, u)
 		if err != nil {
 			return nil, err
+		}
+		if source != "" {
+			r.Notes = append([]string{"engagement: " + source}, r.Notes...)
 		}
 		w.Results = append(w.Results, r)
 	}
@@ -89,6 +101,16 @@ func ProjectRun(ctx context.Context, runDir string, o WhatIfOptions) (*WhatIf, e
 		return nil, err
 	}
 	return w, nil
+}
+
+// baselineAnswer is the level's median conversation latency (0 unknown).
+func baselineAnswer(s *brink.Summary, level int) time.Duration {
+	for _, l := range s.Levels {
+		if l.Level == level && l.P50MS != nil {
+			return time.Duration(*l.P50MS * float64(time.Millisecond))
+		}
+	}
+	return 0
 }
 
 // WriteWhatIf writes the run's analysis/whatif.json.
@@ -137,19 +159,28 @@ func (w *WhatIf) WriteText(out io.Writer) {
 	for _, m := range b.Models {
 		models = append(models, fmt.Sprintf("%s %.0f%% (%.0f in / %.0f out tokens a turn)", m.Model, 100*m.Share, m.InputPerTurn, m.OutputPerTurn))
 	}
-	fmt.Fprintf(out, "baseline: level %d, %d users, %.2f answered turns per user per minute; %s\n", b.Level, b.Users, b.TurnsPerUserMinute, strings.Join(models, ", "))
+	fmt.Fprintf(out, "baseline: level %d, %d users, %.2f answered turns (questions) per user per minute - the virtual users' engagement, busier than a person's; %s\n", b.Level, b.Users, b.TurnsPerUserMinute, strings.Join(models, ", "))
 	fmt.Fprintf(out, "prices: %s (as of %s, %s); DynamoDB %s, Lambda %d MB %s\n\n", w.PriceSheet, w.PricesAsOf, w.Currency,
 		w.Assumptions.DynamoDBMode, w.Assumptions.LambdaMemoryMB, w.Assumptions.LambdaArch)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tusers\tturns/min\t$/user-min\t$/hour\t$/day\t$/month\tLLM share\ttokens/min\tof TPM quota\tLambda conc.\tDDB WU/s\t")
+	fmt.Fprintln(tw, "scenario\tusers\tq/user-min\tturns/min\t$/user-min\t$/hour\t$/day\th/day\t$/month\tLLM share\ttokens/min\tof TPM quota\tLambda conc. p99\tDDB WU/s\tover quota\t")
 	for _, r := range w.Results {
 		share := 0.0
 		if r.PerDay.Total > 0 {
 			share = r.PerDay.LLM / r.PerDay.Total
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.6f\t%.2f\t%.2f\t%.0f\t%.0f%%\t%.0f\t%.0f%%\t%.0f/%d\t%.1f\t\n", r.Scenario.Name, r.ConcurrentUsers, r.TurnsPerMinute,
-			r.PerUserMinute.Total, r.PerHour.Total, r.PerDay.Total, r.PerMonth.Total, 100*share, r.TokensPerMinute, 100*r.TPMUse,
-			r.LambdaConcurrency, r.LambdaLimit, r.WriteUnitsPerSecond)
+		var over []string
+		for _, q := range r.Quotas {
+			if q.Over {
+				over = append(over, q.Name)
+			}
+		}
+		if len(over) == 0 {
+			over = []string{"-"}
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.0f\t%.6f\t%.2f\t%.2f\t%g\t%.0f\t%.0f%%\t%.0f\t%.0f%%\t%.0f/%d\t%.1f\t%s\t\n", r.Scenario.Name, r.ConcurrentUsers, r.TurnsPerUserMinute, r.TurnsPerMinute,
+			r.PerUserMinute.Total, r.PerHour.Total, r.PerDay.Total, r.HoursPerDay, r.PerMonth.Total, 100*share, r.TokensPerMinute, 100*r.TPMUse,
+			r.LambdaConcurrency, r.LambdaLimit, r.WriteUnitsPerSecond, strings.Join(over, ", "))
 	}
 	tw.Flush()
 	fmt.Fprintln(out)
@@ -160,8 +191,8 @@ func (w *WhatIf) WriteText(out io.Writer) {
 
 func (r Result) writeText(out io.Writer) {
 	d := r.PerDay
-	fmt.Fprintf(out, "%s: $%.2f a day = LLM input $%.2f + output $%.2f, Lambda $%.2f, DynamoDB $%.2f, API Gateway $%.2f\n",
-		r.Scenario.Name, d.Total, d.LLMInput, d.LLMOutput, d.Lambda, d.DynamoDB, d.APIGateway)
+	fmt.Fprintf(out, "%s: $%.2f a day (%.0f users for %g h) = LLM input $%.2f + output $%.2f, Lambda $%.2f, DynamoDB $%.2f, API Gateway $%.2f\n",
+		r.Scenario.Name, d.Total, r.AverageUsers, r.HoursPerDay, d.LLMInput, d.LLMOutput, d.Lambda, d.DynamoDB, d.APIGateway)
 	var lim []string
 	for _, l := range r.Limits {
 		rel := "headroom"

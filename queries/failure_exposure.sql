@@ -6,7 +6,8 @@
 -- token). Turns Bedrock answered but the user never saw (a gateway timeout,
 -- a write that failed after the model call) show up here. Datapoints are
 -- stamped when Bedrock counted, requests when they started, so a turn that
--- straddles the end of a hold can move a few tokens between levels.
+-- straddles the end of a hold can move a few tokens between levels; in a
+-- run where no turn failed after Bedrock answered the figure is near zero.
 WITH billed AS (
     SELECT w.level,
            regexp_extract(m.dimensions, 'ModelId=([^,]+)', 1)              AS model,
@@ -25,7 +26,10 @@ received AS (
            coalesce(sum(output_tokens), 0) AS output_received
     FROM hold
     WHERE error = ''
-    GROUP BY level, model
+    -- By the defaulted model, not the raw column: logins and new chats name
+    -- no model, and grouping them apart would make a second zero-token row
+    -- that the join below pairs with the billed tokens again.
+    GROUP BY level, coalesce(nullif(model, ''), $1)
 ),
 gap AS (
     SELECT b.level, b.model,

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"brink"
 	"brink/collect/parquet"
 	"brink/replay"
 )
@@ -39,26 +38,31 @@ func (in Inputs) Load(ctx context.Context) (*replay.Flow, replay.SessionSource, 
 			return nil, nil, err
 		}
 	}
-	corpus := replay.DefaultCorpus()
-	if in.Sessions != "" {
-		var err error
-		if strings.HasSuffix(in.Sessions, ".parquet") {
-			var rows []brink.CorpusRow
-			if rows, err = parquet.ReadCorpusRows(ctx, in.Sessions); err == nil {
-				corpus, err = replay.CorpusFromRows(in.Sessions, rows)
-			}
-		} else {
-			corpus, err = replay.LoadCorpus(in.Sessions)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+	corpus, err := LoadCorpus(ctx, in.Sessions)
+	if err != nil {
+		return nil, nil, err
 	}
 	picker, err := replay.NewPicker(corpus, in.Order, in.Seed)
 	if err != nil {
 		return nil, nil, err
 	}
 	return flow, picker, nil
+}
+
+// LoadCorpus reads a sessions file (JSONL, CSV or Parquet), or returns the
+// built-in corpus for "".
+func LoadCorpus(ctx context.Context, sessions string) (*replay.Corpus, error) {
+	if sessions == "" {
+		return replay.DefaultCorpus(), nil
+	}
+	if strings.HasSuffix(sessions, ".parquet") {
+		rows, err := parquet.ReadCorpusRows(ctx, sessions)
+		if err != nil {
+			return nil, err
+		}
+		return replay.CorpusFromRows(sessions, rows)
+	}
+	return replay.LoadCorpus(sessions)
 }
 
 // CorpusHash identifies the sessions corpus: the SHA-256 of its file, or

@@ -177,6 +177,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if rr.Edge != nil {
 		lvl := rr.Edge.Window.Index
 		e.EdgeLevel = &lvl
+		th := brink.DefaultThresholds()
+		if o.Plan.Measurement != nil {
+			th = o.Plan.Measurement.WithDefaults()
+		}
+		if why := meter.suspect(rr.Edge.Window, th, clock.Scale); why != "" {
+			// A number brink cannot vouch for is not told without its mark.
+			e.Reason += "; the level may be suspect: " + why + " (judged live; brink analyze gives the verdict)"
+			res.StopReason = e.Reason
+		}
 	}
 	if closeErr != nil && e.Status != brink.StatusFailed {
 		e.Status, e.Reason = brink.StatusFailed, closeErr.Error()

@@ -9,6 +9,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -34,6 +35,34 @@ type selfMeter struct {
 	gc       float64
 	stop     chan struct{}
 	done     chan struct{}
+
+	mu      sync.Mutex
+	samples []brink.SelfSample // every second so far, for the live verdict on the edge
+}
+
+// suspect says, live, why the hold of lw was distorted by the generator or
+// its host, or "" when it was not: the largest lag of a second past the
+// thresholds' floor, or a second over the CPU or steal threshold.
+func (m *selfMeter) suspect(lw brink.LevelWindow, th brink.Thresholds, scale float64) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var lag, cpu, steal float64
+	for _, s := range m.samples {
+		if s.T.After(lw.SteadyStart) && !s.T.After(lw.End) {
+			lag, cpu, steal = max(lag, s.LagMaxMS), max(cpu, s.ProcessCPU), max(steal, s.HostSteal)
+		}
+	}
+	var why []string
+	if lag > max(th.LagMS, th.LagWallMS/max(scale, 1e-9)) {
+		why = append(why, fmt.Sprintf("the generator fell up to %.0f ms behind its schedule", lag))
+	}
+	if cpu > th.CPU {
+		why = append(why, fmt.Sprintf("its CPU reached %.0f%% of the host's cores", 100*cpu))
+	}
+	if steal > th.Steal {
+		why = append(why, fmt.Sprintf("the hypervisor stole %.0f%% of the host's CPU", 100*steal))
+	}
+	return strings.Join(why, ", ")
 }
 
 // startSelfMeter samples every second into path until stop is called.
@@ -112,6 +141,9 @@ func (m *selfMeter) sample(now time.Time) {
 		s.SchedP99MS = histQuantile(sched, m.sched, 0.99) * 1000
 	}
 	m.enc.Encode(s)
+	m.mu.Lock()
+	m.samples = append(m.samples, s)
+	m.mu.Unlock()
 	if m.onSample != nil {
 		m.onSample(s)
 	}

@@ -116,6 +116,21 @@ func (c *Corpus) Questions() int {
 	return n
 }
 
+// RecordedGaps returns every recorded think time before a question (gaps
+// that were not recorded are left out): what a person took between answers,
+// from which the what-if states a human engagement.
+func (c *Corpus) RecordedGaps() []time.Duration {
+	var out []time.Duration
+	for _, s := range c.Sessions {
+		for _, g := range s.Gaps {
+			if g >= 0 {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
 // WriteJSONL writes the corpus in the JSONL format LoadCorpus reads, one
 // session per line, leaving out gaps that were not recorded.
 func (c *Corpus) WriteJSONL(w io.Writer) error {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -586,4 +589,28 @@ func FuzzLoadCSV(f *testing.F) {
 		"session_id,turn,question\n\"a\"b,1,q\n",
 		"\ufeffsession_id,turn,question\r\n a ,0, q \r\n",
 	})
+}
+
+// RecordedGaps are the corpus's recorded think times: for the built-in
+// corpus, every "gap_s" in its JSONL text, counted and summed from the text.
+func TestRecordedGaps(t *testing.T) {
+	b, err := os.ReadFile("corpus/default.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`"gap_s":\s*([0-9.]+)`)
+	var n int
+	var sum float64
+	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		n, sum = n+1, sum+v
+	}
+	gaps := DefaultCorpus().RecordedGaps()
+	var got float64
+	for _, g := range gaps {
+		got += g.Seconds()
+	}
+	if len(gaps) != n || n == 0 || math.Abs(got-sum) > 1e-6 {
+		t.Errorf("%d gaps summing to %v s; the file has %d summing to %v", len(gaps), got, n, sum)
+	}
 }

@@ -53,8 +53,8 @@ var charts = []chart{
 		if in.w == nil {
 			return ""
 		}
-		return fmt.Sprintf("brink whatif, projected from level %d (%d users); %s prices as of %s; both axes logarithmic",
-			in.w.Baseline.Level, in.w.Baseline.Users, in.w.PriceSheet, in.w.PricesAsOf)
+		return fmt.Sprintf("brink whatif, projected from level %d (%d users, %.2f questions/user-min); $/day = users x $/user-min x 60 x the hours a day shown (24 h: the whole day at that concurrency); %s prices as of %s; both axes logarithmic",
+			in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute, in.w.PriceSheet, in.w.PricesAsOf)
 	}, drawWhatIf},
 }
 
@@ -143,8 +143,8 @@ func drawLatency(c draw.Canvas, in *input) {
 	}
 	markEdge(left, s)
 	right := newPanel("Per user: the slowest 5% of users", in.usersAxis(), "conversation latency (s)")
-	right.line("p95 across users of each user's median", colP50, umed)
-	right.line("... of each user's worst", colP95, umax)
+	right.line("95th-percentile user: their median latency", colP50, umed)
+	right.line("95th-percentile user: their slowest request", colP95, umax)
 	right.styled("p95 per request", colGrey, p95, []vg.Length{vg.Points(3), vg.Points(3)}, nil)
 	right.hline("", limit, colLimit)
 	markEdge(right, s)
@@ -183,9 +183,11 @@ func drawThroughput(c draw.Canvas, in *input) {
 			n := xmax * float64(i) / 200
 			curve = append(curve, plotter.XY{X: n, Y: u.Lambda * n / (1 + u.Sigma*(n-1) + u.Kappa*n*(n-1))})
 		}
-		pn.styled(fmt.Sprintf("USL fit (sigma %.3f, kappa %.5f, R^2 %.2f)", u.Sigma, u.Kappa, u.R2), colP95, curve, []vg.Length{vg.Points(6), vg.Points(3)}, nil)
+		pn.styled(fmt.Sprintf("USL fit (sigma %.3f, kappa %.5f, R^2 %.3f)", u.Sigma, u.Kappa, u.R2), colP95, curve, []vg.Length{vg.Points(6), vg.Points(3)}, nil)
 		if u.PeakN != nil && u.PeakX != nil {
 			pn.vline(fmt.Sprintf("USL peak N* = %.0f users (%.2f/s)", *u.PeakN, *u.PeakX), *u.PeakN, colP95, vg.Points(1), vg.Points(3))
+		} else {
+			pn.Title.Text = "USL: no peak in sight (kappa = 0)"
 		}
 	} else {
 		pn.Title.Text = "no USL fit"
@@ -210,8 +212,10 @@ func drawErrors(c draw.Canvas, in *input) {
 		tmo = append(tmo, plotter.XY{X: x, Y: l.TimeoutRate * 100})
 	}
 	pn := newPanel("", in.usersAxis(), "share of requests (%)")
-	pn.line("errors (all steps)", colErr, errs)
-	pn.styled("throttled, HTTP 429 (all steps)", colThr, thr, []vg.Length{vg.Points(5), vg.Points(2)}, draw.SquareGlyph{})
+	// Errors are drawn wide and throttles narrow and dashed on top, so a
+	// level where every error was a 429 still shows both lines.
+	pn.wide("errors (all steps)", colErr, errs, vg.Points(5))
+	pn.styled("throttled, HTTP 429 (all steps; dashed)", colThr, thr, []vg.Length{vg.Points(5), vg.Points(3)}, draw.SquareGlyph{})
 	pn.styled(fmt.Sprintf("timeouts (%s step)", s.Step), colTimeout, tmo, nil, draw.TriangleGlyph{})
 	erule := errorRule(s) * 100
 	pn.hline(fmt.Sprintf("%s%% limit", trimFloat(erule, 2)), erule, colLimit)
@@ -516,8 +520,18 @@ func drawCost(c draw.Canvas, in *input) {
 	}
 	for _, comp := range comps {
 		vals := make(plotter.Values, len(levels))
+		share := 0.0
 		for i, l := range levels {
 			vals[i] = comp.get(l.PerUserMinute)
+			if t := l.PerUserMinute.Total; t > 0 {
+				share = max(share, vals[i]/t)
+			}
+		}
+		// A segment under 1% of the bar is a hairline: the legend says how
+		// small it is, so its absence from the picture is not read as 0.
+		name := comp.name
+		if share > 0 && share < 0.01 {
+			name = fmt.Sprintf("%s (under 1%%: at most $%.6f/user-min, too thin to see)", comp.name, maxOf(vals))
 		}
 		bc, err := plotter.NewBarChart(vals, width)
 		if err != nil {
@@ -529,12 +543,12 @@ func drawCost(c draw.Canvas, in *input) {
 		}
 		below = bc
 		pn.Add(bc)
-		pn.legend(comp.name, bc)
+		pn.legend(name, bc)
 	}
 	pn.NominalX(labels...)
 	for i, l := range levels {
 		if l.Level == s.Cost.BaselineLevel {
-			pn.vline(fmt.Sprintf("baseline (headline): %d users, %s/user-min", l.Users, usd(l.PerUserMinute.Total)), float64(i), colKnee)
+			pn.vline(fmt.Sprintf("baseline (headline): %d users, %s/user-min at %.2f questions/user-min", l.Users, usd(l.PerUserMinute.Total), l.QuestionsPerUserMinute()), float64(i), colKnee)
 		}
 		if s.Edge != nil && l.Level == s.Edge.Level {
 			pn.vline(fmt.Sprintf("edge of failure: %d users", l.Users), float64(i), colEdge, vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2))
@@ -554,8 +568,16 @@ func drawWhatIf(c draw.Canvas, in *input) {
 	}
 	pn := newPanel("", "concurrent active users (log scale)", "US$ per day (log scale)")
 	pn.X.Scale, pn.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	pn.X.Tick.Marker = fmtTicks{format: countLabel, base: plot.LogTicks{Prec: -1}}
-	pn.Y.Tick.Marker = fmtTicks{format: func(v float64) string { return "$" + countLabel(v) }, base: plot.LogTicks{Prec: -1}}
+	// Log ticks fall on powers of ten, so a range inside one decade would
+	// have no label at all: the scenarios' own values are ticks too.
+	var xs, ys []float64
+	for _, r := range w.Results {
+		if r.AverageUsers > 0 && r.PerDay.Total > 0 {
+			xs, ys = append(xs, r.AverageUsers), append(ys, r.PerDay.Total)
+		}
+	}
+	pn.X.Tick.Marker = fmtTicks{format: countLabel, base: dataTicks{base: plot.LogTicks{Prec: -1}, at: xs}}
+	pn.Y.Tick.Marker = fmtTicks{format: func(v float64) string { return "$" + countLabel(v) }, base: dataTicks{base: plot.LogTicks{Prec: -1}, at: ys}}
 	lo, hi := math.Inf(1), 0.0
 	for _, r := range w.Results {
 		if r.AverageUsers > 0 {
@@ -583,13 +605,17 @@ func drawWhatIf(c draw.Canvas, in *input) {
 		if !seen[key] {
 			seen[key] = true
 			line := plotter.XYs{{X: lo, Y: perUser * lo}, {X: hi, Y: perUser * hi}}
-			pn.styled(fmt.Sprintf("cost at %s per active user-minute", usd(r.PerUserMinute.Total)), col, line, []vg.Length{vg.Points(5), vg.Points(3)}, nil)
+			pn.styled(fmt.Sprintf("cost at %s per active user-minute (%.2f questions/user-min)", usd(r.PerUserMinute.Total), r.TurnsPerUserMinute), col, line, []vg.Length{vg.Points(5), vg.Points(3)}, nil)
 		}
 		pt := plotter.XYs{{X: r.AverageUsers, Y: r.PerDay.Total}}
 		sc, _ := plotter.NewScatter(pt)
 		sc.Color, sc.Shape, sc.Radius = col, draw.CircleGlyph{}, vg.Points(5)
 		pn.Add(sc)
-		pn.legend(fmt.Sprintf("%s: %s users, %s/day", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total)), sc)
+		over := ""
+		if o := overQuota(r); o != "-" {
+			over = "; over quota: " + o
+		}
+		pn.legend(fmt.Sprintf("%s: %s users, %s/day (%s h)%s", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total), trimFloat(hoursOf(r), 2), over), sc)
 		labels.XYs = append(labels.XYs, pt[0])
 		labels.Labels = append(labels.Labels, usd(r.PerDay.Total)+"/day")
 		// Where this scenario's load reaches the measured edge of failure:
@@ -630,4 +656,38 @@ func (in *input) usersAxis() string {
 		return "new sessions per minute (open model)"
 	}
 	return "concurrent users"
+}
+
+func maxOf(v plotter.Values) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
+}
+
+// dataTicks adds labelled ticks at given values to a base ticker's, when
+// the base labels fewer than two values in the range.
+type dataTicks struct {
+	base plot.Ticker
+	at   []float64
+}
+
+func (t dataTicks) Ticks(min, max float64) []plot.Tick {
+	ts := t.base.Ticks(min, max)
+	labelled := 0
+	for _, tk := range ts {
+		if tk.Label != "" && tk.Value >= min && tk.Value <= max {
+			labelled++
+		}
+	}
+	if labelled >= 2 {
+		return ts
+	}
+	for _, v := range t.at {
+		if v >= min && v <= max {
+			ts = append(ts, plot.Tick{Value: v, Label: "x"})
+		}
+	}
+	return ts
 }

@@ -30,33 +30,19 @@ type CompareOptions struct {
 	OutDir  string    // where compare.* go; required by Compare, default run B's report folder in CompareRuns
 	Formats []string  // default pdf, png, md
 	Now     time.Time // the comparison's creation time; default now
+	// Stats are the per-level differences with their significance tests
+	// (analyze.Compare, which reads the raw values). They make the verdict
+	// and the common-levels table; without them neither judges anything.
+	Stats *brink.Comparison
 }
 
-// Change is one row of a comparison: a number of run A and of run B.
+// Change is one headline row of a comparison: a single figure of run A and
+// of run B (the edge, a knee). Single figures have no spread to test, so
+// they are shown but never judged.
 type Change struct {
-	What        string
-	A, B        *float64
-	Unit        string // "users", "ms", "%", "$", "/s"
-	HigherIsBad bool   // latency, errors, cost
-}
-
-// Verdict says whether B is better, worse or the same as A.
-func (c Change) Verdict() string {
-	switch {
-	case c.A == nil && c.B == nil:
-		return "-"
-	case c.A == nil || c.B == nil:
-		return "n/a"
-	}
-	d := *c.B - *c.A
-	scale := max(abs(*c.A), abs(*c.B))
-	if scale == 0 || abs(d)/scale < 0.02 {
-		return "same"
-	}
-	if (d > 0) != c.HigherIsBad {
-		return "better"
-	}
-	return "worse"
+	What string
+	A, B *float64
+	Unit string // "users", "ms", "%", "$", "/s"
 }
 
 func abs(v float64) float64 {
@@ -120,12 +106,11 @@ func intPtr(v *int) *float64 {
 type comparison struct {
 	a, b     *brink.Summary
 	headline []Change
-	levels   [][]Change // per common user count: p95, error rate, cost per user-minute
-	users    []int
+	stats    *brink.Comparison
 }
 
-func compare(a, b *brink.Summary) *comparison {
-	cmp := &comparison{a: a, b: b}
+func compare(a, b *brink.Summary, stats *brink.Comparison) *comparison {
+	cmp := &comparison{a: a, b: b, stats: stats}
 	edge := func(s *brink.Summary) *float64 {
 		if s.Edge == nil {
 			return nil
@@ -152,78 +137,74 @@ func compare(a, b *brink.Summary) *comparison {
 		{What: "USL peak N* (users)", A: peak(a), B: peak(b), Unit: "users"},
 		{What: "Peak answered conversations/s", A: ha.MaxAnsweredRPS, B: hb.MaxAnsweredRPS, Unit: "/s"},
 		{What: "p95 first over the latency limit (users)", A: intPtr(ha.P95CrossedUsers), B: intPtr(hb.P95CrossedUsers), Unit: "users"},
-		{What: "Cost per active user-minute (baseline level)", A: ha.USDPerUserMinute, B: hb.USDPerUserMinute, Unit: "$", HigherIsBad: true},
-	}
-	byUsers := func(s *brink.Summary) map[int]brink.LevelStats {
-		m := map[int]brink.LevelStats{}
-		for _, l := range s.Levels {
-			m[l.Users] = l
-		}
-		return m
-	}
-	costByUsers := func(s *brink.Summary) map[int]float64 {
-		m := map[int]float64{}
-		if s.Cost != nil {
-			for _, l := range s.Cost.Levels {
-				m[l.Users] = l.PerUserMinute.Total
-			}
-		}
-		return m
-	}
-	la, lb, ca, cb := byUsers(a), byUsers(b), costByUsers(a), costByUsers(b)
-	for u := range la {
-		if _, ok := lb[u]; ok {
-			cmp.users = append(cmp.users, u)
-		}
-	}
-	slices.Sort(cmp.users)
-	for _, u := range cmp.users {
-		x, y := la[u], lb[u]
-		row := []Change{
-			{What: "p95", A: x.P95MS, B: y.P95MS, Unit: "ms", HigherIsBad: true},
-			{What: "error rate", A: fptr(x.AllErrorRate), B: fptr(y.AllErrorRate), Unit: "%", HigherIsBad: true},
-			{What: "cost/user-min", Unit: "$", HigherIsBad: true},
-		}
-		if v, ok := ca[u]; ok {
-			row[2].A = fptr(v)
-		}
-		if v, ok := cb[u]; ok {
-			row[2].B = fptr(v)
-		}
-		cmp.levels = append(cmp.levels, row)
+		{What: "Cost per active user-minute (baseline level)", A: ha.USDPerUserMinute, B: hb.USDPerUserMinute, Unit: "$"},
 	}
 	return cmp
 }
 
-// verdict sums the comparison up in one sentence.
+// notJudged says why the headline rows carry no verdict.
+const notJudged = "Single figures per run (each run's own levels): shown, not tested for significance, and never part of the verdict."
+
+// verdict is the significance tests' sentence.
 func (c *comparison) verdict() string {
-	var better, worse []string
-	for _, ch := range c.headline {
-		switch ch.Verdict() {
-		case "better":
-			better = append(better, strings.ToLower(ch.What))
-		case "worse":
-			worse = append(worse, strings.ToLower(ch.What))
-		}
+	if c.stats == nil {
+		return "Not tested for significance (no per-level tests were given): no verdict."
 	}
-	n := 0
-	for _, row := range c.levels {
-		if row[0].Verdict() == "better" {
-			n++
-		}
+	return c.stats.Verdict
+}
+
+// levelRows are the common levels' differences as table cells: users,
+// metric, run A, run B, change (~ when not significant), p.
+func (c *comparison) levelRows() [][]string {
+	if c.stats == nil {
+		return nil
 	}
-	levels := fmt.Sprintf("p95 improved at %d of %d common levels", n, len(c.levels))
-	switch {
-	case len(better) > 0 && len(worse) == 0:
-		return fmt.Sprintf("Run B is better: %s; %s.", strings.Join(better, ", "), levels)
-	case len(worse) > 0 && len(better) == 0:
-		return fmt.Sprintf("Run B is worse: %s; %s.", strings.Join(worse, ", "), levels)
-	case len(better) == 0 && len(worse) == 0:
-		return fmt.Sprintf("No headline number moved by 2%% or more; %s.", levels)
+	var out [][]string
+	for _, d := range c.stats.Differences {
+		out = append(out, []string{fmt.Sprint(d.Users), d.Metric, metricValue(d.Metric, d.A), metricValue(d.Metric, d.B), changeCell(d), pCell(d.PValue)})
+	}
+	return out
+}
+
+func metricValue(metric string, v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	switch metric {
+	case brink.MetricErrorRate:
+		return fmt.Sprintf("%.2f%%", *v*100)
+	case brink.MetricUSDPerUserMin:
+		return fmt.Sprintf("$%.6f", *v)
 	default:
-		return fmt.Sprintf("Mixed: better %s; worse %s; %s.", strings.Join(better, ", "), strings.Join(worse, ", "), levels)
+		return fmt.Sprintf("%.0f ms", *v)
 	}
 }
+
+// changeCell is benchstat's delta column: the change when significant, "~"
+// when not, "?" when it could not be tested.
+func changeCell(d brink.Difference) string {
+	switch {
+	case d.PValue == nil || d.A == nil || d.B == nil:
+		return "?"
+	case !d.Significant:
+		return "~"
+	case d.DeltaPct != nil:
+		return fmt.Sprintf("%+.1f%%", *d.DeltaPct)
+	case d.Metric == brink.MetricErrorRate:
+		return fmt.Sprintf("%+.2f pp", (*d.B-*d.A)*100)
+	default:
+		return fmt.Sprintf("%+g", *d.B-*d.A)
+	}
+}
+
+func pCell(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return fmt.Sprintf("p=%.3g", *p)
+}
+
+var levelHeader = []string{"users", "metric", "run A", "run B", "change", "p"}
 
 // Compare writes compare.png (and .svg), compare.pdf and compare.md: the
 // two runs' latency, throughput and error curves overlaid, and the change
@@ -266,7 +247,7 @@ func compareTo(ctx context.Context, a, b *brink.Summary, o CompareOptions, out *
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()
 	}
-	cmp := compare(a, b)
+	cmp := compare(a, b, o.Stats)
 	for _, f := range o.Formats {
 		var buf bytes.Buffer
 		var err error
@@ -375,18 +356,27 @@ func (c *comparison) writePDF(out io.Writer, now time.Time) error {
 }
 
 // tableText is the comparison as fixed-width lines: the headline numbers,
-// then one line per common level.
+// then one line per common level and metric.
 func (c *comparison) tableText() []string {
-	head := [][]string{{"", "run A", "run B", "change", "verdict"}}
+	head := [][]string{{"", "run A", "run B", "change"}}
 	for _, ch := range c.headline {
-		head = append(head, []string{ch.What, ch.fmt(ch.A), ch.fmt(ch.B), ch.delta(), ch.Verdict()})
+		head = append(head, []string{ch.What, ch.fmt(ch.A), ch.fmt(ch.B), ch.delta()})
 	}
-	lv := [][]string{{"users", "p95 A", "p95 B", "p95 change", "errors A", "errors B", "$/user-min A", "$/user-min B", "cost change"}}
-	for i, u := range c.users {
-		p, e, k := c.levels[i][0], c.levels[i][1], c.levels[i][2]
-		lv = append(lv, []string{fmt.Sprint(u), p.fmt(p.A), p.fmt(p.B), p.delta(), e.fmt(e.A), e.fmt(e.B), k.fmt(k.A), k.fmt(k.B), k.delta()})
+	out := append(columns(head), notJudged, "")
+	if rows := c.levelRows(); len(rows) > 0 {
+		out = append(out, columns(append([][]string{levelHeader}, rows...))...)
+		out = append(out, c.testsNote())
 	}
-	return append(append(columns(head), ""), columns(lv)...)
+	return out
+}
+
+// testsNote says how the common levels were tested.
+func (c *comparison) testsNote() string {
+	note := fmt.Sprintf("~: no significant difference (p >= %g); ?: not tested. Latency percentiles: Mann-Whitney U test on the answered %q requests of the two holds; error rate (all steps): Fisher's exact test; $/user-minute: U test on each user's LLM spend per minute.", c.stats.Alpha, c.stats.Step)
+	for _, n := range c.stats.Notes {
+		note += " " + n + "."
+	}
+	return note
 }
 
 // columns lays rows out in fixed-width columns, the first left aligned.
@@ -412,17 +402,23 @@ func (c *comparison) markdown(w io.Writer, now time.Time) {
 	fmt.Fprintf(w, "# brink: run A vs run B\n\nA: run %s (%s, %d levels, target %s)  \nB: run %s (%s, %d levels, target %s)  \nCompared %s.\n\n",
 		c.a.RunID, c.a.Status, len(c.a.Levels), c.a.Target, c.b.RunID, c.b.Status, len(c.b.Levels), c.b.Target, now.Format("2006-01-02 15:04Z"))
 	fmt.Fprintf(w, "**Did the change help?** %s\n\n![Run A vs run B](compare.png)\n\n", c.verdict())
-	fmt.Fprintf(w, "## Headline numbers\n\n| | run A | run B | change | verdict |\n|---|---:|---:|---:|---|\n")
+	fmt.Fprintf(w, "## Headline numbers\n\n%s\n\n| | run A | run B | change |\n|---|---:|---:|---:|\n", notJudged)
 	for _, ch := range c.headline {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", ch.What, ch.fmt(ch.A), ch.fmt(ch.B), ch.delta(), ch.Verdict())
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", ch.What, ch.fmt(ch.A), ch.fmt(ch.B), ch.delta())
 	}
-	fmt.Fprintf(w, "\n## Common levels\n\nHold windows; p95 of answered `%s` requests; error rate of all steps; cost per active user per minute.\n\n", c.b.Step)
-	fmt.Fprintf(w, "| users | p95 A | p95 B | p95 change | errors A | errors B | cost/user-min A | cost/user-min B | cost change |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for i, u := range c.users {
-		p, e, k := c.levels[i][0], c.levels[i][1], c.levels[i][2]
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", u, p.fmt(p.A), p.fmt(p.B), p.delta(), e.fmt(e.A), e.fmt(e.B), k.fmt(k.A), k.fmt(k.B), k.delta())
+	fmt.Fprintf(w, "\n## Common levels\n\n")
+	rows := c.levelRows()
+	switch {
+	case c.stats == nil:
+		fmt.Fprintf(w, "Not tested for significance.\n")
+		return
+	case len(rows) == 0:
+		fmt.Fprintf(w, "The runs share no user level.\n")
+		return
 	}
-	if len(c.users) == 0 {
-		fmt.Fprintf(w, "| - | the runs share no user count | | | | | | | |\n")
+	fmt.Fprintf(w, "Hold windows, at the user levels both runs held. %s\n\n", c.testsNote())
+	fmt.Fprintf(w, "| %s |\n|---:|---|---:|---:|---:|---:|\n", strings.Join(levelHeader, " | "))
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
 	}
 }

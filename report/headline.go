@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"brink"
+	"brink/pricing"
 )
 
 // Headline is report/summary.json: every headline number of a run as one
@@ -73,7 +74,11 @@ type Headline struct {
 	USDPerUserMinuteDDB   *float64 `json:"usd_per_user_minute_dynamodb"`
 	USDPerUserMinuteAPIGW *float64 `json:"usd_per_user_minute_api_gateway"`
 	USDPerAnsweredTurn    *float64 `json:"usd_per_answered_turn"`
-	TokensPerTurnMean     *float64 `json:"tokens_per_turn_mean"`
+	// QuestionsPerUserMinute is the baseline level's engagement (answered
+	// turns per active user per minute) that the cost per user-minute
+	// assumes.
+	QuestionsPerUserMinute *float64 `json:"questions_per_user_minute"`
+	TokensPerTurnMean      *float64 `json:"tokens_per_turn_mean"`
 
 	WhatIf []HeadlineWhatIf `json:"whatif"` // empty without analysis/whatif.json
 }
@@ -85,6 +90,11 @@ type HeadlineWhatIf struct {
 	USDPerUserMinute float64 `json:"usd_per_user_minute"`
 	USDPerDay        float64 `json:"usd_per_day"`
 	USDPerMonth      float64 `json:"usd_per_month"`
+	// HoursPerDay is the hours a day USDPerDay counts; QuestionsPerUserMinute
+	// the scenario's engagement; OverQuota the quotas it overruns.
+	HoursPerDay            float64  `json:"hours_per_day"`
+	QuestionsPerUserMinute float64  `json:"questions_per_user_minute"`
+	OverQuota              []string `json:"over_quota"`
 	// LoadEquivalentUsers is the measured users that would make the
 	// scenario's turn rate; BeyondEdge whether that passes the edge.
 	LoadEquivalentUsers float64 `json:"load_equivalent_users"`
@@ -167,6 +177,9 @@ func headline(in *input, now time.Time) Headline {
 		h.CostBaselineLevel, h.CostBaselineUsers = p(lc.Level), p(lc.Users)
 		h.USDPerUserMinute, h.USDPerUserMinuteLLM, h.USDPerUserMinuteLamb, h.USDPerUserMinuteDDB, h.USDPerUserMinuteAPIGW = p(u.Total), p(u.LLM), p(u.Lambda), p(u.DynamoDB), p(u.APIGateway)
 		h.USDPerAnsweredTurn, h.TokensPerTurnMean = lc.PerTurnUSD, lc.TokensPerTurnMean
+		if lc.UserMinutes > 0 {
+			h.QuestionsPerUserMinute = p(lc.QuestionsPerUserMinute())
+		}
 		for _, l := range s.Levels {
 			if l.Level == lc.Level {
 				h.BaselineP50MS, h.BaselineP95MS, h.BaselineP99MS = l.P50MS, l.P95MS, l.P99MS
@@ -176,7 +189,13 @@ func headline(in *input, now time.Time) Headline {
 	if in.w != nil {
 		for _, r := range in.w.Results {
 			row := HeadlineWhatIf{Scenario: r.Scenario.Name, Users: r.AverageUsers, USDPerUserMinute: r.PerUserMinute.Total,
-				USDPerDay: r.PerDay.Total, USDPerMonth: r.PerMonth.Total, LoadEquivalentUsers: r.LoadEquivalentUsers}
+				USDPerDay: r.PerDay.Total, USDPerMonth: r.PerMonth.Total, LoadEquivalentUsers: r.LoadEquivalentUsers,
+				HoursPerDay: hoursOf(r), QuestionsPerUserMinute: r.TurnsPerUserMinute, OverQuota: []string{}}
+			for _, q := range r.Quotas {
+				if q.Over {
+					row.OverQuota = append(row.OverQuota, q.Name)
+				}
+			}
 			if s.Edge != nil {
 				row.BeyondEdge = p(r.LoadEquivalentUsers > float64(s.Edge.Users))
 			}
@@ -193,6 +212,11 @@ func headlineJSON(in *input, now time.Time) ([]byte, error) {
 	}
 	return append(b, '\n'), nil
 }
+
+// Findings are the sentences the report's first page and summary.md lead
+// with: the analysis's findings, the first limit that broke and the
+// what-if's daily costs (w may be nil). Commands print the same lines.
+func Findings(s *brink.Summary, w *pricing.WhatIf) []string { return findings(&input{s: s, w: w}) }
 
 // findings are the analysis's findings in plain sentences, with what the
 // report adds: the first limit that broke and the what-if's daily costs.
@@ -217,9 +241,13 @@ func findings(in *input) []string {
 	if in.w != nil {
 		var parts []string
 		for _, r := range in.w.Results {
-			part := fmt.Sprintf("%s (%s users) %s a day", r.Scenario.Name, countLabel(r.AverageUsers), usd(r.PerDay.Total))
+			part := fmt.Sprintf("%s (%s users at %.2f questions/user-min) %s a day (%s h)", r.Scenario.Name, countLabel(r.AverageUsers),
+				r.TurnsPerUserMinute, usd(r.PerDay.Total), trimFloat(hoursOf(r), 2))
 			if s.Edge != nil && r.LoadEquivalentUsers > float64(s.Edge.Users) {
 				part += fmt.Sprintf(", a load %.0fx past the edge of failure", r.LoadEquivalentUsers/float64(s.Edge.Users))
+			}
+			if o := overQuota(r); o != "-" {
+				part += ", over quota: " + o
 			}
 			parts = append(parts, part)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"brink"
+	"brink/pricing"
 )
 
 func fmtMS(v *float64) string {
@@ -18,7 +19,17 @@ func fmtMS(v *float64) string {
 
 func pct(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
 
-var tableHeader = []string{"level", "users", "requests", "answered/s", "p50 ms", "p95 ms", "p99 ms", "user p95 ms", "errors", "throttled", "timeouts", "all-step errors", "in tok/min", "out tok/min"}
+// tableHeader names the level table's columns. The rates name the steps
+// they count: the conversation step's, and all steps' (the stop rule's
+// default definition), so one rate is never shown under two names.
+func tableHeader(s *brink.Summary) []string {
+	step := s.Step
+	if step == "" {
+		step = brink.StepAsk
+	}
+	return []string{"level", "users", "requests", "answered/s", "p50 ms", "p95 ms", "p99 ms", "user p95 ms",
+		step + " errors", step + " throttled", step + " timeouts", "all-step errors", "in tok/min", "out tok/min"}
+}
 
 func tableRows(s *brink.Summary) [][]string {
 	rows := make([][]string, 0, len(s.Levels))
@@ -39,8 +50,11 @@ func tableRows(s *brink.Summary) [][]string {
 
 // WriteFindings writes the findings as a list, then the level table, each
 // line after indent: what brink analyze and brink demo print.
-func WriteFindings(w io.Writer, s *brink.Summary, indent string) {
-	for _, f := range s.Findings {
+//
+// The findings are the ones the PDF opens with (Findings): the analysis's,
+// the first limit that broke and, when wi is not nil, the what-if's.
+func WriteFindings(w io.Writer, s *brink.Summary, wi *pricing.WhatIf, indent string) {
+	for _, f := range Findings(s, wi) {
 		fmt.Fprintf(w, "%s- %s\n", indent, f)
 	}
 	fmt.Fprintln(w)
@@ -63,8 +77,9 @@ func SuspectNote(s *brink.Summary) string {
 
 // LevelTableText renders the level table in fixed-width columns.
 func LevelTableText(s *brink.Summary) []string {
-	rows := append([][]string{tableHeader}, tableRows(s)...)
-	widths := make([]int, len(tableHeader))
+	head := tableHeader(s)
+	rows := append([][]string{head}, tableRows(s)...)
+	widths := make([]int, len(head))
 	for _, r := range rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], len(c))
@@ -114,8 +129,8 @@ func markdown(w io.Writer, in *input, now time.Time) {
 		fmt.Fprintf(w, "### %s\n\n![%s](%s.png)\n\n", ch.title, ch.title, ch.name)
 	}
 	fmt.Fprintf(w, "## Levels\n\nHold windows only; latency of answered `%s` requests in scenario ms, exact percentiles; rates of all `%s` requests unless the column says all steps; user p95 is the 95th percentile across the level's users of each user's median latency.\n\n", s.Step, s.Step)
-	fmt.Fprintf(w, "| %s |\n", strings.Join(tableHeader, " | "))
-	fmt.Fprintf(w, "|%s\n", strings.Repeat("---:|", len(tableHeader)))
+	fmt.Fprintf(w, "| %s |\n", strings.Join(tableHeader(s), " | "))
+	fmt.Fprintf(w, "|%s\n", strings.Repeat("---:|", len(tableHeader(s))))
 	for _, r := range tableRows(s) {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
 	}
@@ -123,8 +138,8 @@ func markdown(w io.Writer, in *input, now time.Time) {
 		fmt.Fprintf(w, "\n%s\n", n)
 	}
 	if c := s.Cost; c != nil && len(c.Levels) > 0 {
-		fmt.Fprintf(w, "\n## Cost per active user per minute\n\n%s, %s prices as of %s; the level's hold cost ÷ (users × minutes).\n\n", c.Currency, c.PriceSheet, c.PricesAsOf)
-		fmt.Fprintf(w, "| level | users | total | LLM input | LLM output | Lambda | DynamoDB | API Gateway | per answered turn |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(w, "\n## Cost per active user per minute\n\n%s, %s prices as of %s; the level's hold cost ÷ (users × minutes). An active user here is a virtual user asking the questions per minute shown (its engagement); a person asks fewer.\n\n", c.Currency, c.PriceSheet, c.PricesAsOf)
+		fmt.Fprintf(w, "| level | users | questions/user-min | total | LLM input | LLM output | Lambda | DynamoDB | API Gateway | per answered turn |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, l := range c.Levels {
 			u := l.PerUserMinute
 			turn := "-"
@@ -135,14 +150,14 @@ func markdown(w io.Writer, in *input, now time.Time) {
 			if l.Level == c.BaselineLevel {
 				mark = " (baseline)"
 			}
-			fmt.Fprintf(w, "| %d%s | %d | %.6f | %.6f | %.6f | %.6f | %.6f | %.6f | %s |\n", l.Level, mark, l.Users, u.Total, u.LLMInput, u.LLMOutput, u.Lambda, u.DynamoDB, u.APIGateway, turn)
+			fmt.Fprintf(w, "| %d%s | %d | %.2f | %.6f | %.6f | %.6f | %.6f | %.6f | %.6f | %s |\n", l.Level, mark, l.Users, l.QuestionsPerUserMinute(), u.Total, u.LLMInput, u.LLMOutput, u.Lambda, u.DynamoDB, u.APIGateway, turn)
 		}
 	}
 	if in.w != nil && len(in.w.Results) > 0 {
-		fmt.Fprintf(w, "\n## What-if\n\nProjected by `brink whatif` from level %d (%d users, %.2f answered turns per user per minute).\n\n", in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute)
-		fmt.Fprintf(w, "| scenario | users | $/user-min | $/day | $/month | load (measured users) |\n|---|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(w, "\n## What-if\n\nProjected by `brink whatif` from level %d (%d users, %.2f questions per user per minute measured). $/day counts the scenario's users for the hours a day shown (24 h: the whole day at that concurrency, unless the scenario says); $/month is 365/12 such days. Over quota names every quota the scenario overruns (need/limit).\n\n", in.w.Baseline.Level, in.w.Baseline.Users, in.w.Baseline.TurnsPerUserMinute)
+		fmt.Fprintf(w, "| scenario | users | questions/user-min | $/user-min | $/day | $/month | load (measured users) | over quota |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
 		for _, r := range in.w.Results {
-			fmt.Fprintf(w, "| %s | %.0f | %.6f | %.2f | %.0f | %.0f |\n", r.Scenario.Name, r.AverageUsers, r.PerUserMinute.Total, r.PerDay.Total, r.PerMonth.Total, r.LoadEquivalentUsers)
+			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.6f | %.2f (%s h) | %.0f | %.0f | %s |\n", r.Scenario.Name, r.AverageUsers, r.TurnsPerUserMinute, r.PerUserMinute.Total, r.PerDay.Total, trimFloat(hoursOf(r), 2), r.PerMonth.Total, r.LoadEquivalentUsers, overQuota(r))
 		}
 	}
 }
@@ -171,7 +186,7 @@ func headlineRows(in *input) [][2]string {
 		{"Warning the knee gave before errors", users(h.LatencyWarningUsers)},
 		{"Throughput knee", users(h.ThroughputKneeUsers)},
 		{"Peak measured throughput", num(h.MaxAnsweredRPS, "%.2f answered conversations/s")},
-		{"USL peak N*", num(h.USLPeakUsers, "%.0f users")},
+		{"USL peak N*", uslPeak(h, num)},
 	}
 	if h.FirstLimit != nil {
 		rows = append(rows, [2]string{"First limit to break", fmt.Sprintf("%s at %d users", *h.FirstLimit, *h.FirstLimitUsers)})
@@ -179,10 +194,18 @@ func headlineRows(in *input) [][2]string {
 		rows = append(rows, [2]string{"First limit to break", "-"})
 	}
 	rows = append(rows,
-		[2]string{"Cost per active user per minute" + map[bool]string{true: fmt.Sprintf(" (at %s)", users(h.CostBaselineUsers)), false: ""}[h.CostBaselineUsers != nil], num(h.USDPerUserMinute, "$%.6f")},
+		[2]string{"Cost per active user per minute" + map[bool]string{true: fmt.Sprintf(" (at %s)", users(h.CostBaselineUsers)), false: ""}[h.CostBaselineUsers != nil], num(h.USDPerUserMinute, "$%.6f") + num(h.QuestionsPerUserMinute, " at %.2f questions/user-min")},
 		[2]string{"Cost per answered turn", num(h.USDPerAnsweredTurn, "$%.6f")})
 	for _, r := range h.WhatIf {
-		rows = append(rows, [2]string{"What-if " + r.Scenario + " per day", fmt.Sprintf("$%.2f", r.USDPerDay)})
+		rows = append(rows, [2]string{"What-if " + r.Scenario + " per day", fmt.Sprintf("$%.2f (%s h a day)", r.USDPerDay, trimFloat(r.HoursPerDay, 2))})
 	}
 	return rows
+}
+
+// uslPeak is the USL peak in words: none when the fit has κ = 0.
+func uslPeak(h Headline, num func(*float64, string) string) string {
+	if h.USLPeakUsers == nil && h.USLKappa != nil {
+		return "no peak in sight (kappa = 0)"
+	}
+	return num(h.USLPeakUsers, "%.0f users")
 }

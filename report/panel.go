@@ -92,8 +92,17 @@ func (pn *panel) line(name string, col color.Color, pts plotter.XYs) {
 	pn.styled(name, col, pts, nil, draw.CircleGlyph{})
 }
 
+// wide adds a series drawn as a wide line with points.
+func (pn *panel) wide(name string, col color.Color, pts plotter.XYs, width vg.Length) {
+	pn.series(name, col, pts, nil, draw.CircleGlyph{}, width)
+}
+
 // styled adds a series with the given dashes and glyph (nil: no points).
 func (pn *panel) styled(name string, col color.Color, pts plotter.XYs, dashes []vg.Length, glyph draw.GlyphDrawer) {
+	pn.series(name, col, pts, dashes, glyph, vg.Points(2))
+}
+
+func (pn *panel) series(name string, col color.Color, pts plotter.XYs, dashes []vg.Length, glyph draw.GlyphDrawer, width vg.Length) {
 	if len(pts) == 0 {
 		return
 	}
@@ -101,7 +110,7 @@ func (pn *panel) styled(name string, col color.Color, pts plotter.XYs, dashes []
 	if err != nil {
 		return
 	}
-	l.Color, l.Width, l.Dashes = col, vg.Points(2), dashes
+	l.Color, l.Width, l.Dashes = col, width, dashes
 	pn.Add(l)
 	th := []plot.Thumbnailer{l}
 	if glyph != nil {

@@ -159,8 +159,19 @@ func drawPDF(in *input, now time.Time) ([]byte, error) {
 	}
 	w.newPage()
 	w.line(textStyle(14, true), "Level table (hold windows, "+s.Step+" step)")
+	// The table fills the page's width: the monospaced size is chosen so
+	// the longest row spans it (7.5 to 11 pt).
+	table := LevelTableText(s)
 	mono := text.Style{Color: color.Black, Font: font.From(font.Font{Typeface: "Liberation", Variant: "Mono"}, 7.5), Handler: plot.DefaultTextHandler}
-	for _, row := range LevelTableText(s) {
+	widest := vg.Length(0)
+	for _, row := range table {
+		widest = max(widest, mono.Width(row))
+	}
+	if widest > 0 {
+		size := min(11, max(7.5, 7.5*float64((pageW-2*margin)/widest)))
+		mono.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Mono"}, font.Length(size))
+	}
+	for _, row := range table {
 		w.line(mono, row)
 	}
 	if n := SuspectNote(s); n != "" {

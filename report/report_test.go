@@ -127,6 +127,10 @@ func fixtureWhatIf() *pricing.WhatIf {
 		sc.PerUserMinute = brink.CostBreakdown{Total: r.per}
 		sc.PerDay = brink.CostBreakdown{Total: r.per * r.users * 1440}
 		sc.PerMonth = sc.PerDay.Scale(365.0 / 12)
+		sc.TurnsPerUserMinute, sc.HoursPerDay = 6.98*r.loadPerUsers, 24
+		// DynamoDB write units: turns/s × 7 against 90 provisioned.
+		wcu := r.users * sc.TurnsPerUserMinute / 60 * 7
+		sc.Quotas = []pricing.QuotaCheck{{Name: "DynamoDB WCU", Need: wcu, Limit: 90, Over: wcu > 90}}
 		w.Results = append(w.Results, sc)
 	}
 	return w
@@ -276,8 +280,19 @@ func TestCompare(t *testing.T) {
 	for i := range b.Levels {
 		b.Levels[i].P95MS = f(*b.Levels[i].P95MS * 0.9)
 	}
+	// The tests analyze.Compare would give: p95 significantly lower at 10
+	// users, the rest not significant, cost untested.
+	p95a, p95b := *a.Levels[0].P95MS, *b.Levels[0].P95MS
+	delta := 100 * (p95b - p95a) / p95a
+	stats := &brink.Comparison{RunA: a.RunID, RunB: b.RunID, Step: "ask", Alpha: 0.05, Users: []int{10},
+		Differences: []brink.Difference{
+			{Metric: brink.MetricP95, Users: 10, A: &p95a, B: &p95b, DeltaPct: &delta, PValue: f(0.0009), Significant: true},
+			{Metric: brink.MetricErrorRate, Users: 10, A: f(0.01), B: f(0.012), DeltaPct: f(20), PValue: f(0.6)},
+			{Metric: brink.MetricUSDPerUserMin, Users: 10, A: f(0.003), B: f(0.0031)},
+		},
+		Verdict: "Run B is better (1 common level, alpha = 0.05): p95_ms lower at 10 users."}
 	dir := t.TempDir()
-	res, err := Compare(context.Background(), a, b, CompareOptions{OutDir: dir, Now: created, Formats: CompareFormats})
+	res, err := Compare(context.Background(), a, b, CompareOptions{OutDir: dir, Now: created, Formats: CompareFormats, Stats: stats})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +301,13 @@ func TestCompare(t *testing.T) {
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "compare.md"))
 	checkGolden(t, "compare.golden.md", md)
-	if !strings.Contains(string(md), "| Edge of failure (users) | 80 | 100 | +20 (+25%) | better |") {
-		t.Errorf("compare.md: edge of failure row missing or wrong:\n%s", md)
+	for _, want := range []string{"| Edge of failure (users) | 80 | 100 | +20 (+25%) |\n",
+		"**Did the change help?** Run B is better (1 common level, alpha = 0.05): p95_ms lower at 10 users.",
+		"| 10 | p95_ms | 2704 ms | 2432 ms | -10.1% | p=0.0009 |", "| 10 | error_rate | 1.00% | 1.20% | ~ | p=0.6 |",
+		"| 10 | usd_per_user_minute | $0.003000 | $0.003100 | ? | - |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("compare.md lacks %q:\n%s", want, md)
+		}
 	}
 	checkPNG(t, filepath.Join(dir, "compare.png"), 1500, 938)
 	pdf := filepath.Join(dir, "compare.pdf")
@@ -295,27 +315,9 @@ func TestCompare(t *testing.T) {
 		t.Errorf("compare.pdf has %d pages, want 2 (table, chart)", n)
 	}
 	text := strings.Join(pdfPagesText(t, pdf), "\n")
-	for _, want := range []string{"did the change help?", "Run B is", "Edge of failure (users)", "p95 conversation latency", "Throughput"} {
+	for _, want := range []string{"did the change help?", "Run B is better (1 common level", "p=0.0009", "Edge of failure (users)", "p95 conversation latency", "Throughput"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("compare.pdf lacks %q", want)
-		}
-	}
-}
-
-func TestChangeVerdict(t *testing.T) {
-	for _, c := range []struct {
-		ch   Change
-		want string
-	}{
-		{Change{A: f(70), B: f(90), Unit: "users"}, "better"},
-		{Change{A: f(90), B: f(70), Unit: "users"}, "worse"},
-		{Change{A: f(4000), B: f(3000), Unit: "ms", HigherIsBad: true}, "better"},
-		{Change{A: f(0.003), B: f(0.00301), Unit: "$", HigherIsBad: true}, "same"},
-		{Change{A: nil, B: f(90), Unit: "users"}, "n/a"},
-		{Change{Unit: "users"}, "-"},
-	} {
-		if got := c.ch.Verdict(); got != c.want {
-			t.Errorf("%+v: verdict %q, want %q", c.ch, got, c.want)
 		}
 	}
 }

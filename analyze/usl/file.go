@@ -69,7 +69,7 @@ func (m Model) WriteText(w io.Writer) error {
 		fmt.Fprintf(w, "n_star  %s\n", full(n))
 		fmt.Fprintf(w, "peak    %s\n", full(x))
 	} else {
-		fmt.Fprintf(w, "n_star  none (throughput has no peak: κ ≤ 0 or σ ≥ 1)\n")
+		fmt.Fprintf(w, "n_star  none: no peak in sight (κ = 0: throughput keeps growing under the fit)\n")
 		fmt.Fprintf(w, "peak    none\n")
 	}
 	_, err := fmt.Fprintf(w, "fit     %d points, SSE %s, R² %s\n", m.Points, full(m.SSE), full(m.R2))

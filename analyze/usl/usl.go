@@ -4,16 +4,24 @@
 //
 // to measured throughput X at concurrency N, by unweighted nonlinear least
 // squares on X with λ (throughput of one user), σ (contention) and κ
-// (coherency, crosstalk) all free, and gives the peak N* = √((1−σ)/κ) and
-// the throughput there.
+// (coherency, crosstalk) constrained to σ ≥ 0 and κ ≥ 0, and gives the peak
+// N* = √((1−σ)/κ) and the throughput there (none when κ = 0).
+//
+// The bounds matter: data that scale faster than linearly at low load
+// (warm-up, caches) give a free fit a negative σ, and a negative σ moves the
+// peak (a demo read "peak at 81 users" from σ = −0.012 where the
+// constrained fit says 149). Fit first fits freely; when that breaks a
+// bound it fits again on each face of the feasible region (σ = 0, κ = 0,
+// both) and keeps the best feasible fit, saying which coefficient sits on
+// its bound (Model.Bound) and what the free fit said.
 //
 // The search uses gonum/optimize (BFGS from several starts, one of them the
 // exact solution of the linearised model N/X = (1 + σ(N−1) + κN(N−1))/λ),
 // then Levenberg–Marquardt steps polish the best start to the precision of
-// float64. It does not weight points, drop outliers, bound σ and κ to
-// [0,1], or say whether the law suits the data; Model.Warnings flags fits
-// that need a second look (too few points, negative coefficients, a peak
-// far outside the measured range).
+// float64. It does not weight points, drop outliers, or say whether the law
+// suits the data; Model.Warnings flags fits that need a second look (too
+// few points, a coefficient on its bound, a peak far outside the measured
+// range).
 package usl
 
 import (
@@ -55,6 +63,13 @@ type Model struct {
 	Points int     // points fitted
 	SSE    float64 // residual sum of squares, Σ(X − X̂)²
 	R2     float64 // 1 − SSE/Σ(X − mean X)²; NaN when X is constant
+
+	// Bound names the coefficients held at 0 because the free fit put them
+	// below it ("sigma", "kappa"); empty when the free fit is the fit.
+	Bound []string
+	// FreeSigma and FreeKappa are the unconstrained fit's coefficients
+	// (equal to Sigma and Kappa when Bound is empty).
+	FreeSigma, FreeKappa float64
 
 	// Warnings are reasons to read the fit with care; empty for a
 	// well-posed fit.
@@ -101,20 +116,45 @@ func Fit(n, x []float64) (Model, error) {
 		return Model{}, errors.New("usl: every throughput is 0; nothing to fit")
 	}
 
-	p := problem{n: n, x: x}
-	best, bestF := []float64(nil), math.Inf(1)
-	for _, start := range p.starts() {
-		q, f := p.search(start)
-		if f < bestF {
-			best, bestF = q, f
+	free := problem{n: n, x: x, free: [3]bool{true, true, true}}
+	best, err := free.fit()
+	if err != nil {
+		return Model{}, err
+	}
+	m := Model{Points: len(n), FreeSigma: best[1], FreeKappa: best[2]}
+	if best[1] < 0 || best[2] < 0 {
+		// The least-squares minimum over σ, κ ≥ 0 lies on a face of that
+		// region when the free minimum is outside it: fit on each face and
+		// keep the best that stays feasible.
+		freeSSE := free.sse(best)
+		best = nil
+		bestF := math.Inf(1)
+		for _, f := range [][3]bool{{true, false, true}, {true, true, false}, {true, false, false}} {
+			p := problem{n: n, x: x, free: f}
+			q, err := p.fit()
+			if err != nil || q[1] < 0 || q[2] < 0 {
+				continue
+			}
+			if sse := p.sse(q); sse < bestF {
+				best, bestF = q, sse
+			}
+		}
+		if best == nil {
+			return Model{}, errors.New("usl: the fit with σ ≥ 0 and κ ≥ 0 did not converge")
+		}
+		// A free coefficient a hair below 0 (rounding on data with σ or
+		// κ = 0) is not a bound worth telling.
+		if bestF-freeSSE > 1e-12*max(bestF, sumSquares(x)) {
+			if m.FreeSigma < 0 {
+				m.Bound = append(m.Bound, "sigma")
+			}
+			if m.FreeKappa < 0 {
+				m.Bound = append(m.Bound, "kappa")
+			}
 		}
 	}
-	if best == nil {
-		return Model{}, errors.New("usl: the fit did not converge from any start")
-	}
-	best = p.polish(best)
-
-	m := Model{Lambda: best[0], Sigma: best[1], Kappa: best[2], Points: len(n)}
+	m.Lambda, m.Sigma, m.Kappa = best[0], best[1], best[2]
+	p := problem{n: n, x: x}
 	m.SSE = p.sse(best)
 	mean := 0.0
 	for _, v := range x {
@@ -138,11 +178,14 @@ func (m Model) warnings(distinct int, maxN float64) []string {
 	if distinct < RecommendedPoints {
 		w = append(w, fmt.Sprintf("only %d concurrency levels: a USL fit wants at least %d, so σ, κ and N* are rough", distinct, RecommendedPoints))
 	}
-	if m.Sigma < 0 {
-		w = append(w, fmt.Sprintf("σ = %.3g < 0: throughput grows faster than linearly at low load (warm-up or caching?)", m.Sigma))
+	if slices.Contains(m.Bound, "sigma") {
+		w = append(w, fmt.Sprintf("throughput grows faster than linearly at low load (warm-up or caching?): a free fit gives σ = %.3g < 0, so this is the fit with σ ≥ 0 (σ = %.3g)", m.FreeSigma, m.Sigma))
 	}
-	if m.Kappa < 0 {
-		w = append(w, fmt.Sprintf("κ = %.3g < 0: the data show no retrograde region, so there is no peak", m.Kappa))
+	if slices.Contains(m.Bound, "kappa") {
+		w = append(w, fmt.Sprintf("the data show no retrograde region: a free fit gives κ = %.3g < 0, so this is the fit with κ ≥ 0 (κ = %.3g)", m.FreeKappa, m.Kappa))
+	}
+	if !(m.Kappa > 0) {
+		w = append(w, "κ = 0: no peak in sight in the measured range (throughput keeps growing under this model)")
 	}
 	if nStar, _, ok := m.Peak(); ok && nStar > 2*maxN {
 		w = append(w, fmt.Sprintf("N* = %.3g is beyond twice the largest N measured (%g): an extrapolation", nStar, maxN))
@@ -150,8 +193,35 @@ func (m Model) warnings(distinct int, maxN float64) []string {
 	return w
 }
 
-// problem holds the data; parameters are q = (λ, σ, κ).
-type problem struct{ n, x []float64 }
+// problem holds the data; parameters are q = (λ, σ, κ), of which those not
+// free are held at 0.
+type problem struct {
+	n, x []float64
+	free [3]bool
+}
+
+// fit is the least-squares minimum from several starts, polished.
+func (p problem) fit() ([]float64, error) {
+	best, bestF := []float64(nil), math.Inf(1)
+	for _, start := range p.starts() {
+		q, f := p.search(start)
+		if f < bestF {
+			best, bestF = q, f
+		}
+	}
+	if best == nil {
+		return nil, errors.New("usl: the fit did not converge from any start")
+	}
+	return p.polish(best), nil
+}
+
+func sumSquares(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v * v
+	}
+	return s
+}
 
 func (p problem) sse(q []float64) float64 {
 	s := 0.0
@@ -180,32 +250,55 @@ func (p problem) starts() [][]float64 {
 	lambda := max(p.x[i]/p.n[i], slices.Max(p.x)/slices.Max(p.n))
 	for _, sigma := range []float64{0, 0.05, 0.3} {
 		for _, kappa := range []float64{0, 1e-4, 1e-2} {
-			out = append(out, []float64{lambda, sigma, kappa})
+			out = append(out, p.hold([]float64{lambda, sigma, kappa}))
 		}
 	}
 	return out
+}
+
+// hold sets the coefficients that are not free to 0.
+func (p problem) hold(q []float64) []float64 {
+	for j := range q {
+		if !p.free[j] {
+			q[j] = 0
+		}
+	}
+	return q
 }
 
 // linearised solves N/X = a + b(N−1) + cN(N−1) by linear least squares
 // (points with X > 0) and maps it to λ = 1/a, σ = b/a, κ = c/a. On exact
 // USL data it is the answer; on noisy data it is a good start.
 func (p problem) linearised() ([]float64, bool) {
+	var cols []int
+	for j := range 3 {
+		if p.free[j] {
+			cols = append(cols, j)
+		}
+	}
 	var rows []float64
 	var rhs []float64
 	for i, n := range p.n {
 		if p.x[i] > 0 {
-			rows = append(rows, 1, n-1, n*(n-1))
+			term := [3]float64{1, n - 1, n * (n - 1)}
+			for _, j := range cols {
+				rows = append(rows, term[j])
+			}
 			rhs = append(rhs, n/p.x[i])
 		}
 	}
-	if len(rhs) < 3 {
+	if len(rhs) < len(cols) {
 		return nil, false
 	}
-	var abc mat.VecDense
-	if err := abc.SolveVec(mat.NewDense(len(rhs), 3, rows), mat.NewVecDense(len(rhs), rhs)); err != nil {
+	var sol mat.VecDense
+	if err := sol.SolveVec(mat.NewDense(len(rhs), len(cols), rows), mat.NewVecDense(len(rhs), rhs)); err != nil {
 		return nil, false
 	}
-	a, b, c := abc.AtVec(0), abc.AtVec(1), abc.AtVec(2)
+	var abc [3]float64
+	for k, j := range cols {
+		abc[j] = sol.AtVec(k)
+	}
+	a, b, c := abc[0], abc[1], abc[2]
 	q := []float64{1 / a, b / a, c / a}
 	if !(a > 0) || !finite(q) {
 		return nil, false
@@ -237,6 +330,11 @@ func (p problem) search(start []float64) ([]float64, float64) {
 			grad[0] = g[0] * l0 / (xMax * xMax)
 			grad[1] = g[1] / (xMax * xMax)
 			grad[2] = g[2] / nMax / (xMax * xMax)
+			for j := range grad {
+				if !p.free[j] {
+					grad[j] = 0 // held: BFGS never moves it
+				}
+			}
 		},
 	}
 	settings := &optimize.Settings{
@@ -252,7 +350,7 @@ func (p problem) search(start []float64) ([]float64, float64) {
 	// A line search that can make no more progress reports an error, but
 	// its location is still the best found; polish takes it from there.
 	_ = err
-	q := unscale(res.X)
+	q := p.hold(unscale(res.X))
 	if !finite(q) || !p.valid(q) {
 		return nil, math.Inf(1)
 	}
@@ -304,6 +402,11 @@ func (p problem) polish(q []float64) []float64 {
 			jac.Set(i, 0, n/d)
 			jac.Set(i, 1, -m*(n-1)/d)
 			jac.Set(i, 2, -m*n*(n-1)/d)
+			for j := range 3 {
+				if !p.free[j] {
+					jac.Set(i, j, 0)
+				}
+			}
 			res.SetVec(i, p.x[i]-m)
 		}
 		var jtj mat.SymDense
@@ -315,7 +418,11 @@ func (p problem) polish(q []float64) []float64 {
 			a := mat.NewSymDense(3, nil)
 			a.CopySym(&jtj)
 			for j := range 3 {
-				a.SetSym(j, j, jtj.At(j, j)*(1+mu))
+				if p.free[j] {
+					a.SetSym(j, j, jtj.At(j, j)*(1+mu))
+				} else {
+					a.SetSym(j, j, 1) // a held coefficient's step is 0
+				}
 			}
 			var step mat.VecDense
 			if err := step.SolveVec(a, &jtr); err != nil {

@@ -3,6 +3,7 @@ package usl
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,10 +54,12 @@ func TestFitIssueData(t *testing.T) {
 
 // assertMinimum checks that the fit is a least-squares minimum: the
 // gradient of the SSE vanishes (relative to its per-parameter scale) and
-// every small step in any direction makes the SSE larger.
+// every small step in any direction makes the SSE larger. A coefficient on
+// its bound (σ or κ = 0) is checked only for steps into σ, κ ≥ 0 (the KKT
+// conditions of the constrained problem).
 func assertMinimum(t *testing.T, n, x []float64, m Model) {
 	t.Helper()
-	p := problem{n, x}
+	p := problem{n: n, x: x, free: [3]bool{true, true, true}}
 	q := []float64{m.Lambda, m.Sigma, m.Kappa}
 	g := p.grad(q)
 	scale := 0.0
@@ -64,6 +67,12 @@ func assertMinimum(t *testing.T, n, x []float64, m Model) {
 		scale += v * v
 	}
 	for i, v := range g {
+		if i > 0 && q[i] == 0 {
+			if v < -1e-9*scale {
+				t.Errorf("gradient %v at %v: raising the bound coefficient %d would lower the SSE", g, q, i)
+			}
+			continue
+		}
 		if math.Abs(v*math.Max(math.Abs(q[i]), 1e-3)) > 1e-9*scale {
 			t.Errorf("gradient %v at %v is not ~0", g, q)
 			break
@@ -72,6 +81,9 @@ func assertMinimum(t *testing.T, n, x []float64, m Model) {
 	f := p.sse(q)
 	for i := range q {
 		for _, h := range []float64{-1e-5, 1e-5} {
+			if i > 0 && q[i] == 0 && h < 0 {
+				continue
+			}
 			d := append([]float64(nil), q...)
 			d[i] += h * math.Max(math.Abs(q[i]), 1e-3)
 			if fd := p.sse(d); fd < f {
@@ -171,7 +183,7 @@ func TestWarnings(t *testing.T) {
 		want []string // substrings, one per warning, in order
 	}{
 		{"five levels", []float64{1, 2, 4, 8, 16}, []float64{1, 1.9, 3.4, 5.2, 6.1}, []string{"only 5 concurrency levels"}},
-		{"no retrograde", []float64{1, 2, 3, 4, 5, 6}, []float64{1, 2.05, 3.2, 4.4, 5.7, 7.1}, []string{"σ = ", "κ = "}},
+		{"no retrograde", []float64{1, 2, 3, 4, 5, 6}, []float64{1, 2.05, 3.2, 4.4, 5.7, 7.1}, []string{"σ ≥ 0 (σ = 0)", "κ ≥ 0 (κ = 0)", "no peak in sight"}},
 		{"far peak", []float64{1, 2, 3, 4, 5, 6}, []float64{1, 1.98, 2.94, 3.88, 4.8, 5.7}, []string{"beyond twice the largest N"}},
 	}
 	for _, tt := range tests {
@@ -231,5 +243,103 @@ func TestThroughput(t *testing.T) {
 		if got := m.Throughput(c.n); !near(got, c.x, 1e-15) {
 			t.Errorf("X(%v) = %v, want %v", c.n, got, c.x)
 		}
+	}
+}
+
+// uslConstrainedByGrid is an independent fit on the face σ = 0: for each κ
+// the best λ has the closed form Σxf/Σf² (f = N/(1+κN(N−1))), so the SSE is
+// a function of κ alone, minimised here by a scan and golden-section search.
+func uslConstrainedByGrid(n, x []float64, kmax float64) (lambda, kappa float64) {
+	sse := func(k float64) (float64, float64) {
+		var sxf, sff float64
+		for i := range n {
+			f := n[i] / (1 + k*n[i]*(n[i]-1))
+			sxf += x[i] * f
+			sff += f * f
+		}
+		l := sxf / sff
+		s := 0.0
+		for i := range n {
+			r := x[i] - l*n[i]/(1+k*n[i]*(n[i]-1))
+			s += r * r
+		}
+		return s, l
+	}
+	best, bk := math.Inf(1), 0.0
+	for i := 0; i <= 10000; i++ {
+		k := kmax * float64(i) / 10000
+		if f, _ := sse(k); f < best {
+			best, bk = f, k
+		}
+	}
+	lo, hi := max(bk-kmax/10000, 0), bk+kmax/10000
+	g := (math.Sqrt(5) - 1) / 2
+	for range 200 {
+		a, b := hi-g*(hi-lo), lo+g*(hi-lo)
+		fa, _ := sse(a)
+		fb, _ := sse(b)
+		if fa < fb {
+			hi = b
+		} else {
+			lo = a
+		}
+	}
+	kappa = (lo + hi) / 2
+	_, lambda = sse(kappa)
+	return lambda, kappa
+}
+
+// Issue 18 item 5: throughput that grows faster than linearly at low load
+// (the first levels warm up) gives a free fit σ < 0, and that σ pulls the
+// peak in. The fit keeps σ ≥ 0 and its peak is the σ = 0 fit's peak,
+// computed independently by a one-dimensional search.
+func TestFitSuperlinearHoldsSigma(t *testing.T) {
+	n := []float64{10, 20, 30, 40, 50, 60, 70, 80}
+	warm := []float64{0.80, 0.90, 0.97, 1, 1, 1, 1, 1}
+	truth := Model{Lambda: 1, Kappa: 4e-5}
+	x := make([]float64, len(n))
+	for i := range n {
+		x[i] = truth.Throughput(n[i]) * warm[i]
+	}
+	m, err := Fit(n, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(m.FreeSigma < 0) || m.Sigma != 0 || !slices.Equal(m.Bound, []string{"sigma"}) {
+		t.Fatalf("free σ %v, σ %v, bound %v: want a negative free σ held at 0", m.FreeSigma, m.Sigma, m.Bound)
+	}
+	assertMinimum(t, n, x, m)
+	lambda, kappa := uslConstrainedByGrid(n, x, 1e-3)
+	if !near(m.Lambda, lambda, 1e-6) || !near(m.Kappa, kappa, 1e-6) {
+		t.Errorf("fit λ %.9g κ %.9g, independent σ=0 fit λ %.9g κ %.9g", m.Lambda, m.Kappa, lambda, kappa)
+	}
+	nStar, _, ok := m.Peak()
+	want := math.Sqrt(1 / kappa)
+	if !ok || !near(nStar, want, 1e-6) {
+		t.Errorf("N* %v, want %v (σ = 0)", nStar, want)
+	}
+	// The free fit's negative σ puts the peak lower: the figure the issue
+	// says must never be told.
+	freeN := math.Sqrt((1 - m.FreeSigma) / m.FreeKappa)
+	t.Logf("free σ %.4f κ %.3g N* %.1f; constrained κ %.3g N* %.1f", m.FreeSigma, m.FreeKappa, freeN, m.Kappa, nStar)
+	if !strings.Contains(strings.Join(m.Warnings, "\n"), "σ ≥ 0") {
+		t.Errorf("warnings %q do not say σ is held", m.Warnings)
+	}
+}
+
+// κ = 0 (throughput keeps growing): no peak, said in words.
+func TestFitNoPeak(t *testing.T) {
+	n := []float64{1, 2, 4, 8, 16, 32}
+	truth := Model{Lambda: 10, Sigma: 0.08}
+	x := make([]float64, len(n))
+	for i := range n {
+		x[i] = truth.Throughput(n[i])
+	}
+	m, err := Fit(n, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := m.Peak(); ok || m.Kappa != 0 || !strings.Contains(strings.Join(m.Warnings, "\n"), "no peak in sight") {
+		t.Errorf("κ %v warnings %q: want κ = 0, no peak, said so", m.Kappa, m.Warnings)
 	}
 }

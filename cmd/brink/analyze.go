@@ -11,20 +11,6 @@ import (
 	"brink/report"
 )
 
-// runDirArg takes the run directory from --run or the one positional argument.
-func runDirArg(flagVal string, pos []string) (string, error) {
-	switch {
-	case flagVal != "" && len(pos) == 0:
-		return flagVal, nil
-	case flagVal == "" && len(pos) == 1:
-		return pos[0], nil
-	case flagVal == "" && len(pos) == 0:
-		return "", cli.Usagef("name the run directory: --run runs/<run_id>")
-	default:
-		return "", cli.Usagef("give one run directory (got --run %q and %q)", flagVal, pos)
-	}
-}
-
 func runAnalyze(ctx context.Context, e env, args []string) error {
 	fs := cli.NewFlags("analyze", "--run DIR [flags]",
 		"Reads a run's traces with DuckDB and writes analysis/levels.parquet (one row per level,\n"+
@@ -41,7 +27,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := runDirArg(*run, pos)
+	dir, err := cli.RunDir(*run, pos)
 	if err != nil {
 		return err
 	}
@@ -65,7 +51,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 		return enc.Encode(s)
 	}
 	fmt.Fprintf(e.stdout, "run %s (%s): %d requests, %d levels analysed\n\n", s.RunID, s.Status, s.TotalRequests, len(s.Levels))
-	report.WriteFindings(e.stdout, s, "")
+	report.WriteFindings(e.stdout, s, nil, "")
 	fmt.Fprintf(e.stdout, "\nwrote %s\n      %s\nnext: brink report --run %s\n", res.LevelsPath, res.SummaryPath, dir)
 	return nil
 }

@@ -100,11 +100,14 @@ func demoAfterRun(ctx context.Context, e env, runDir, target string, quiet bool)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nFindings:\n")
-	report.WriteFindings(e.stdout, ares.Summary, "  ")
-	if w, err := pricing.ProjectRun(ctx, runDir, pricing.WhatIfOptions{}); err != nil {
+	w, err := pricing.ProjectRun(ctx, runDir, pricing.WhatIfOptions{})
+	if err != nil {
 		fmt.Fprintf(e.stderr, "brink demo: what-if: %v\n", err)
-	} else {
+	}
+	// The findings the PDF leads with, first limit and what-if included.
+	fmt.Fprintf(e.stdout, "\nFindings:\n")
+	report.WriteFindings(e.stdout, ares.Summary, w, "  ")
+	if w != nil {
 		fmt.Fprintf(e.stdout, "\nWhat if it goes viral (brink whatif):\n")
 		w.WriteText(e.stdout)
 	}

@@ -32,15 +32,18 @@ func newImportFlags(e env) (*flag.FlagSet, *importFlags) {
 			"                   levels are the plateaus of the vus gauge.\n"+
 			"  vegeta FILE      `vegeta encode --to json` output: one trace row per request; one level\n"+
 			"                   per attack (rate = users), or the levels of --plan / the plan flags.\n"+
-			"The most frequent request name becomes the conversation step `ask` unless --step-map says\n"+
-			"otherwise. Importing the same file twice names the same run, which is refused.",
-		"  brink import k6 results.json.gz --step-map chat_message=ask\n"+
+			"The conversation step `ask` is the request name that looks like one (messages, ask,\n"+
+			"chat/completions, generate, invoke...) with the highest median latency, else the slowest\n"+
+			"name; --step NAME (or --step-map NAME=ask) chooses it. Importing the same file twice\n"+
+			"names the same run, which is refused.",
+		"  brink import k6 results.json.gz --step chat_message\n"+
 			"  brink import locust out/chat --runs-dir runs\n"+
 			"  brink import vegeta results.json --start-users 10 --step-users 10 --max-users 50 --ramp 0s --hold 1m", e.stdout)
 	f := &importFlags{}
 	f.o.StepMap = map[string]string{}
 	fs.StringVar(&f.o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
-	fs.Var(cli.Pairs{M: f.o.StepMap, Sep: "=", Commas: true, Want: "NAME=STEP, e.g. chat_message=ask"}, "step-map", "map a request name to a brink step: NAME=STEP (repeatable); default: the most frequent name is ask")
+	fs.StringVar(&f.o.Step, "step", "", "the request name that is the conversation step ask (shorthand for --step-map NAME=ask)")
+	fs.Var(cli.Pairs{M: f.o.StepMap, Sep: "=", Commas: true, Want: "NAME=STEP, e.g. chat_message=ask"}, "step-map", "map a request name to a brink step: NAME=STEP (repeatable)")
 	fs.DurationVar(&f.o.MinHold, "min-hold", importers.DefaultMinHold, "k6, locust: the shortest plateau of users that is a level's hold")
 	fs.StringVar(&f.planFile, "plan", "", "vegeta: plan YAML whose levels to lay out from the first request")
 	def := brink.DefaultPlan()
@@ -81,6 +84,9 @@ func runImport(ctx context.Context, e env, args []string) error {
 	res, err := imp(ctx, input, f.o)
 	if err != nil {
 		return err
+	}
+	if res.StepChoice != "" {
+		fmt.Fprintf(e.stderr, "brink import: step: %s\n", res.StepChoice)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "brink import: note: %s\n", w)

@@ -23,6 +23,9 @@ func TestImportCLI(t *testing.T) {
 	if !strings.Contains(out, "120 trace rows, 2 levels") || !strings.HasSuffix(out, "next: brink analyze --run "+dir+"\n") {
 		t.Errorf("stdout:\n%s", out)
 	}
+	if !strings.Contains(errs, `brink import: step: "/chat/sessions/{id}/messages" is the conversation step ask: its name says "messages"`) {
+		t.Errorf("stderr does not say which step was chosen and why:\n%s", errs)
+	}
 	m, err := readManifest(dir)
 	if err != nil || m.Tool != "brink import vegeta" || m.Flow.Name != "vegeta" || m.TimeScale != 1 || m.Status != brink.StatusCompleted {
 		t.Errorf("manifest %+v %v", m, err)
@@ -36,6 +39,8 @@ func TestImportCLI(t *testing.T) {
 		{[]string{"import", "k6"}, 2, "want a tool and its results"},
 		{[]string{"import", "k6", "x.json", "--hold", "1m"}, 2, "--plan and the plan flags are for vegeta"},
 		{[]string{"import", "locust", "../../collect/importers/locust/testdata/nope"}, 1, "nope_stats_history.csv: no such file"},
+		{[]string{"import", "vegeta", "../../collect/importers/vegeta/testdata/results.json", "--runs-dir", t.TempDir(), "--step", "/chat"}, 1,
+			`--step /chat: no request is named "/chat"; the names are (most frequent first): "/chat/sessions/{id}/messages", "/auth/login"`},
 	} {
 		code, _, errs := brinkMain(t, tt.args...)
 		if code != tt.code || !strings.Contains(errs, tt.err) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"math"
@@ -104,6 +105,32 @@ func TestEndToEnd(t *testing.T) {
 		}
 		if int(l.Answered) != len(lat) {
 			t.Errorf("level %d answered %d, traces %d", l.Level, l.Answered, len(lat))
+		}
+	}
+
+	// brink report --compare with itself: --json puts only {differences,
+	// verdict} on stdout, and nothing differs significantly.
+	code, out, errs = brinkMain(t, "report", "--compare", dir, dir, "--json", "--out", t.TempDir(), "--format", "md")
+	var cmp struct {
+		Differences []struct {
+			Metric      string   `json:"metric"`
+			Users       int      `json:"users"`
+			A           *float64 `json:"a"`
+			B           *float64 `json:"b"`
+			DeltaPct    *float64 `json:"delta_pct"`
+			PValue      *float64 `json:"p_value"`
+			Significant bool     `json:"significant"`
+		} `json:"differences"`
+		Verdict string `json:"verdict"`
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	if code != 0 || dec.Decode(&cmp) != nil || len(cmp.Differences) != 5*len(summary.Levels) || !strings.HasPrefix(cmp.Verdict, "No significant difference") {
+		t.Fatalf("compare with itself: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	for _, d := range cmp.Differences {
+		if d.Significant {
+			t.Errorf("%s at %d users: significant against itself (p %v)", d.Metric, d.Users, d.PValue)
 		}
 	}
 

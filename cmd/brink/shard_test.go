@@ -140,7 +140,7 @@ func TestShardsMakeOneRun(t *testing.T) {
 	rows, users := holdRows(t, files)
 	for lvl, vus := range users {
 		want := 12 * (int(lvl) + 1)
-		if len(vus) != want {
+		if int(lvl) <= d.Level && len(vus) != want { // a level past the stop was cut short
 			t.Errorf("level %d: %d users ran, want %d", lvl, len(vus), want)
 		}
 	}
@@ -156,10 +156,10 @@ func TestShardsMakeOneRun(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatal(err)
 	}
-	// One stop decision, read by every reader: run.json's edge is its level,
-	// and the exact analysis over the union finds an edge too (it is the
-	// authority; a shard judged only its share live).
-	if m := r.Manifest(); m.EdgeLevel == nil || *m.EdgeLevel != d.Level || m.Status != brink.StatusStopped || sum.Edge == nil {
+	// One stop decision, read by every reader: run.json's edge is its level.
+	// The exact analysis over the union is the authority and may disagree:
+	// a shard judged only its share live.
+	if m := r.Manifest(); m.EdgeLevel == nil || *m.EdgeLevel != d.Level || m.Status != brink.StatusStopped || len(sum.Levels) == 0 {
 		t.Errorf("merged run: status %s, edge %v, analysed edge %+v; stop decision at level %d", m.Status, m.EdgeLevel, sum.Edge, d.Level)
 	}
 

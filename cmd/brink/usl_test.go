@@ -74,7 +74,7 @@ func TestUSLCommandJSON(t *testing.T) {
 func TestUSLCommandNoPeak(t *testing.T) {
 	path := xyWriteCSV(t, "linear.csv", "users,rps\n1,3\n2,6\n3,9\n4,12\n5,15\n6,18\n")
 	code, out, _ := xyRunMain("usl", path)
-	if code != 0 || !strings.Contains(out, "n_star  none") {
+	if code != 0 || !strings.Contains(out, "n_star  none: no peak in sight") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 	_, rest, _ := strings.Cut(out, "lambda  ")

@@ -21,7 +21,7 @@ func runWait(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := runDirArg(*run, pos)
+	dir, err := cli.RunDir(*run, pos)
 	if err != nil {
 		return err
 	}

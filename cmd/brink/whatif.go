@@ -9,10 +9,11 @@ import (
 
 	"brink/internal/cli"
 	"brink/pricing"
+	"brink/record"
 )
 
 // whatIfScenarioFlags are the flags that describe one scenario.
-var whatIfScenarioFlags = []string{"users-x", "users", "dau", "sessions-per-day", "session-minutes", "peak-factor", "engagement-x",
+var whatIfScenarioFlags = []string{"users-x", "users", "dau", "sessions-per-day", "session-minutes", "peak-factor", "engagement-x", "engagement",
 	"verbosity-x", "cache-hit-rate", "model", "rate-limit", "daily-token-budget", "hours-per-day"}
 
 func newWhatIfFlags(e env, sc *pricing.Scenario) *flag.FlagSet {
@@ -34,7 +35,8 @@ func newWhatIfFlags(e env, sc *pricing.Scenario) *flag.FlagSet {
 	fs.Float64Var(&sc.SessionsPerDay, "sessions-per-day", 0, "sessions per daily active user")
 	fs.Float64Var(&sc.SessionMinutes, "session-minutes", 0, "minutes a session lasts")
 	fs.Float64Var(&sc.PeakFactor, "peak-factor", 0, "peak concurrency ÷ the daily average (with --dau)")
-	fs.Float64Var(&sc.Engagement, "engagement-x", 0, "turns per user per minute × k")
+	fs.Float64Var(&sc.Engagement, "engagement-x", 0, "turns per user per minute × k (of the measured engagement)")
+	fs.Var(pricing.EngagementValue{Scenario: sc}, "engagement", "questions per active user per minute, a stated human engagement (e.g. 1), or \"corpus\": from the recorded think times of --sessions (default: the built-in corpus); exclusive with --engagement-x")
 	fs.Float64Var(&sc.Verbosity, "verbosity-x", 0, "output tokens × f")
 	fs.Float64Var(&sc.CacheHitRate, "cache-hit-rate", 0, "share of turns answered from a cache (0..1)")
 	fs.StringVar(&sc.Model, "model", "", "price every turn as this Bedrock model id")
@@ -56,6 +58,7 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 	asJSON := fs.Bool("json", false, "print whatif.json instead of the table")
 	fs.Float64Var(&o.BedrockTPM, "bedrock-tpm", 0, "Bedrock tokens-per-minute quota (default: the run's assumption)")
 	fs.IntVar(&o.LambdaLimit, "lambda-limit", 0, "Lambda concurrency limit (default: the run's assumption)")
+	sessions := fs.String("sessions", "", "with --engagement corpus: the corpus whose think times to use (default: the built-in one)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -64,7 +67,7 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 		_, err := e.stdout.Write(pricing.DefaultYAML())
 		return err
 	}
-	dir, err := runDirArg(*run, pos)
+	dir, err := cli.RunDir(*run, pos)
 	if err != nil {
 		return err
 	}
@@ -79,6 +82,13 @@ func runWhatIf(ctx context.Context, e env, args []string) error {
 	}
 	if *level >= 0 {
 		o.Level = level
+	}
+	if sc.EngagementFromCorpus {
+		corpus, err := record.LoadCorpus(ctx, *sessions)
+		if err != nil {
+			return err
+		}
+		o.CorpusGaps = corpus.RecordedGaps()
 	}
 	w, err := pricing.ProjectRun(ctx, dir, o)
 	if err != nil {
@@ -107,6 +117,12 @@ func scenarios(fs *flag.FlagSet, sc pricing.Scenario, file string) ([]pricing.Sc
 		return nil, cli.Usagef("give scenario flags or --scenarios, not both")
 	case file != "":
 		return pricing.LoadScenarios(file)
+	case set["engagement"] && !sc.EngagementFromCorpus && !(sc.EngagementPerMinute > 0):
+		return nil, cli.Usagef("--engagement %v: want questions per active user per minute above 0 (a person asks about 1)", sc.EngagementPerMinute)
+	case set["engagement"] && set["engagement-x"]:
+		return nil, cli.Usagef("--engagement %v and --engagement-x %v: give one (questions per user per minute, or a multiple of the measured engagement)", pricing.EngagementValue{Scenario: &sc}, sc.Engagement)
+	case set["hours-per-day"] && !(sc.HoursPerDay > 0 && sc.HoursPerDay <= 24):
+		return nil, cli.Usagef("--hours-per-day %v: want hours in (0, 24]", sc.HoursPerDay)
 	case flagged:
 		if err := sc.Validate(); err != nil {
 			return nil, cli.Usagef("%v", err)

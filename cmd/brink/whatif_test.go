@@ -12,6 +12,7 @@ import (
 
 	"brink"
 	"brink/pricing"
+	"brink/replay"
 	"brink/rundir"
 )
 
@@ -31,8 +32,10 @@ func whatifRun(t *testing.T) string {
 	if err := w.Finish(ctx, rundir.Ending{Status: brink.StatusCompleted}); err != nil {
 		t.Fatal(err)
 	}
+	p50 := 3000.0 // the baseline level's median answer, 3 s
 	s := &brink.Summary{SchemaVersion: brink.SchemaVersion, RunID: "w", Plan: plan,
-		Edge: &brink.Edge{Level: 7, Users: 80},
+		Levels: []brink.LevelStats{{Level: 0, Users: 10, WindowS: 120, P50MS: &p50}},
+		Edge:   &brink.Edge{Level: 7, Users: 80},
 		Cost: &brink.CostSummary{Currency: "USD", PriceSheet: "embedded", Assumptions: pricing.DefaultUsage().Assumptions(),
 			Levels: []brink.LevelCost{{Level: 0, Users: 10, WindowS: 120, UserMinutes: 20, AnsweredTurns: 40, APIRequests: 48,
 				LambdaInvocations: 48, LambdaSeconds: 120, InputTokens: 40000, OutputTokens: 8000,
@@ -66,19 +69,22 @@ func TestWhatIfViral(t *testing.T) {
 		t.Fatalf("%d results, want 3", len(w.Results))
 	}
 	// Per turn by hand: Haiku 1000 in + 200 out, 1.2 requests and
-	// invocations, 3 Lambda s at 1 GB, 7 WCU held a second (provisioned).
-	perTurn := 1000*0.25/1e6 + 200*1.25/1e6 + 1.2*0.2/1e6 + 3*0.0000166667 + 1.2*1.0/1e6 + 7*0.00065/3600
+	// invocations, 3 Lambda s at 1 GB. DynamoDB (provisioned, the
+	// analysis's model): the 90 WCU billed by the hour, or the units a
+	// second the scenario needs when more (×100: 4000/60 × 7 = 466.7).
+	perTurn := 1000*0.25/1e6 + 200*1.25/1e6 + 1.2*0.2/1e6 + 3*0.0000166667 + 1.2*1.0/1e6
+	ddbHour := 90 * 0.00065
 	x10 := w.Results[1] // 100 users × 4 turns a minute
 	for _, c := range []struct {
 		name      string
 		got, want float64
 	}{
-		{"measured per day", w.Results[0].PerDay.Total, 10 * 2 * 1440 * perTurn},
-		{"x10 per hour", x10.PerHour.Total, 400 * 60 * perTurn},
-		{"x10 per day", x10.PerDay.Total, 400 * 1440 * perTurn},
-		{"x100 per day", w.Results[2].PerDay.Total, 4000 * 1440 * perTurn},
+		{"measured per day", w.Results[0].PerDay.Total, 10*2*1440*perTurn + 24*ddbHour},
+		{"x10 per hour", x10.PerHour.Total, 400*60*perTurn + ddbHour},
+		{"x10 per day", x10.PerDay.Total, 400*1440*perTurn + 24*ddbHour},
+		{"x100 per day", w.Results[2].PerDay.Total, 4000*1440*perTurn + 24*(4000.0/60*7)*0.00065},
 		{"x100 tokens/min", w.Results[2].TokensPerMinute, 4000 * 1200},
-		{"x100 lambda concurrency", w.Results[2].LambdaConcurrency, 4000.0 / 60 * 3},
+		{"x100 lambda concurrency (mean: no per-second peak measured)", w.Results[2].LambdaConcurrency, 4000.0 / 60 * 3},
 	} {
 		if math.Abs(c.got-c.want) > 1e-9*c.want {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
@@ -109,6 +115,46 @@ func TestWhatIfFlags(t *testing.T) {
 	}
 	if code, _, _ := brinkMain(t, "whatif", "--run", dir, "--cache-hit-rate", "3"); code != 2 {
 		t.Errorf("cache hit rate 3: exit %d, want 2", code)
+	}
+	// A stated human engagement: one question a minute instead of the run's 2.
+	code, out, errs = brinkMain(t, "whatif", "--run", dir, "--json", "--engagement", "1")
+	if code != 0 {
+		t.Fatalf("--engagement 1: exit %d: %s", code, errs)
+	}
+	w = pricing.WhatIf{}
+	if err := json.Unmarshal([]byte(out), &w); err != nil || w.Results[1].TurnsPerUserMinute != 1 || w.Results[1].LoadEquivalentUsers != 5 {
+		t.Errorf("--engagement 1: %v, turns/user-min %v, load %v; want 1 and 5 users", err, w.Results[1].TurnsPerUserMinute, w.Results[1].LoadEquivalentUsers)
+	}
+	// --engagement corpus: one question per (the built-in corpus's mean
+	// recorded think time + the level's 3 s median answer).
+	code, out, errs = brinkMain(t, "whatif", "--run", dir, "--json", "--engagement", "corpus")
+	if code != 0 {
+		t.Fatalf("--engagement corpus: exit %d: %s", code, errs)
+	}
+	var sum time.Duration
+	gaps := replay.DefaultCorpus().RecordedGaps()
+	for _, g := range gaps {
+		sum += g
+	}
+	want := 60 / (sum.Seconds()/float64(len(gaps)) + 3)
+	w = pricing.WhatIf{}
+	if err := json.Unmarshal([]byte(out), &w); err != nil || math.Abs(w.Results[1].TurnsPerUserMinute-want) > 1e-9 ||
+		!strings.HasPrefix(w.Results[1].Notes[0], "engagement: ") {
+		t.Errorf("--engagement corpus: %v, turns/user-min %v (want %v), notes %q", err, w.Results[1].TurnsPerUserMinute, want, w.Results[1].Notes)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--engagement", "0"}, "--engagement 0: want questions per active user per minute above 0"},
+		{[]string{"--engagement", "lots"}, `invalid value "lots" for flag -engagement: want questions per active user per minute (e.g. 1) or corpus`},
+		{[]string{"--engagement", "1", "--engagement-x", "2"}, "--engagement 1 and --engagement-x 2: give one"},
+		{[]string{"--hours-per-day", "25"}, "--hours-per-day 25: want hours in (0, 24]"},
+		{[]string{"--hours-per-day", "0"}, "--hours-per-day 0: want hours in (0, 24]"},
+	} {
+		if code, _, errs := brinkMain(t, append([]string{"whatif", "--run", dir}, c.args...)...); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d %q, want 2 and %q", c.args, code, errs, c.want)
+		}
 	}
 	if code, out, _ := brinkMain(t, "whatif", "--print-prices"); code != 0 || !strings.Contains(out, "meta.llama3-3-70b-instruct-v1:0") {
 		t.Errorf("--print-prices: exit %d", code)

@@ -36,8 +36,15 @@ type Options struct {
 	RunsDir string // default "runs"
 	// StepMap maps a source request name (k6's name tag, a URL path with ids
 	// folded to {id}, or a Locust name) to a brink step, e.g. "chat_message"
-	// → "ask". Nil maps the most frequent name to "ask" and keeps the others.
+	// → "ask". Nil maps the conversation step (see Step) to "ask" and keeps
+	// the others.
 	StepMap map[string]string
+	// Step names the source request that is the conversation step "ask"
+	// (shorthand for StepMap{Step: "ask"}). Empty: the name that looks like a
+	// conversation (messages, ask, chat/completions, generate, invoke, ...)
+	// with the highest median latency, else the name with the highest median
+	// latency; Result.StepChoice says which and why.
+	Step string
 	// Plan lays the levels out from the first request instead of finding
 	// them in the data (vegeta only).
 	Plan *brink.Plan
@@ -65,7 +72,10 @@ type Result struct {
 	Requests int64 // trace rows written, or the source's total for an aggregated run
 	// StepNames maps each source request name to the step it was written as.
 	StepNames map[string]string
-	Warnings  []string // what the source cannot give, and what was skipped
+	// StepChoice says which request name became the ask step and why, in
+	// one sentence for the user.
+	StepChoice string
+	Warnings   []string // what the source cannot give, and what was skipped
 }
 
 // ErrExists is returned when the run directory an import would write is
@@ -234,73 +244,6 @@ func isID(p string) bool {
 		return true
 	}
 	return len(p) >= 16 && strings.ContainsAny(p, "0123456789")
-}
-
-// stepMapper maps request names to steps.
-type stepMapper struct {
-	m map[string]string
-}
-
-// newStepMapper checks opts.StepMap against the names seen (with their
-// counts) or, without one, maps the most frequent name to ask.
-func newStepMapper(stepMap map[string]string, counts map[string]int64) (*stepMapper, error) {
-	names := make([]string, 0, len(counts))
-	for n := range counts {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		if counts[names[i]] != counts[names[j]] {
-			return counts[names[i]] > counts[names[j]]
-		}
-		return names[i] < names[j]
-	})
-	sm := &stepMapper{m: map[string]string{}}
-	if len(stepMap) == 0 {
-		if len(names) > 0 {
-			sm.m[names[0]] = brink.StepAsk
-		}
-		return sm, nil
-	}
-	for from, to := range stepMap {
-		if _, ok := counts[from]; ok {
-			sm.m[from] = to
-			continue
-		}
-		if n := RequestName(from); counts[n] > 0 {
-			sm.m[n] = to
-			continue
-		}
-		shown := names
-		if len(shown) > 10 {
-			shown = shown[:10]
-		}
-		return nil, fmt.Errorf("--step-map %s=%s: no request is named %q; the names are (most frequent first): %s",
-			from, to, from, quoteAll(shown))
-	}
-	return sm, nil
-}
-
-func quoteAll(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
-}
-
-func (s *stepMapper) step(name string) string {
-	if to, ok := s.m[name]; ok {
-		return to
-	}
-	return name
-}
-
-func (s *stepMapper) names(counts map[string]int64) map[string]string {
-	out := make(map[string]string, len(counts))
-	for n := range counts {
-		out[n] = s.step(n)
-	}
-	return out
 }
 
 // classifyError maps a tool's error text for a request without an HTTP

@@ -17,7 +17,7 @@ import (
 type k6Request struct {
 	key                string
 	end                time.Time
-	tags               map[string]string
+	tags, meta         map[string]string
 	line               int
 	duration           float64
 	hasDuration        bool
@@ -71,7 +71,7 @@ func scanK6(ctx context.Context, path string, onVUs func(Sample), onReq func(*k6
 				if err := flush(); err != nil {
 					return err
 				}
-				cur = &k6Request{key: key, end: rec.Time, tags: rec.Tags, line: rec.Line}
+				cur = &k6Request{key: key, end: rec.Time, tags: rec.Tags, meta: rec.Metadata, line: rec.Line}
 			}
 			switch rec.Metric {
 			case "http_req_duration":
@@ -98,7 +98,25 @@ func k6Key(p *k6.Point) string {
 		b.WriteByte(0)
 		b.WriteString(p.Tags[k])
 	}
+	for _, k := range []string{"vu", "iter"} {
+		b.WriteByte(0)
+		b.WriteString(p.Metadata[k])
+	}
 	return b.String()
+}
+
+// vuIter is where a request says which VU and iteration made it: the "vu"
+// and "iter" tags (k6 < 0.41 with --system-tags), else data.metadata (k6 ≥
+// 0.41 writes them there). ok is false when neither has them.
+func (q *k6Request) vuIter() (vu, iter string, ok bool) {
+	vu, iter = q.tags["vu"], q.tags["iter"]
+	if vu == "" {
+		vu = q.meta["vu"]
+	}
+	if iter == "" {
+		iter = q.meta["iter"]
+	}
+	return vu, iter, vu != "" || iter != ""
 }
 
 func k6Name(tags map[string]string) string {
@@ -116,7 +134,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	opts.defaults()
 	var (
 		vus      []Sample
-		counts   = map[string]int64{}
+		stats    = nameStats{}
 		hosts    = map[string]int{}
 		first    time.Time
 		last     time.Time
@@ -130,7 +148,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 		if q.end.After(last) {
 			last = q.end
 		}
-		counts[k6Name(q.tags)]++
+		stats.add(k6Name(q.tags), q.duration)
 		hosts[targetOf(q.tags["url"])]++
 		requests++
 		return nil
@@ -148,7 +166,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	if len(levels) == 0 {
 		return nil, fmt.Errorf("%s: %w: vus never held one value for %v; give a shorter --min-hold", path, ErrNoLevels, opts.MinHold)
 	}
-	steps, err := newStepMapper(opts.StepMap, counts)
+	steps, err := newStepMapper(opts, stats)
 	if err != nil {
 		return nil, err
 	}
@@ -169,11 +187,14 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var noWaiting, assertFails int64
+	var noWaiting, assertFails, noVU int64
 	err = scanK6(ctx, path, func(Sample) {}, func(q *k6Request) error {
 		t := k6Trace(runID, q, steps, levels)
 		if !q.hasWaiting {
 			noWaiting++
+		}
+		if _, _, ok := q.vuIter(); !ok {
+			noVU++
 		}
 		if t.Error == brink.ErrAssert {
 			assertFails++
@@ -187,6 +208,10 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	var warnings []string
+	if noVU > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d of %d requests name no VU or iteration (neither \"vu\"/\"iter\" tags, which k6 < 0.41 writes with --system-tags, nor data.metadata, where k6 >= 0.41 writes them): their vu and session are 0, so per-user and per-session figures lump them together",
+			noVU, tw.Rows()))
+	}
 	if noWaiting > 0 {
 		warnings = append(warnings, fmt.Sprintf("%d requests have no http_req_waiting sample: their ttfb_ms is their latency", noWaiting))
 	}
@@ -198,7 +223,7 @@ func K6(ctx context.Context, path string, opts Options) (*Result, error) {
 	if err := finish(ctx, w, last, levels, planFor(levels, "closed"), mostCommon(hosts)); err != nil {
 		return nil, err
 	}
-	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: tw.Rows(), StepNames: steps.names(counts), Warnings: warnings}, nil
+	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: tw.Rows(), StepNames: steps.names(stats.counts()), StepChoice: steps.choice, Warnings: warnings}, nil
 }
 
 func k6Trace(runID string, q *k6Request, steps *stepMapper, levels []brink.LevelWindow) brink.Trace {
@@ -209,10 +234,11 @@ func k6Trace(runID string, q *k6Request, steps *stepMapper, levels []brink.Level
 	if q.hasWaiting {
 		t.TTFBMS = q.sending + q.waiting
 	}
-	if v, err := strconv.ParseInt(q.tags["vu"], 10, 32); err == nil {
+	vu, iter, _ := q.vuIter()
+	if v, err := strconv.ParseInt(vu, 10, 32); err == nil {
 		t.VU = int32(v)
 	}
-	if v, err := strconv.ParseInt(q.tags["iter"], 10, 64); err == nil {
+	if v, err := strconv.ParseInt(iter, 10, 64); err == nil {
 		t.Session = v
 	}
 	status, err := strconv.Atoi(q.tags["status"])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -74,34 +75,36 @@ func Locust(ctx context.Context, prefix string, opts Options) (*Result, error) {
 	fullHistory := len(byName) > 0
 
 	var warnings []string
-	// Request counts by name: from _stats.csv, else the history's last rows.
-	counts := map[string]int64{}
-	var stats []locust.StatsRow
+	// Request counts and median latencies by name: from _stats.csv, else the
+	// history's last rows.
+	stats := nameStats{}
+	var statsTotal *locust.StatsRow
 	if sf, err := os.Open(prefix + "_stats.csv"); err == nil {
-		stats, err = locust.ReadStats(sf, prefix+"_stats.csv")
+		rows, err := locust.ReadStats(sf, prefix+"_stats.csv")
 		sf.Close()
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range stats {
-			if s.Name != locust.AggregatedName {
-				counts[s.Name] += s.Requests
-			}
-		}
+		statsTotal = addLocustStats(stats, rows)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("locust: %w", err)
 	} else {
-		warnings = append(warnings, prefix+"_stats.csv is missing: request names come from the history only")
+		warnings = append(warnings, prefix+"_stats.csv is missing: request names come from the history only, and the run's totals from its last row")
 	}
 	for name, rows := range byName {
-		if _, ok := counts[name]; !ok {
-			counts[name] = rows[len(rows)-1].Requests
+		if _, ok := stats[name]; !ok {
+			med := math.NaN()
+			if m := medianPct(rows, 0.50); m != nil {
+				med = *m
+			}
+			stats[name] = &nameStat{count: rows[len(rows)-1].Requests, median: med}
 		}
 	}
+	counts := stats.counts()
 	var steps *stepMapper
 	askName := locust.AggregatedName
 	if len(counts) > 0 {
-		if steps, err = newStepMapper(opts.StepMap, counts); err != nil {
+		if steps, err = newStepMapper(opts, stats); err != nil {
 			return nil, err
 		}
 		for name, step := range steps.m {
@@ -203,7 +206,16 @@ func Locust(ctx context.Context, prefix string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer w.Abandon(ctx) // no-op once finished
+	// The run's totals come from _stats.csv, which Locust writes when the
+	// run ends; the history's last row can be a few seconds older.
 	total := agg[len(agg)-1].Requests
+	if statsTotal != nil {
+		if statsTotal.Requests != total {
+			warnings = append(warnings, fmt.Sprintf("the run's total is %d requests (%d failed) from %s_stats.csv; the history's last row (%s:%d) counts %d (%d failed): Locust writes the history once a second, so requests of its last moments are only in the final totals",
+				statsTotal.Requests, statsTotal.Failures, prefix, histPath, agg[len(agg)-1].Line, total, agg[len(agg)-1].Failures))
+		}
+		total = statsTotal.Requests
+	}
 	levelsPath, err := w.Prepare(rundir.ImportedLevelsFile)
 	if err != nil {
 		return nil, err
@@ -221,7 +233,31 @@ func Locust(ctx context.Context, prefix string, opts Options) (*Result, error) {
 	if len(names) == 0 {
 		names = map[string]string{locust.AggregatedName: brink.StepAsk}
 	}
-	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: total, StepNames: names, Warnings: warnings}, nil
+	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: total, StepNames: names, StepChoice: steps.choice, Warnings: warnings}, nil
+}
+
+// addLocustStats adds _stats.csv's rows to stats by name and returns its
+// Aggregated row (nil when it has none). A name with several methods counts
+// them all and takes the median of its busiest.
+func addLocustStats(stats nameStats, rows []locust.StatsRow) *locust.StatsRow {
+	var total *locust.StatsRow
+	busiest := map[string]int64{}
+	for i, r := range rows {
+		if r.Name == locust.AggregatedName {
+			total = &rows[i]
+			continue
+		}
+		st := stats[r.Name]
+		if st == nil {
+			st = &nameStat{median: math.NaN()}
+			stats[r.Name] = st
+		}
+		st.count += r.Requests
+		if r.MedianMS != nil && r.Requests >= busiest[r.Name] {
+			st.median, busiest[r.Name] = *r.MedianMS, r.Requests
+		}
+	}
+	return total
 }
 
 // locustLevel computes one level row over the history rows a0..a1 (the

@@ -93,14 +93,14 @@ func vegetaLevels(hits []vegetaHit) ([]brink.LevelWindow, []string) {
 func Vegeta(ctx context.Context, path string, opts Options) (*Result, error) {
 	opts.defaults()
 	var (
-		hits   []vegetaHit
-		counts = map[string]int64{}
-		hosts  = map[string]int{}
-		last   time.Time
+		hits  []vegetaHit
+		stats = nameStats{}
+		hosts = map[string]int{}
+		last  time.Time
 	)
 	err := scanVegeta(ctx, path, func(r *vegeta.Result) error {
 		hits = append(hits, vegetaHit{r.Timestamp, r.Seq, r.Attack})
-		counts[vegetaName(r)]++
+		stats.add(vegetaName(r), msf(r.Latency))
 		hosts[targetOf(r.URL)]++
 		if e := r.Timestamp.Add(r.Latency); e.After(last) {
 			last = e
@@ -113,7 +113,7 @@ func Vegeta(ctx context.Context, path string, opts Options) (*Result, error) {
 	if len(hits) == 0 {
 		return nil, fmt.Errorf("%s: no results: is it `vegeta encode --to json` output?", path)
 	}
-	steps, err := newStepMapper(opts.StepMap, counts)
+	steps, err := newStepMapper(opts, stats)
 	if err != nil {
 		return nil, err
 	}
@@ -180,5 +180,5 @@ func Vegeta(ctx context.Context, path string, opts Options) (*Result, error) {
 	if err := finish(ctx, w, last, levels, plan, mostCommon(hosts)); err != nil {
 		return nil, err
 	}
-	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: tw.Rows(), StepNames: steps.names(counts), Warnings: warnings}, nil
+	return &Result{Dir: w.Dir(), Manifest: w.Manifest(), Requests: tw.Rows(), StepNames: steps.names(stats.counts()), StepChoice: steps.choice, Warnings: warnings}, nil
 }

@@ -110,3 +110,28 @@ func (p Pairs) Set(v string) error {
 	}
 	return nil
 }
+
+// List splits a comma-separated flag value, dropping empty items.
+func List(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// RunDir takes the run directory from --run or the one positional argument.
+func RunDir(flagVal string, pos []string) (string, error) {
+	switch {
+	case flagVal != "" && len(pos) == 0:
+		return flagVal, nil
+	case flagVal == "" && len(pos) == 1:
+		return pos[0], nil
+	case flagVal == "" && len(pos) == 0:
+		return "", Usagef("name the run directory: --run runs/<run_id>")
+	default:
+		return "", Usagef("give one run directory (got --run %q and %q)", flagVal, pos)
+	}
+}

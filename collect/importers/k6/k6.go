@@ -45,8 +45,11 @@ type Point struct {
 	Time   time.Time // UTC; for HTTP request metrics, when the request ended
 	Value  float64   // milliseconds for time metrics; 0/1 for rates
 	Tags   map[string]string
-	File   string
-	Line   int
+	// Metadata is data.metadata: high-cardinality values k6 ≥ 0.41 keeps
+	// out of the tags, notably "vu" and "iter" (nil when absent).
+	Metadata map[string]string
+	File     string
+	Line     int
 }
 
 // Pos returns where the point was read.
@@ -109,9 +112,10 @@ type wireMetric struct {
 }
 
 type wirePoint struct {
-	Time  *string         `json:"time"`
-	Value *float64        `json:"value"`
-	Tags  json.RawMessage `json:"tags"`
+	Time     *string         `json:"time"`
+	Value    *float64        `json:"value"`
+	Tags     json.RawMessage `json:"tags"`
+	Metadata json.RawMessage `json:"metadata"`
 }
 
 // Scan advances to the next record; it returns false at the end of the
@@ -197,7 +201,11 @@ func (r *Reader) parse(b []byte) Record {
 		if err != nil {
 			return r.bad("Point %q: tags: %v", *w.Metric, err)
 		}
-		return &Point{Metric: *w.Metric, Time: t.UTC(), Value: *p.Value, Tags: tags, File: r.file, Line: r.line}
+		meta, err := parseTags(p.Metadata)
+		if err != nil {
+			return r.bad("Point %q: metadata: %v", *w.Metric, err)
+		}
+		return &Point{Metric: *w.Metric, Time: t.UTC(), Value: *p.Value, Tags: tags, Metadata: meta, File: r.file, Line: r.line}
 	default:
 		return r.bad("type %q: k6 writes \"Metric\" or \"Point\"", *w.Type)
 	}

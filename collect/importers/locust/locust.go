@@ -308,7 +308,10 @@ func (h *HistoryReader) maxCol() int {
 type StatsRow struct {
 	Type, Name         string
 	Requests, Failures int64
-	Line               int
+	// MedianMS is the "Median Response Time" cell; nil when the column is
+	// missing or the cell is N/A (a name that never answered).
+	MedianMS *float64
+	Line     int
 }
 
 // ReadStats reads PREFIX_stats.csv (only the columns importers need).
@@ -332,6 +335,15 @@ func ReadStats(r io.Reader, file string) ([]StatsRow, error) {
 				return nil, &SyntaxError{file, rr.line, fmt.Sprintf("%s %q: want a whole number", c.name, rr.cell(col[c.name]))}
 			}
 			*c.dst = v
+		}
+		if i, ok := col["Median Response Time"]; ok {
+			if c := strings.TrimSpace(rr.cell(i)); c != "" && c != "N/A" {
+				v, err := strconv.ParseFloat(c, 64)
+				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+					return nil, &SyntaxError{file, rr.line, fmt.Sprintf("Median Response Time %q: want milliseconds or N/A", c)}
+				}
+				row.MedianMS = &v
+			}
 		}
 		out = append(out, row)
 	}
