@@ -72,7 +72,8 @@ func TestStalledGeneratorIsSuspect(t *testing.T) {
 	for _, f := range sum.Findings {
 		said = said || strings.HasPrefix(f, "6 users (level 1) is suspect: the generator fell")
 	}
-	if !said || !strings.Contains(sum.KneeNote, "1 suspect level(s) left out") {
+	// Level 0 may be suspect too on a busy machine: only the stall is certain.
+	if !said || !strings.Contains(sum.KneeNote, "suspect level(s) left out") {
 		t.Fatalf("findings %q, knee note %q", sum.Findings, sum.KneeNote)
 	}
 }
