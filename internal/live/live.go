@@ -27,6 +27,7 @@ type Progress struct {
 
 	mu     sync.Mutex
 	self   *brink.SelfSample // the generator's last second
+	over   int               // seconds in a row past a threshold
 	warned bool
 }
 
@@ -124,12 +125,18 @@ func Countdown(ctx context.Context, d time.Duration, what string, stderr io.Writ
 }
 
 // Self takes the generator's last second of self-measurement: the status
-// line shows its lag and CPU, and the first second past a threshold prints
-// one warning with the figure and what to do.
+// line shows its lag and CPU, and the third second in a row past a
+// threshold prints one warning with the figures and what to do (one late
+// timer is not a trend).
 func (p *Progress) Self(s brink.SelfSample) {
 	p.mu.Lock()
 	p.self = &s
-	warn := !p.warned && (s.LagMaxMS > 1000 || s.ProcessCPU > 0.9 || s.HostSteal > 0.1)
+	if s.LagMaxMS > 1000 || s.ProcessCPU > 0.9 || s.HostSteal > 0.1 {
+		p.over++
+	} else {
+		p.over = 0
+	}
+	warn := !p.warned && p.over >= 3
 	p.warned = p.warned || warn
 	p.mu.Unlock()
 	if warn && !p.quiet {
