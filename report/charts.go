@@ -134,6 +134,7 @@ func drawLatency(c draw.Canvas, in *input) {
 	}
 	limit := latencyRule(s) / 1000
 	left := newPanel("Per request", in.usersAxis(), "conversation latency (s)")
+	shadeSuspect(left, s) // first, so the lines are drawn over it
 	left.line("p50", colP50, p50)
 	left.line("p95", colP95, p95)
 	left.line("p99", colP99, p99)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 
+	"brink"
+
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -416,4 +418,43 @@ func (stepTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return out
+}
+
+// band shades an x range over the panel's whole height: the suspect
+// levels, whose numbers the instrument distorted.
+type band struct {
+	from, to float64
+	col      color.Color
+}
+
+func (b *band) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, _ := p.Transforms(&c)
+	x0, x1 := max(tx(b.from), c.Min.X), min(tx(b.to), c.Max.X)
+	if x1 > x0 {
+		c.FillPolygon(b.col, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+	}
+}
+
+func (b *band) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(b.col, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
+}
+
+// shadeSuspect shades each suspect level of s, half a level's step wide on
+// either side, with one legend entry.
+func shadeSuspect(pn *panel, s *brink.Summary) {
+	step := float64(max(s.Plan.StepUsers, 1))
+	var first *band
+	for _, l := range s.Levels {
+		if l.Verdict != brink.VerdictSuspect {
+			continue
+		}
+		b := &band{from: float64(l.Users) - step/2, to: float64(l.Users) + step/2, col: color.RGBA{R: 0xf0, G: 0xb0, B: 0x40, A: 0x50}}
+		pn.Add(b)
+		if first == nil {
+			first = b
+		}
+	}
+	if first != nil {
+		pn.legend("suspect level: the instrument distorted it", first)
+	}
 }

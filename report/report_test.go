@@ -366,3 +366,31 @@ func newRun(t testing.TB) *rundir.Run {
 	}
 	return &w.Run
 }
+
+// A suspect level is shaded on the latency chart, marked in the level
+// table and explained under it.
+func TestSuspectLevelsShown(t *testing.T) {
+	s := fixtureSummary()
+	s.Levels[3].Verdict, s.Levels[3].VerdictReason = brink.VerdictSuspect, "the generator fell 1.2 s behind its schedule"
+	s.Measurement = &brink.Measurement{Verdict: brink.VerdictDegraded, SuspectLevels: []int{3}}
+	plain := fixtureSummary()
+	var a, b bytes.Buffer
+	for _, c := range []struct {
+		s   *brink.Summary
+		out *bytes.Buffer
+	}{{s, &a}, {plain, &b}} {
+		png, err := drawImage("png", &input{s: c.s}, charts[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.out.Write(png)
+	}
+	if bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("the latency chart of a run with a suspect level is the same as without")
+	}
+	var md bytes.Buffer
+	WriteFindings(&md, s, nil, "")
+	if !strings.Contains(md.String(), " 3*     40") || !strings.Contains(md.String(), "* suspect: the generator or its host distorted") {
+		t.Errorf("level table:\n%s", md.String())
+	}
+}
