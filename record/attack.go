@@ -117,7 +117,20 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: target, Method: o.Method, Clock: clock})
 	}
 	o.RunID, o.Sink = w.ID(), tw
+	selfPath, err := w.Prepare(w.SelfFile())
+	if err != nil {
+		return res, err
+	}
+	// Max-rate mode keeps no live counters: the self-measurement has the
+	// process's and the host's figures only.
+	meter, err := startSelfMeter(selfPath, clock, func() (int64, int64, float64) { return 0, 0, 0 }, nil)
+	if err != nil {
+		return res, err
+	}
 	mr, runErr := replay.MaxRate(ctx, o.MaxRateOptions)
+	if err := meter.Stop(); err == nil {
+		w.Publish(context.WithoutCancel(ctx), w.SelfFile())
+	}
 	res.MaxRateResult = mr
 	closeErr := tw.Close()
 	res.Rows = tw.Rows()
