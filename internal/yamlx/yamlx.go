@@ -30,6 +30,9 @@ func Decode(file string, data []byte, v any, known []string) (err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("%s: the file is empty", file)
 	}
+	if line, deep := tooDeep(data); deep {
+		return fmt.Errorf("%s:%d: nested more than %d levels deep: brink's files nest a few levels; flatten it", file, line, MaxDepth)
+	}
 	if n, ok := expandedSize(data); ok && n > MaxNodes {
 		return fmt.Errorf("%s: its aliases (*name) expand to more than %d values: write the values out, or use fewer nested aliases", file, MaxNodes)
 	}

@@ -63,3 +63,46 @@ func TestAliasBomb(t *testing.T) {
 		t.Fatalf("alias: %+v, %v", h, err)
 	}
 }
+
+// Deep nesting is refused from the text, before the parser builds a tree:
+// 50,000 '[' (100 KB) or deep block indentation fail with the line.
+func TestTooDeep(t *testing.T) {
+	type doc struct {
+		A any `yaml:"a"`
+	}
+	deep := "a: " + strings.Repeat("[", 50000) + strings.Repeat("]", 50000) + "\n"
+
+	err := Decode("plan.yaml", []byte(deep), &doc{}, []string{"a"})
+	if err == nil || !strings.Contains(err.Error(), "plan.yaml:1: nested more than 100 levels deep") {
+		t.Fatalf("deep flow nesting: %v", err)
+	}
+	var block strings.Builder
+	block.WriteString("a:\n")
+	for i := range 150 {
+		block.WriteString(strings.Repeat("  ", i+1) + "- x\n")
+	}
+	if err := Decode("flow.yaml", []byte(block.String()), &doc{}, []string{"a"}); err == nil || !strings.Contains(err.Error(), "flow.yaml:") || !strings.Contains(err.Error(), "nested more than") {
+		t.Fatalf("deep block nesting: %v", err)
+	}
+	// Brackets inside quotes and comments are text, not nesting.
+	ok := "a: \"" + strings.Repeat("[", 300) + "\" # " + strings.Repeat("{", 300) + "\n"
+	if err := Decode("ok.yaml", []byte(ok), &doc{}, []string{"a"}); err != nil {
+		t.Fatalf("quoted brackets: %v", err)
+	}
+
+}
+
+// BenchmarkTooDeep refuses a 100 KB document of 50,000 nested '[' (the
+// target: within 1 s and 100 MB; allocations are reported per op).
+func BenchmarkTooDeep(b *testing.B) {
+	deep := []byte("a: " + strings.Repeat("[", 50000) + strings.Repeat("]", 50000) + "\n")
+	var v struct {
+		A any `yaml:"a"`
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Decode("deep.yaml", deep, &v, []string{"a"}); err == nil {
+			b.Fatal("want an error")
+		}
+	}
+}
