@@ -109,9 +109,12 @@ func run(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	name := args[0]
-	if name == "-h" || name == "--help" || name == "help" {
+	switch name {
+	case "-h", "--help", "help":
 		topUsage(e.stdout)
 		return exitOK
+	case "-v", "--version":
+		name, args = "version", []string{"version"}
 	}
 	for _, c := range commands {
 		if c.name == name {

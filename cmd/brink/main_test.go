@@ -227,3 +227,17 @@ func TestHelpHasExamples(t *testing.T) {
 		}
 	}
 }
+
+// brink --version and -v print the version, commit and Go version; help
+// shows flags as --flag, as the README writes them.
+func TestVersionAndHelpConventions(t *testing.T) {
+	for _, arg := range []string{"--version", "-v"} {
+		if code, out, _ := brinkMain(t, arg); code != 0 || !strings.Contains(out, "brink "+brink.Version+" (commit ") || !strings.Contains(out, "go1.") {
+			t.Errorf("%s: exit %d: %q", arg, code, out)
+		}
+	}
+	code, out, _ := brinkMain(t, "run", "--help")
+	if code != 0 || !strings.Contains(out, "\n  --target string") || strings.Contains(out, "\n  -target") {
+		t.Errorf("run --help: exit %d:\n%s", code, out)
+	}
+}

@@ -14,6 +14,6 @@ func runVersion(ctx context.Context, e env, args []string) error {
 	if _, err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "brink %s (schema version %d)\n", brink.Version, brink.SchemaVersion)
+	fmt.Fprintln(e.stdout, brink.VersionLine())
 	return nil
 }

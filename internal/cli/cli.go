@@ -34,9 +34,7 @@ func NewFlags(name, synopsis, about, example string, stdout io.Writer) *flag.Fla
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(stdout, "Usage:\n  brink %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		printDefaults(stdout, fs)
 		fmt.Fprintf(stdout, "\nExample:\n%s\n", example)
 	}
 	return fs
@@ -133,5 +131,20 @@ func RunDir(flagVal string, pos []string) (string, error) {
 		return "", Usagef("name the run directory: --run runs/<run_id>")
 	default:
 		return "", Usagef("give one run directory (got --run %q and %q)", flagVal, pos)
+	}
+}
+
+// printDefaults lists the flags as --flag, as the README and the examples
+// write them (the flag package prints -flag), with their defaults.
+func printDefaults(w io.Writer, fs *flag.FlagSet) {
+	var b strings.Builder
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	for line := range strings.SplitSeq(strings.TrimRight(b.String(), "\n"), "\n") {
+		if rest, ok := strings.CutPrefix(line, "  -"); ok {
+			line = "  --" + rest
+		}
+		fmt.Fprintln(w, line)
 	}
 }
