@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -57,9 +58,12 @@ var QueryFormats = []string{"table", "csv", "json"}
 // Query runs one SQL statement over the run in runDir (the views of
 // OpenRun) and writes its rows to w in format: table, csv or json (one
 // object per line). Warnings name what OpenRun skipped.
-func Query(ctx context.Context, runDir, stmt, format string, w io.Writer) (warnings []string, err error) {
+func Query(ctx context.Context, runDir, stmt, format string, allowWrite bool, w io.Writer) (warnings []string, err error) {
 	if !slices.Contains(QueryFormats, format) {
 		return nil, fmt.Errorf("format %q: want table, csv or json", format)
+	}
+	if err := CheckStatement(stmt, allowWrite); err != nil {
+		return nil, err
 	}
 	db, warnings, err := OpenRun(ctx, runDir, DBOptions{})
 	if err != nil {
@@ -68,7 +72,11 @@ func Query(ctx context.Context, runDir, stmt, format string, w io.Writer) (warni
 	defer db.Close()
 	rows, err := db.QueryContext(ctx, stmt)
 	if err != nil {
-		return warnings, fmt.Errorf("query: %v", firstLine(err.Error()))
+		msg := firstLine(err.Error())
+		if strings.Contains(msg, "does not exist") {
+			msg += "; the views are traces, windows, hold, ramp, metrics (when collected), levels and ramps (when analysed)"
+		}
+		return warnings, fmt.Errorf("query: %v", msg)
 	}
 	defer rows.Close()
 	return warnings, writeRows(rows, format, w)
@@ -158,5 +166,88 @@ func jsonValue(v any) any {
 		return string(x)
 	default:
 		return x
+	}
+}
+
+// ErrStatement is returned for a statement brink query will not run.
+var ErrStatement = errors.New("statement refused")
+
+// CheckStatement lets through one statement that only reads (SELECT,
+// WITH, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE, FROM, VALUES, TABLE); with
+// allowWrite, any one statement (COPY … TO, ATTACH, INSTALL, LOAD write
+// files or reach out).
+func CheckStatement(stmt string, allowWrite bool) error {
+	body, rest := splitStatement(stmt)
+	if strings.TrimSpace(rest) != "" {
+		return fmt.Errorf("%w: one statement at a time (found more after the first ';')", ErrStatement)
+	}
+	first := strings.ToUpper(firstWord(body))
+	if first == "" {
+		return fmt.Errorf("%w: the statement is empty", ErrStatement)
+	}
+	if allowWrite {
+		return nil
+	}
+	switch first {
+	case "SELECT", "WITH", "EXPLAIN", "DESCRIBE", "DESC", "SHOW", "SUMMARIZE", "FROM", "VALUES", "TABLE", "(":
+		return nil
+	}
+	return fmt.Errorf("%w: %s may write files or load code; brink query runs SELECT, EXPLAIN, DESCRIBE and SHOW (give --allow-write to run it)", ErrStatement, first)
+}
+
+// splitStatement cuts stmt at its first ';' outside quotes and comments.
+func splitStatement(stmt string) (first, rest string) {
+	var quote byte
+	for i := 0; i < len(stmt); i++ {
+		c := stmt[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
+			for i < len(stmt) && stmt[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
+			end := strings.Index(stmt[i+2:], "*/")
+			if end < 0 {
+				return stmt, ""
+			}
+			i += end + 3
+		case c == ';':
+			return stmt[:i], stmt[i+1:]
+		}
+	}
+	return stmt, ""
+}
+
+// firstWord is the statement's first keyword, past blanks and comments.
+func firstWord(s string) string {
+	for {
+		s = strings.TrimSpace(s)
+		switch {
+		case strings.HasPrefix(s, "--"):
+			if i := strings.IndexByte(s, '\n'); i >= 0 {
+				s = s[i+1:]
+				continue
+			}
+			return ""
+		case strings.HasPrefix(s, "/*"):
+			if i := strings.Index(s, "*/"); i >= 0 {
+				s = s[i+2:]
+				continue
+			}
+			return ""
+		case strings.HasPrefix(s, "("):
+			return "("
+		}
+		end := strings.IndexFunc(s, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
+		if end < 0 {
+			return s
+		}
+		return s[:end]
 	}
 }

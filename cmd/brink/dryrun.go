@@ -19,7 +19,7 @@ func dryRun(ctx context.Context, o record.Options, stdout io.Writer) error {
 		if ev.Error != "" {
 			status += " " + ev.Error
 		}
-		fmt.Fprintf(stdout, "%-10s %-6s %s -> %s in %.0f ms\n", ev.Step, ev.Method, ev.URL, status, ev.LatencyMS)
+		fmt.Fprintf(stdout, "%-10s %-6s %s -> %s in %.0f ms\n", ev.Step, ev.Method, brink.RedactURL(ev.URL), status, ev.LatencyMS)
 		keys := make([]string, 0, len(ev.Extracted))
 		for k := range ev.Extracted {
 			keys = append(keys, k)

@@ -20,6 +20,7 @@ func runQuery(ctx context.Context, e env, args []string) error {
 			"  brink query --run runs/... --format csv \"SELECT * FROM levels\" > levels.csv", e.stdout)
 	run := fs.String("run", "", "the run directory")
 	format := fs.String("format", "table", "output: table, csv or json")
+	write := fs.Bool("allow-write", false, "also run statements that write files or load code (COPY ... TO, ATTACH, INSTALL, LOAD)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -30,7 +31,10 @@ func runQuery(ctx context.Context, e env, args []string) error {
 	if !slices.Contains(analyze.QueryFormats, *format) {
 		return cli.Usagef("--format %q: want table, csv or json", *format)
 	}
-	warnings, err := analyze.Query(ctx, *run, pos[0], *format, e.stdout)
+	if err := analyze.CheckStatement(pos[0], *write); err != nil {
+		return cli.Usagef("%v", err)
+	}
+	warnings, err := analyze.Query(ctx, *run, pos[0], *format, *write, e.stdout)
 	for _, w := range warnings {
 		fmt.Fprintf(e.stderr, "brink query: warning: %s\n", w)
 	}

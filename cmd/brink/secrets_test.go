@@ -77,6 +77,12 @@ func TestSecretsNeverWritten(t *testing.T) {
 			t.Errorf("dry run output lacks %q:\n%s", step, out)
 		}
 	}
+	// A target URL's user:password is not printed on any request line.
+	withUser := strings.Replace(srv.URL, "http://", "http://alice:pw-in-url@", 1)
+	code, out, errs = brinkMain(t, "run", "--target", withUser, "--flow", flowPath, "--dry-run")
+	if code != 0 || strings.Contains(out+errs, "pw-in-url") || !strings.Contains(out, srv.URL+"/auth/login") {
+		t.Fatalf("dry run with credentials in the URL: exit %d\n%s%s", code, out, errs)
+	}
 }
 
 func TestValidateCommand(t *testing.T) {
