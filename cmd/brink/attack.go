@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -69,7 +68,7 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	}
 	printAttack(e, res)
 	if res.Status == brink.StatusInterrupted {
-		return errors.New("interrupted; the traces recorded so far are kept and can be analysed")
+		return errInterrupted
 	}
 	return nil
 }

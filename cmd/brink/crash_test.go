@@ -101,8 +101,8 @@ func TestSIGINTIsInterrupted(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Fatalf("exit: %v, want exit code 1 (interrupted)", err)
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+			t.Fatalf("exit: %v, want exit code 130 (interrupted)", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("brink run did not stop within 10 s of SIGINT")

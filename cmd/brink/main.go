@@ -4,7 +4,7 @@
 // Each command is a file here: flags, then options, then one call into a
 // library package (record, collect, analyze, pricing, report, importers),
 // then printing. Exit codes: 0 done, 1 failed, 2 usage error, 3 brink run
-// was ended by a stop rule (the edge of failure was found).
+// was ended by a stop rule (the edge of failure was found), 130 interrupted.
 package main
 
 import (
@@ -53,6 +53,7 @@ const (
 	exitFailed  = 1
 	exitUsage   = 2
 	exitStopped = 3
+	exitSignal  = 130
 )
 
 // badOption is a library's error that the user fixes on the command line
@@ -61,6 +62,10 @@ type badOption interface{ BadOption() }
 
 // errStopRule ends brink run with exit 3 after a stop rule found the edge.
 var errStopRule = errors.New("a stop rule ended the run")
+
+// errInterrupted ends a run stopped by Ctrl-C (or SIGTERM) with exit 130,
+// as a shell reports a command ended by SIGINT.
+var errInterrupted = errors.New("interrupted; the traces recorded so far are kept and can be analysed")
 
 type command struct {
 	name    string
@@ -145,6 +150,9 @@ func exitCode(stderr io.Writer, name string, err error) int {
 		return exitUsage
 	case errors.Is(err, errStopRule):
 		return exitStopped
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintf(stderr, "brink %s: %v\n", name, err)
+		return exitSignal
 	default:
 		fmt.Fprintf(stderr, "brink %s: %v\n", name, err)
 		return exitFailed

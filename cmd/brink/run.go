@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -112,7 +111,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 	case brink.StatusStopped:
 		return errStopRule
 	case brink.StatusInterrupted:
-		return errors.New("interrupted; the traces recorded so far are kept and can be analysed")
+		return errInterrupted
 	}
 	return nil
 }
