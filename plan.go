@@ -227,3 +227,20 @@ func (r StopRule) String() string {
 
 // Breached reports whether value breaks the rule.
 func (r StopRule) Breached(value float64) bool { return value > r.Threshold }
+
+// Plural says n of a thing: "1 level", "2 levels".
+func Plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// RoundDuration rounds a duration for people: to the second from 10 s up,
+// to the millisecond below ("hold 20s", never "20.000103654s").
+func RoundDuration(d time.Duration) time.Duration {
+	if d >= 10*time.Second || d <= -10*time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}

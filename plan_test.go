@@ -66,3 +66,18 @@ func TestStopRuleString(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestPluralAndRoundDuration(t *testing.T) {
+	if Plural(1, "level") != "1 level" || Plural(2, "level") != "2 levels" || Plural(0, "level") != "0 levels" {
+		t.Error("plural")
+	}
+	for in, want := range map[time.Duration]time.Duration{
+		20*time.Second + 103654: 20 * time.Second,
+		1500*time.Millisecond + 400: 1500 * time.Millisecond,
+		2 * time.Minute:             2 * time.Minute,
+	} {
+		if got := RoundDuration(in); got != want {
+			t.Errorf("RoundDuration(%v) = %v, want %v", in, got, want)
+		}
+	}
+}

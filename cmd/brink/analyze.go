@@ -1,6 +1,7 @@
 package main
 
 import (
+	"brink"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -50,7 +51,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
 	}
-	fmt.Fprintf(e.stdout, "run %s (%s): %d requests, %d levels analysed\n\n", s.RunID, s.Status, s.TotalRequests, len(s.Levels))
+	fmt.Fprintf(e.stdout, "run %s (%s): %d requests, %s analysed\n\n", s.RunID, s.Status, s.TotalRequests, brink.Plural(len(s.Levels), "level"))
 	report.WriteFindings(e.stdout, s, nil, "")
 	fmt.Fprintf(e.stdout, "\nwrote %s\n      %s\nnext: brink report --run %s\n", res.LevelsPath, res.SummaryPath, dir)
 	return nil

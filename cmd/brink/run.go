@@ -168,8 +168,8 @@ func recordRun(ctx context.Context, o record.Options, stderr io.Writer, quiet bo
 	stop := func() {}
 	o.OnStart = func(s record.Started) {
 		p := o.Plan
-		fmt.Fprintf(stderr, "brink run %s: %d levels of %d..%d users against %s (time scale %g, plan %v scenario, about %v wall)\n",
-			s.RunID, p.Levels(), p.StartUsers, p.UsersAt(p.Levels()-1), s.Target, s.Clock.Scale, o.Plan.Duration(), s.Clock.WallDuration(o.Plan.Duration()).Round(time.Second))
+		fmt.Fprintf(stderr, "brink run %s: %s of %d..%d users against %s (time scale %g, plan %v scenario, about %v wall)\n",
+			s.RunID, brink.Plural(p.Levels(), "level"), p.StartUsers, p.UsersAt(p.Levels()-1), s.Target, s.Clock.Scale, o.Plan.Duration(), s.Clock.WallDuration(o.Plan.Duration()).Round(time.Second))
 		fmt.Fprintf(stderr, "brink run: %s\n", pricing.DescribePlanEstimate(o.Plan))
 		stop = progress.Start(s.Snapshot)
 	}

@@ -288,10 +288,10 @@ func (res *Result) WriteText(w io.Writer, tool, input string) {
 	if m.Aggregated {
 		kind = "requests (aggregated: no per-request rows)"
 	}
-	fmt.Fprintf(w, "imported %s %s: %d %s, %d levels, %s to %s\n", tool, input, res.Requests, kind, len(m.Levels),
+	fmt.Fprintf(w, "imported %s %s: %d %s, %s, %s to %s\n", tool, input, res.Requests, kind, brink.Plural(len(m.Levels), "level"),
 		m.StartedAt.Format(time.RFC3339), m.EndedAt.Format(time.RFC3339))
 	for _, l := range m.Levels {
-		fmt.Fprintf(w, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, l.End.Sub(l.SteadyStart), l.SteadyStart.Format(time.RFC3339))
+		fmt.Fprintf(w, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, brink.RoundDuration(l.End.Sub(l.SteadyStart)), l.SteadyStart.Format(time.RFC3339))
 	}
 	names := make([]string, 0, len(res.StepNames))
 	for n := range res.StepNames {

@@ -52,7 +52,7 @@ func (p *Progress) every(ctx context.Context, d time.Duration, done <-chan struc
 		case now := <-t.C:
 			if s := line(now); s != "" && !p.quiet {
 				if p.tty {
-					fmt.Fprintf(p.w, "\r\033[K%s", s)
+					fmt.Fprintf(p.w, "\r\033[K%s", fit(s, p.width()))
 				} else {
 					fmt.Fprintln(p.w, s)
 				}
@@ -154,4 +154,24 @@ func (p *Progress) selfLine() string {
 		return ""
 	}
 	return fmt.Sprintf("  gen lag %.0f ms cpu %.0f%%", p.self.LagMaxMS, 100*p.self.ProcessCPU)
+}
+
+// width is the terminal's width in columns (80 when it cannot be read).
+func (p *Progress) width() int {
+	if f, ok := p.w.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
+}
+
+// fit cuts a live line to the terminal's width: a line that wraps leaves
+// half-lines behind, since \r\033[K clears only the last row.
+func fit(line string, width int) string {
+	r := []rune(line)
+	if len(r) < width {
+		return line
+	}
+	return string(r[:max(width-2, 0)]) + "…"
 }
