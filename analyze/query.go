@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"brink/internal/suggest"
 	"brink/rundir"
 )
 
@@ -188,9 +189,12 @@ func CheckStatement(stmt string, allowWrite bool) error {
 	if allowWrite {
 		return nil
 	}
-	switch first {
-	case "SELECT", "WITH", "EXPLAIN", "DESCRIBE", "DESC", "SHOW", "SUMMARIZE", "FROM", "VALUES", "TABLE", "(":
+	reading := []string{"SELECT", "WITH", "EXPLAIN", "DESCRIBE", "DESC", "SHOW", "SUMMARIZE", "FROM", "VALUES", "TABLE", "("}
+	if slices.Contains(reading, first) {
 		return nil
+	}
+	if s := suggest.Closest(first, reading); s != "" {
+		return fmt.Errorf("%w: %s is not a statement brink query runs (did you mean %s?)", ErrStatement, first, s)
 	}
 	return fmt.Errorf("%w: %s may write files or load code; brink query runs SELECT, EXPLAIN, DESCRIBE and SHOW (give --allow-write to run it)", ErrStatement, first)
 }

@@ -139,8 +139,11 @@ func TestEndToEnd(t *testing.T) {
 	if want := fmt.Sprintf("n,lv\n%d,%d\n", summary.TotalRequests, len(summary.Levels)); code != 0 || qout != want {
 		t.Fatalf("query: exit %d, %q (want %q) %s", code, qout, want, qerr)
 	}
-	if code, _, qerr := brinkMain(t, "query", "--run", dir, "SELEC 1"); code != 1 || !strings.Contains(qerr, "syntax error") {
+	if code, _, qerr := brinkMain(t, "query", "--run", dir, "SELECT * FROM"); code != 1 || !strings.Contains(qerr, "syntax error") {
 		t.Fatalf("bad SQL: exit %d, %q", code, qerr)
+	}
+	if code, _, qerr := brinkMain(t, "query", "--run", dir, "SELEC 1"); code != 2 || !strings.Contains(qerr, "did you mean SELECT?") {
+		t.Fatalf("misspelt SELECT: exit %d, %q", code, qerr)
 	}
 
 	if code, out, errs := brinkMain(t, "report", "--run", dir); code != 0 {
