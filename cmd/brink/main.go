@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"brink/internal/cli"
 	"brink/internal/suggest"
@@ -22,21 +20,7 @@ import (
 )
 
 func main() {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	abort := make(chan struct{})
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		s := <-sigs
-		fmt.Fprintf(os.Stderr, "\nbrink: %v: stopping (waiting for requests in flight; press Ctrl-C again to stop at once)\n", s)
-		cancel(fmt.Errorf("signal %v", s))
-		<-sigs
-		fmt.Fprintln(os.Stderr, "brink: second signal: cancelling requests in flight, closing segments")
-		close(abort)
-		<-sigs
-		fmt.Fprintln(os.Stderr, "brink: third signal: exiting without closing segments")
-		os.Exit(130)
-	}()
+	ctx, abort := cli.Signals(context.Background(), os.Stderr)
 	os.Exit(run(ctx, env{stdout: os.Stdout, stderr: os.Stderr, abort: abort}, os.Args[1:]))
 }
 

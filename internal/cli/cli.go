@@ -6,11 +6,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"brink/internal/suggest"
 )
@@ -147,4 +151,27 @@ func printDefaults(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// Signals handles Ctrl-C and SIGTERM the way brink's commands promise: the
+// first cancels ctx (a run stops starting requests and waits for those in
+// flight), the second closes abort (requests in flight are cut, segments
+// still close), the third exits 130 at once. It says each on stderr.
+func Signals(parent context.Context, stderr io.Writer) (ctx context.Context, abort <-chan struct{}) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ab := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		fmt.Fprintf(stderr, "\nbrink: %v: stopping (waiting for requests in flight; press Ctrl-C again to stop at once)\n", s)
+		cancel(fmt.Errorf("signal %v", s))
+		<-sigs
+		fmt.Fprintln(stderr, "brink: second signal: cancelling requests in flight, closing segments")
+		close(ab)
+		<-sigs
+		fmt.Fprintln(stderr, "brink: third signal: exiting without closing segments")
+		os.Exit(130)
+	}()
+	return ctx, ab
 }
