@@ -25,6 +25,7 @@ const (
 	ErrHTTP5xx  = "http_5xx"
 	ErrAssert   = "assert"   // a check on the answer failed
 	ErrCanceled = "canceled" // the run stopped while the request was in flight
+	ErrTooLarge = "too_large" // a streamed event or stream passed its cap; the rest was not read
 )
 
 // Trace is one HTTP request: one row of traces/part-NNNNN.parquet. The column

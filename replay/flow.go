@@ -54,6 +54,12 @@ type Step struct {
 	Check    *Check            `yaml:"check"`
 	Usage    *Usage            `yaml:"usage"`
 	Stream   string            `yaml:"stream"`    // "" or "sse"
+	// MaxEventBytes and MaxStreamBytes cap one server-sent event's data and
+	// a whole stream (defaults 1 MiB and 64 MiB): past a cap the request
+	// is error too_large and the rest is not read, so a stream that never
+	// ends cannot fill the generator's memory.
+	MaxEventBytes  int64 `yaml:"max_event_bytes"`
+	MaxStreamBytes int64 `yaml:"max_stream_bytes"`
 	Retry429 int               `yaml:"retry_429"` // retries after a 429, honouring Retry-After
 	Expires  string            `yaml:"expires"`   // once steps: "$.path" of a lifetime in seconds; log in again after it
 

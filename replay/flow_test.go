@@ -351,7 +351,7 @@ func FuzzReadSSE(f *testing.F) {
 	f.Add("data: x\r\ndata: y\r\n\r\n")
 	f.Add("data")
 	f.Fuzz(func(t *testing.T, s string) {
-		res, n, err := readSSE(strings.NewReader(s), nil)
+		res, n, err := readSSE(strings.NewReader(s), nil, 0, 0)
 		if err != nil || n != int64(len(s)) || res.events < 0 {
 			t.Fatalf("readSSE(%q): %+v, %d bytes, %v", s, res, n, err)
 		}

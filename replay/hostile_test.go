@@ -3,7 +3,9 @@ package replay
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -203,5 +205,43 @@ func TestMaxRPS(t *testing.T) {
 	// the thousands 10 users without think time would send.
 	if n := len(sink.rows); n < 40 || n > 70 {
 		t.Fatalf("%d requests in 1 s at --max-rps 50", n)
+	}
+}
+
+// A server-sent event that never ends (data lines without a blank line)
+// is not kept whole: past the event cap the data is counted, not kept, and
+// past the stream cap the request ends as too_large, long before its
+// timeout (the caps set small here: 64 KiB an event, 1 MiB a stream).
+func TestEndlessEventIsCapped(t *testing.T) {
+	line := "data: " + strings.Repeat("x", 1000) + "\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for range 100_000 { // 100 MB if read whole
+			if _, err := io.WriteString(w, line); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	y := "timeout: 600s\nsteps:\n  - name: ask\n    turns: 1\n    path: /s\n    stream: sse\n    max_event_bytes: 65536\n    max_stream_bytes: 1048576\n"
+	flow, err := ParseFlow("sse.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, took := runHostile(t, srv.URL, flow)
+	if len(rows) == 0 {
+		t.Fatal("no request recorded")
+	}
+	for _, tr := range rows {
+		if tr.Error != brink.ErrTooLarge || tr.BytesReceived < 1<<20 || tr.BytesReceived > 1<<20+int64(len(line)) {
+			t.Fatalf("row %+v: want too_large after 1 MiB", tr)
+		}
+	}
+	if took > 5*time.Second { // the 600 s timeout is 6 s of wall time at this scale
+		t.Errorf("the capped stream took %v", took)
+	}
+	// And an event over its cap in a stream that ends is too_large too.
+	if _, _, err := readSSE(strings.NewReader("data: "+strings.Repeat("y", 100)+"\n\n"), nil, 10, 0); !errors.Is(err, errTooLarge) {
+		t.Errorf("an event over its cap: %v", err)
 	}
 }

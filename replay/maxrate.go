@@ -156,10 +156,13 @@ func MaxRate(ctx context.Context, o MaxRateOptions) (MaxRateResult, error) {
 		}
 		w := &mrWorker{m: m, id: int32(i), rows: make([]brink.Trace, 0, o.Batch)}
 		w.hc = &fasthttp.HostClient{
-			Addr:                          addr,
-			IsTLS:                         u.Scheme == "https",
-			Name:                          "brink/" + brink.Version,
-			MaxConns:                      1,
+			Addr:     addr,
+			IsTLS:    u.Scheme == "https",
+			Name:     "brink/" + brink.Version,
+			MaxConns: 1,
+			// A body past the cap is an error (too_large), never kept whole:
+			// four connections to a 100 MB answer must not hold 400 MB.
+			MaxResponseBodySize:           maxBody,
 			MaxIdemponentCallAttempts:     1, // a failure is recorded, never retried behind our back
 			DisableHeaderNamesNormalizing: true,
 			DisablePathNormalizing:        true,
@@ -405,7 +408,7 @@ func (w *mrWorker) one(t0, scheduled time.Time) {
 	}
 	if err != nil {
 		row.Error = w.classify(err)
-		if row.Error == brink.ErrTimeout || row.Error == brink.ErrCanceled {
+		if row.Error == brink.ErrTimeout || row.Error == brink.ErrCanceled || row.Error == brink.ErrTooLarge {
 			// fasthttp keeps no half-read connection; make sure the next request dials afresh.
 			w.hc.CloseIdleConnections()
 		}
@@ -446,6 +449,8 @@ func (w *mrWorker) classify(err error) string {
 		return brink.ErrCanceled
 	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout):
 		return brink.ErrTimeout
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		return brink.ErrTooLarge
 	}
 	var ne interface{ Timeout() bool }
 	if errors.As(err, &ne) && ne.Timeout() {

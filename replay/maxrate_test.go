@@ -2,9 +2,11 @@ package replay
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -248,5 +250,28 @@ func TestMaxRateOptions(t *testing.T) {
 		if _, err := MaxRate(context.Background(), o); err == nil {
 			t.Errorf("%+v: no error", o)
 		}
+	}
+}
+
+// A 100 MB answer is not kept whole: each request ends too_large at the
+// 1 MiB cap.
+func TestMaxRateCapsBody(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(100<<20))
+		for range 100 {
+			if _, err := io.WriteString(w, big); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	sink := &memSink{}
+	res, err := MaxRate(context.Background(), MaxRateOptions{URL: srv.URL, Connections: 4, Duration: 300 * time.Millisecond, Timeout: 5 * time.Second, Sink: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests == 0 || res.ByError[brink.ErrTooLarge] != res.Requests {
+		t.Fatalf("%d requests, by error %v: want every one too_large", res.Requests, res.ByError)
 	}
 }

@@ -204,7 +204,7 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 	sse := s.Stream == "sse" && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
 	if sse {
 		var res sseResult
-		res, n, rerr = readSSE(resp.Body, func() { firstByte = time.Now() })
+		res, n, rerr = readSSE(resp.Body, func() { firstByte = time.Now() }, s.MaxEventBytes, s.MaxStreamBytes)
 		doc = res.lastData
 	} else {
 		buf := bufPool.Get().(*bytes.Buffer)
@@ -328,6 +328,8 @@ func (r *Runner) scenarioMS(wall time.Duration) float64 {
 // is canceled, the request's deadline is timeout, the rest is connect.
 func classifyErr(reqCtx, runCtx context.Context, err error) string {
 	switch {
+	case errors.Is(err, errTooLarge):
+		return brink.ErrTooLarge
 	case runCtx.Err() != nil:
 		return brink.ErrCanceled
 	case errors.Is(err, context.DeadlineExceeded) || reqCtx.Err() != nil:
