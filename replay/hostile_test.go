@@ -245,3 +245,34 @@ func TestEndlessEventIsCapped(t *testing.T) {
 		t.Errorf("an event over its cap: %v", err)
 	}
 }
+
+// A session id with a control character (an answer the target sent) is
+// that request's error, recorded in its row; the run goes on.
+func TestControlCharacterInAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/new" {
+			io.WriteString(w, `{"session_id": "s\u0007x"}`)
+			return
+		}
+		io.WriteString(w, `{"ok": true}`)
+	}))
+	defer srv.Close()
+	y := "timeout: 30s\nsteps:\n  - name: new_chat\n    path: /new\n    extract: {sid: $.session_id}\n  - name: ask\n    turns: 2\n    think: {dist: constant, value: 0s}\n    path: /chat/${sid}/messages\n"
+	flow, err := ParseFlow("ctl.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := runHostile(t, srv.URL, flow)
+	var asks int
+	for _, tr := range rows {
+		if tr.Step == "ask" {
+			asks++
+			if tr.Error != brink.ErrAssert {
+				t.Errorf("ask row %+v: want error assert", tr)
+			}
+		}
+	}
+	if asks != 2 {
+		t.Fatalf("%d ask rows, want 2 (the run went on)", asks)
+	}
+}

@@ -148,7 +148,10 @@ func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.
 	}
 	req, err := http.NewRequestWithContext(ctx, s.Method, target, rd)
 	if err != nil {
-		return nil, 0, err
+		// A value the target answered (a session id with a control
+		// character) made a URL that cannot be sent: that request's
+		// error, not the run's. The error is not kept: it holds the URL.
+		return nil, 0, errUnsendable
 	}
 	if !r.allowedHost(req.URL.Host) {
 		return nil, 0, errForeignHost
@@ -170,6 +173,9 @@ func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.
 
 var errForeignHost = errors.New("the step's URL names a host other than the target's")
 
+// errUnsendable: the request cannot be made from what the target answered.
+var errUnsendable = errors.New("the request cannot be sent: a value extracted from an answer makes its URL invalid")
+
 func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace, ev *StepEvent) (stepResult, time.Duration) {
 	ctx, cancel := context.WithTimeout(r.hardCtx, r.opts.Clock.WallDuration(s.Timeout))
 	defer cancel()
@@ -185,7 +191,7 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 	if err != nil {
 		r.finish(t, wallStart, firstByte)
 		t.Error = brink.ErrAssert
-		if !errors.Is(err, errForeignHost) {
+		if !errors.Is(err, errForeignHost) && !errors.Is(err, errUnsendable) {
 			r.fail(err) // a template that cannot be filled is the flow's fault: stop
 		}
 		return stepResult{}, 0
