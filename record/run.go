@@ -111,6 +111,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Everything that can be checked is checked before the run directory
+	// exists: a usage error leaves nothing behind.
+	if err := replay.CheckOptions(replay.Options{Target: o.Target, Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed,
+		Flow: o.Flow, Sessions: o.Sessions, Think: o.Think, MaxRPS: o.MaxRPS}); err != nil {
+		return nil, &OptionError{err}
+	}
 	started := clock.Now()
 	if !o.StartAt.IsZero() {
 		started = clock.Scenario(o.StartAt)

@@ -82,6 +82,23 @@ type Runner struct {
 	spent            atomic.Pointer[float64] // set when the budget ran out
 }
 
+// CheckOptions checks the options as New does, without a sink: a caller runs it
+// before it creates anything a failed start would leave behind.
+func CheckOptions(opts Options) error {
+	if opts.Sink == nil {
+		opts.Sink = noSink{}
+	}
+	if err := opts.setDefaults(); err != nil {
+		return err
+	}
+	_, err := loadUsers(opts.Flow, opts.Plan.MaxUsers)
+	return err
+}
+
+type noSink struct{}
+
+func (noSink) Write(brink.Trace) error { return nil }
+
 // New checks the options and prepares a run.
 func New(opts Options) (*Runner, error) {
 	if err := opts.setDefaults(); err != nil {

@@ -100,3 +100,25 @@ func TestValidateCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 }
+
+// A usage error found before the first request (a flow's ${env:X} unset)
+// leaves no run directory behind.
+func TestUsageErrorLeavesNoRun(t *testing.T) {
+	s, err := sim.New(sim.DefaultConfig(), 0.02)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "flow.yaml")
+	os.WriteFile(flow, []byte("steps:\n  - name: ask\n    path: /x\n    headers: {Authorization: \"Bearer ${env:BRINK_TEST_UNSET_TOKEN}\"}\n"), 0o644)
+	runs := filepath.Join(dir, "runs")
+	code, _, errs := brinkMain(t, "run", "--target", srv.URL, "--flow", flow, "--runs-dir", runs, "--quiet")
+	if code != exitUsage || !strings.Contains(errs, "BRINK_TEST_UNSET_TOKEN") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if ents, _ := os.ReadDir(runs); len(ents) != 0 {
+		t.Fatalf("the runs directory holds %v after a usage error", ents)
+	}
+}
