@@ -24,8 +24,21 @@ func (c Clock) Validate() error {
 	if c.Epoch.IsZero() {
 		return fmt.Errorf("clock has no epoch")
 	}
+	// A clock announced by a target is outside input: one from year 1 or a
+	// scale of 1e-9 would put every timestamp out of any calendar (and
+	// Duration's range) and stretch a second into decades.
+	if c.Scale < MinScale {
+		return fmt.Errorf("time scale %v: below %v (the scenario would run %.0fx faster than real time; no generator keeps up)", c.Scale, MinScale, 1/c.Scale)
+	}
+	if y := c.Epoch.Year(); y < 1970 || y > 2200 {
+		return fmt.Errorf("clock epoch %s: outside 1970..2200", c.Epoch.Format(time.RFC3339))
+	}
 	return nil
 }
+
+// MinScale is the most compressed clock brink accepts: 1000x faster than
+// real time.
+const MinScale = 0.001
 
 // Scenario converts a wall-clock instant to scenario time.
 func (c Clock) Scenario(wall time.Time) time.Time {
