@@ -83,6 +83,11 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	warnings = append(warnings, mwarn...)
+	cwarn, err := collectWarnings(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, cwarn...)
 	if metricsOK {
 		if err := levelMetrics(ctx, db, levels); err != nil {
 			return nil, err

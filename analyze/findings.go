@@ -90,6 +90,9 @@ func closedFindings(s *brink.Summary) []string {
 		out = append(out, fmt.Sprintf("No stop rule broke up to %d users: the edge of failure lies beyond the tested range.", last.Users))
 	}
 	out = append(out, limitFinding(s))
+	if f := coldStartFinding(s.Warnings); f != "" {
+		out = append(out, f)
+	}
 	out = append(out, costFindings(s)...)
 	return out
 }

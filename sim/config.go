@@ -23,6 +23,7 @@ type Config struct {
 	DynamoDB   DynamoDBConf   `yaml:"dynamodb"`
 	Bedrock    BedrockConf    `yaml:"bedrock"`
 	Auth       AuthConf       `yaml:"auth"`
+	Logs       LogsConf       `yaml:"logs"`
 	// Retry is the AWS SDK retryer inside the function, used for DynamoDB
 	// and Bedrock calls alike.
 	Retry RetryConf `yaml:"retry"`
@@ -91,6 +92,42 @@ type LambdaConf struct {
 	AuthDuration    time.Duration `yaml:"auth_duration"`     // login handler
 	NewChatDuration time.Duration `yaml:"new_chat_duration"` // create-session handler
 	TurnOverhead    time.Duration `yaml:"turn_overhead"`     // per turn, besides Bedrock and DynamoDB
+	// LogFormat is the function's log format: "text" writes REPORT lines,
+	// "json" writes platform.report events (record.metrics.initDurationMs),
+	// as Lambda does for functions set to JSON logging and always on Lambda
+	// Managed Instances.
+	LogFormat string `yaml:"log_format"`
+	// SnapStart makes a cold start a restore from a snapshot: the report
+	// carries Restore Duration (restoreDurationMs) instead of Init Duration.
+	SnapStart bool `yaml:"snap_start"`
+}
+
+// Lambda log formats.
+const (
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// LogsConf injects CloudWatch Logs' failures, so a client's handling of
+// them can be tested against the sim.
+type LogsConf struct {
+	// StartQueryError answers every StartQuery with this AWS error code
+	// (AccessDeniedException, LimitExceededException, ...) instead of
+	// running it; empty: queries run.
+	StartQueryError string `yaml:"start_query_error"`
+	// QueryDuration is how long (wall clock: the service's time, not the
+	// model's) a query stays Running before it is Complete; 0: at once.
+	QueryDuration time.Duration `yaml:"query_duration"`
+}
+
+// logsErrors are the StartQuery errors the sim can inject, with AWS's
+// HTTP status for each.
+var logsErrors = map[string]int{
+	"AccessDeniedException":       400,
+	"LimitExceededException":      400,
+	"ServiceUnavailableException": 500,
+	"InvalidParameterException":   400,
+	"ResourceNotFoundException":   400,
 }
 
 // DynamoDB capacity modes.
@@ -244,6 +281,7 @@ func DefaultConfig() Config {
 			AuthDuration:       60 * time.Millisecond,
 			NewChatDuration:    40 * time.Millisecond,
 			TurnOverhead:       40 * time.Millisecond,
+			LogFormat:          LogText,
 		},
 		DynamoDB: DynamoDBConf{
 			Mode:                Provisioned,
@@ -312,6 +350,15 @@ func (c Config) Validate() error {
 	}
 	if l.MemoryMB < 128 || l.MemoryMB > 10240 {
 		bad("lambda.memory_mb %d: must be in 128..10240", l.MemoryMB)
+	}
+	if l.LogFormat != LogText && l.LogFormat != LogJSON {
+		bad("lambda.log_format %q: must be %q or %q", l.LogFormat, LogText, LogJSON)
+	}
+	if e := c.Logs.StartQueryError; e != "" && logsErrors[e] == 0 {
+		bad("logs.start_query_error %q: must be one of AccessDeniedException, LimitExceededException, ServiceUnavailableException, InvalidParameterException, ResourceNotFoundException", e)
+	}
+	if c.Logs.QueryDuration < 0 {
+		bad("logs.query_duration must not be negative")
 	}
 	if l.IdleTimeout <= 0 {
 		bad("lambda.idle_timeout must be positive")

@@ -24,6 +24,7 @@ import (
 type LogsInsightsAPI interface {
 	StartQuery(context.Context, *cloudwatchlogs.StartQueryInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.StartQueryOutput, error)
 	GetQueryResults(context.Context, *cloudwatchlogs.GetQueryResultsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetQueryResultsOutput, error)
+	StopQuery(context.Context, *cloudwatchlogs.StopQueryInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.StopQueryOutput, error)
 }
 
 var (
@@ -145,7 +146,10 @@ type Result struct {
 // Collect asks CloudWatch for every series of spec over the run's window,
 // and Logs Insights for the cold starts of each function's log group
 // (skipped when logs is nil or the spec disables it). A failure the user can
-// fix is an *Error; partial answers become warnings in the Report.
+// fix is an *Error; partial answers become warnings in the Report. Logs
+// Insights is an extra: any failure of it (access denied, the account's
+// concurrent-query limit, a query that never ends) is a warning, so the
+// metrics already fetched are kept.
 func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs LogsInsightsAPI, spec Spec, opts Options) (*Result, error) {
 	opts.defaults()
 	if opts.End.Before(opts.Start) || opts.Start.IsZero() {
@@ -336,19 +340,32 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 		return err
 	})
 	var nf *logtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
+	var mq *logtypes.MalformedQueryException
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &nf):
 		run.Status = "log group not found"
 		c.warn("Logs Insights: log group %s not found: no cold starts collected (set lambda.log_groups in the spec if it is named otherwise)", group)
 		return nil
-	}
-	var mq *logtypes.MalformedQueryException
-	if errors.As(err, &mq) {
+	case errors.As(err, &mq):
 		run.Status = "malformed query"
 		c.warn("Logs Insights: %s refused the query: %s", group, oneLine(aws.ToString(mq.Message)))
 		return nil
+	default:
+		run.Status = "failed"
+		c.warn("Logs Insights: %v: no cold starts collected for %s (the metrics are kept)", explain("StartQuery", c.opts.Endpoint, err), group)
+		return nil
 	}
-	if err != nil {
-		return explain("StartQuery", c.opts.Endpoint, err)
+	// A query left behind keeps counting against the account's concurrent
+	// queries (30) until it ends by itself: stop it when giving up on it.
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, err := logs.StopQuery(sctx, &cloudwatchlogs.StopQueryInput{QueryId: started.QueryId}); err != nil {
+			c.warn("Logs Insights: could not stop the abandoned query on %s: %v", group, explain("StopQuery", c.opts.Endpoint, err))
+		}
 	}
 	deadline := time.Now().Add(c.opts.InsightsWait)
 	wait := c.opts.InsightsPoll
@@ -360,14 +377,21 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 			return err
 		})
 		if err != nil {
-			return explain("GetQueryResults", c.opts.Endpoint, err)
+			stop()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			run.Status = "failed"
+			c.warn("Logs Insights: %v: no cold starts collected for %s (the metrics are kept)", explain("GetQueryResults", c.opts.Endpoint, err), group)
+			return nil
 		}
 		run.Status = string(out.Status)
 		if out.Status != logtypes.QueryStatusScheduled && out.Status != logtypes.QueryStatusRunning {
 			break
 		}
 		if time.Now().Add(wait).After(deadline) {
-			c.warn("Logs Insights: the query on %s was still %s after %v: cold starts left out (rerun brink collect later)",
+			stop()
+			c.warn("Logs Insights: the query on %s was still %s after %v: stopped it; cold starts left out (rerun brink collect later)",
 				group, out.Status, c.opts.InsightsWait)
 			return nil
 		}
@@ -376,6 +400,7 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
+			stop()
 			return ctx.Err()
 		}
 		wait = min(wait*2, 5*time.Second)
@@ -386,6 +411,9 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 	}
 	if out.Statistics != nil {
 		run.RecordsMatched = out.Statistics.RecordsMatched
+	}
+	if run.RecordsMatched == 0 {
+		c.warn("Logs Insights: no Lambda report in %s matched (neither a text REPORT line nor a JSON platform.report event): cold starts are unknown, not zero", group)
 	}
 	if len(out.Results) >= int(c.opts.InsightsLimit) {
 		c.warn("Logs Insights: %s returned %d rows, the limit: later bins may be missing (use a wider logs_insights.bin)", group, len(out.Results))

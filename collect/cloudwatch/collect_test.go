@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -345,8 +346,6 @@ func TestCollectExplainsErrors(t *testing.T) {
 	}{
 		{"access denied", &awsFault{op: "GetMetricData", n: -1, status: 403, code: "AccessDenied", query: "AccessDenied"},
 			ErrAccessDenied, "GetMetricData: access denied (AccessDenied: injected by the test): allow cloudwatch:GetMetricData"},
-		{"logs access denied", &awsFault{op: "StartQuery", n: -1, status: 400, code: "AccessDeniedException", query: "AccessDeniedException"},
-			ErrAccessDenied, "StartQuery: access denied (AccessDeniedException: injected by the test): allow logs:StartQuery"},
 		{"expired", &awsFault{op: "GetMetricData", n: -1, status: 403, code: "ExpiredToken", query: "ExpiredToken"},
 			ErrCredentials, "GetMetricData: credentials refused (ExpiredToken: injected by the test): refresh them"},
 	} {
@@ -383,4 +382,125 @@ func TestCollectExplainsErrors(t *testing.T) {
 			t.Errorf("err %v, want nothing answers at %s", err, url)
 		}
 	})
+}
+
+// TestInsightsFailuresAreWarnings injects Logs Insights failures in the sim
+// (logs.start_query_error, logs.query_duration) and checks that each ends
+// as a warning with every metric kept, and that a query given up on is
+// stopped.
+func TestInsightsFailuresAreWarnings(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		logs     sim.LogsConf
+		status   string
+		warning  string
+		attempts int // StartQuery calls expected
+		stopped  int
+	}{
+		{"access denied", sim.LogsConf{StartQueryError: "AccessDeniedException"}, "failed",
+			"Logs Insights: StartQuery: access denied (AccessDeniedException: injected by brink sim (logs.start_query_error)): allow logs:StartQuery", 1, 0},
+		{"concurrent query limit", sim.LogsConf{StartQueryError: "LimitExceededException"}, "failed",
+			"Logs Insights: StartQuery: still throttled after 3 attempts (LimitExceededException)", 3, 0},
+		{"never ends", sim.LogsConf{QueryDuration: time.Hour}, "Running",
+			"Logs Insights: the query on /aws/lambda/brink-chat-handler was still Running after 30ms: stopped it", 1, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := sim.DefaultConfig()
+			cfg.Logs = c.logs
+			s, err := sim.New(cfg, 0.01)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := &awsFault{op: "StartQuery", n: 0} // counts, injects nothing
+			srv := httptest.NewServer(calls.wrap(s.Handler()))
+			defer srv.Close()
+			now := s.Clock().Now()
+			r := &simRun{s: s, url: srv.URL, runID: "w", start: now.Add(-2 * time.Minute), end: now.Add(-time.Minute)}
+			cw, logs := r.clients()
+			opts := r.options()
+			opts.MaxAttempts, opts.InsightsWait = 3, 30*time.Millisecond
+			res, err := Collect(context.Background(), cw, logs, SimSpec(), opts)
+			if err != nil {
+				t.Fatalf("a Logs Insights failure failed the collect: %v", err)
+			}
+			bare, err := Collect(context.Background(), cw, nil, SimSpec(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.CloudWatch) == 0 || len(res.CloudWatch) != len(bare.CloudWatch) {
+				t.Errorf("%d metric rows kept, %d without Logs Insights", len(res.CloudWatch), len(bare.CloudWatch))
+			}
+			if len(res.Logs) != 0 || len(res.Report.LogsInsights) != 1 || res.Report.LogsInsights[0].Status != c.status {
+				t.Errorf("logs rows %d, runs %+v; want none and status %s", len(res.Logs), res.Report.LogsInsights, c.status)
+			}
+			found := false
+			for _, w := range res.Report.Warnings {
+				found = found || strings.HasPrefix(w, c.warning)
+			}
+			if !found {
+				t.Errorf("warnings %q, want one starting %q", res.Report.Warnings, c.warning)
+			}
+			if got := calls.seen.Load(); got != int64(c.attempts) {
+				t.Errorf("%d StartQuery calls, want %d", got, c.attempts)
+			}
+			if got := s.StoppedQueries(); got != c.stopped {
+				t.Errorf("%d queries stopped, want %d", got, c.stopped)
+			}
+		})
+	}
+}
+
+// TestColdStartsEitherLogFormat collects cold starts from a function
+// logging text REPORT lines, one logging JSON platform.report events, and a
+// SnapStart function whose cold starts are restores, each against the
+// sim's own count.
+func TestColdStartsEitherLogFormat(t *testing.T) {
+	for _, c := range []struct {
+		format  string
+		snap    bool
+		counted string // the Logs Insights column that must equal the sim's cold starts
+		zero    string
+	}{{sim.LogText, false, "cold_starts", "restores"}, {sim.LogJSON, false, "cold_starts", "restores"}, {sim.LogJSON, true, "restores", "cold_starts"}, {sim.LogText, true, "restores", "cold_starts"}} {
+		t.Run(fmt.Sprintf("%s snapstart=%v", c.format, c.snap), func(t *testing.T) {
+			cfg := sim.DefaultConfig()
+			cfg.Lambda.LogFormat, cfg.Lambda.SnapStart = c.format, c.snap
+			r := runAgainstSim(t, cfg, nil)
+			cw, logs := r.clients()
+			res, err := Collect(context.Background(), cw, logs, Spec{Lambda: LambdaSpec{Functions: []string{"brink-chat-handler"}}}, r.options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := r.s.Counters()
+			lg := sums(res.Logs)
+			group := r.s.LogGroup()
+			if k.ColdStarts.Load() == 0 || lg[group+" "+c.counted+" Sum"] != float64(k.ColdStarts.Load()) || lg[group+" "+c.zero+" Sum"] != 0 {
+				t.Errorf("%s %v, %s %v; the sim counted %d cold starts", c.counted, lg[group+" "+c.counted+" Sum"], c.zero, lg[group+" "+c.zero+" Sum"], k.ColdStarts.Load())
+			}
+			if want := float64(k.Requests.Load() - k.LambdaThrottles.Load()); lg[group+" invocations Sum"] != want {
+				t.Errorf("invocations %v, the sim ran %v", lg[group+" invocations Sum"], want)
+			}
+			for _, w := range res.Report.Warnings {
+				t.Errorf("warning: %s", w)
+			}
+		})
+	}
+	// The query brink ran before reads nothing of JSON logs: warned, not zero.
+	cfg := sim.DefaultConfig()
+	cfg.Lambda.LogFormat = sim.LogJSON
+	s, err := sim.New(cfg, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	now := s.Clock().Now()
+	r := &simRun{s: s, url: srv.URL, runID: "n", start: now.Add(-2 * time.Minute), end: now.Add(-time.Minute)}
+	cw, logs := r.clients()
+	res, err := Collect(context.Background(), cw, logs, Spec{Lambda: LambdaSpec{Functions: []string{"brink-chat-handler"}}}, r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Report.Warnings) != 1 || !strings.Contains(res.Report.Warnings[0], "cold starts are unknown, not zero") {
+		t.Errorf("warnings %q, want one saying nothing matched", res.Report.Warnings)
+	}
 }

@@ -65,9 +65,16 @@ type InsightsSpec struct {
 	Query    string `yaml:"query"`
 }
 
-// ColdStartQuery is the Logs Insights query over the Lambda REPORT lines:
-// invocations and cold starts (REPORT lines with an Init Duration) per bin.
-const ColdStartQuery = `filter @type = "REPORT" | stats count(*) as invocations, sum(strcontains(@message, "Init Duration")) as cold_starts by bin({bin})`
+// ColdStartQuery is the Logs Insights query over the Lambda reports, in
+// either log format: text REPORT lines (@type REPORT; "Init Duration",
+// "Restore Duration") and, under the JSON format, platform.report events
+// (type; record.metrics.initDurationMs, restoreDurationMs). Per bin:
+// invocations, cold starts (an init phase) and SnapStart restores.
+const ColdStartQuery = `filter @type = "REPORT" or type = "platform.report"` +
+	` | stats count(*) as invocations,` +
+	` sum(strcontains(@message, "Init Duration") + strcontains(@message, "initDurationMs")) as cold_starts,` +
+	` sum(strcontains(@message, "Restore Duration") + strcontains(@message, "restoreDurationMs")) as restores` +
+	` by bin({bin})`
 
 var (
 	//go:embed specs/aws.yaml
