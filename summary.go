@@ -45,6 +45,11 @@ type LevelStats struct {
 // InfraStats are CloudWatch and Logs Insights signals over a hold window.
 // A nil field had no datapoint.
 type InfraStats struct {
+	// MetricPeriods is how many whole CloudWatch periods of MetricPeriodS
+	// seconds lie in the hold: only datapoints whose whole period lies in
+	// the hold count, and rates divide by the span they cover.
+	MetricPeriods        int      `json:"metric_periods"`
+	MetricPeriodS        int      `json:"metric_period_s"`
 	LambdaMaxConcurrency *float64 `json:"lambda_max_concurrency"`
 	LambdaThrottles      *float64 `json:"lambda_throttles"`
 	ColdStarts           *float64 `json:"cold_starts"`

@@ -89,9 +89,11 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	}
 	warnings = append(warnings, cwarn...)
 	if metricsOK {
-		if err := levelMetrics(ctx, db, levels); err != nil {
+		lwarn, err := levelMetrics(ctx, db, levels)
+		if err != nil {
 			return nil, err
 		}
+		warnings = append(warnings, lwarn...)
 	}
 	s := &brink.Summary{
 		SchemaVersion:    brink.SchemaVersion,

@@ -90,6 +90,9 @@ func closedFindings(s *brink.Summary) []string {
 		out = append(out, fmt.Sprintf("No stop rule broke up to %d users: the edge of failure lies beyond the tested range.", last.Users))
 	}
 	out = append(out, limitFinding(s))
+	if f := periodFinding(s.Levels); f != "" {
+		out = append(out, f)
+	}
 	if f := coldStartFinding(s.Warnings); f != "" {
 		out = append(out, f)
 	}
@@ -108,4 +111,32 @@ func limitFinding(s *brink.Summary) string {
 		src = "the traces"
 	}
 	return fmt.Sprintf("The first limit to break was %s, at %d users (level %d), from %s.", f.Signal, f.Users, f.Level, src)
+}
+
+// periodFinding says how the platform's datapoints were lined up with the
+// holds: only whole periods count, and how many each hold held.
+func periodFinding(levels []brink.LevelStats) string {
+	lo, hi, p := -1, -1, 0
+	for _, l := range levels {
+		if l.Infra == nil || l.Infra.MetricPeriodS == 0 {
+			continue
+		}
+		p = l.Infra.MetricPeriodS
+		if lo < 0 || l.Infra.MetricPeriods < lo {
+			lo = l.Infra.MetricPeriods
+		}
+		hi = max(hi, l.Infra.MetricPeriods)
+	}
+	if p == 0 {
+		return ""
+	}
+	n := fmt.Sprintf("%d", lo)
+	if hi != lo {
+		n = fmt.Sprintf("%d to %d", lo, hi)
+	}
+	line := fmt.Sprintf("Platform metrics are %d s datapoints, counted for a level only when their whole period lies in its hold: %s whole periods a hold.", p, n)
+	if lo < minWholePeriods {
+		line += fmt.Sprintf(" Fewer than %d make a level's platform numbers unreliable: hold each level longer.", minWholePeriods)
+	}
+	return line
 }

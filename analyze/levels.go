@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"brink"
 	"brink/queries"
@@ -73,22 +74,33 @@ func littlesLaw(ctx context.Context, db *sql.DB, levels []brink.LevelStats) erro
 	return rows.Err()
 }
 
-// levelMetrics joins the collected metrics to the level rows.
-func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
+// minWholePeriods is the fewest whole metric periods a hold should hold
+// for its platform numbers to rest on more than a datapoint or two.
+const minWholePeriods = 3
+
+// levelMetrics joins the collected metrics to the level rows. It warns of
+// each level whose hold holds fewer than three whole metric periods.
+func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) ([]string, error) {
 	rows, err := db.QueryContext(ctx, queries.MustGet("level_metrics"))
 	if err != nil {
-		return fmt.Errorf("align metrics to levels: %w", err)
+		return nil, fmt.Errorf("align metrics to levels: %w", err)
 	}
 	defer rows.Close()
 	byLevel := index(levels)
+	var short []string
+	period := 0
 	for rows.Next() {
-		var lvl int
+		var lvl, n, p int
 		var v [11]sql.NullFloat64
-		if err := rows.Scan(&lvl, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
-			return fmt.Errorf("align metrics to levels: %w", err)
+		if err := rows.Scan(&lvl, &n, &p, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
+			return nil, fmt.Errorf("align metrics to levels: %w", err)
 		}
 		if l := byLevel[lvl]; l != nil {
-			l.Infra = &brink.InfraStats{
+			if n < minWholePeriods {
+				short = append(short, fmt.Sprintf("%d (%d)", lvl, n))
+			}
+			period = p
+			l.Infra = &brink.InfraStats{MetricPeriods: n, MetricPeriodS: p,
 				LambdaMaxConcurrency: ptr(v[0]), LambdaThrottles: ptr(v[1]), ColdStarts: ptr(v[2]),
 				DDBConsumedWCUPerS: ptr(v[3]), DDBProvisionedWCU: ptr(v[4]), DDBWriteThrottles: ptr(v[5]),
 				BedrockInvocations: ptr(v[6]), BedrockThrottles: ptr(v[7]), BedrockLatencyMS: ptr(v[8]),
@@ -96,7 +108,15 @@ func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) er
 			}
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(short) == 0 {
+		return nil, nil
+	}
+	return []string{fmt.Sprintf("platform metrics are %d s datapoints and only those whose whole period lies in a hold count: "+
+		"level(s) %s hold fewer than %d whole periods, so their platform numbers rest on little or no data (hold each level at least %d × %d s)",
+		period, strings.Join(short, ", "), minWholePeriods, minWholePeriods, period)}, nil
 }
 
 func index(levels []brink.LevelStats) map[int]*brink.LevelStats {

@@ -94,7 +94,7 @@ func Run(ctx context.Context, runDir string, o Options) (*Result, error) {
 	o.Note(fmt.Sprintf("%d series and cold starts for %s..%s from %s",
 		len(spec.Series()), start.Format(time.RFC3339), end.Format(time.RFC3339), name))
 	res, err := cloudwatch.Collect(ctx, cl.Metrics, cl.Logs, spec, cloudwatch.Options{
-		RunID: m.RunID, Start: start, End: end, Margin: o.Margin, Now: now, Endpoint: name})
+		RunID: m.RunID, Start: start, End: end, Margin: o.Margin, Now: now, Endpoint: name, Sim: src.isSim})
 	if err != nil {
 		return nil, fmt.Errorf("collect from %s: %w", name, err)
 	}

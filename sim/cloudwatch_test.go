@@ -469,3 +469,50 @@ func TestListMetricsPagination(t *testing.T) {
 		})
 	}
 }
+
+// TestStandardResolution checks the default: AWS/* series are kept as AWS
+// publishes them, so a 1-second period is answered with one datapoint per
+// minute (5 minutes for provisioned capacity), and the minutes still sum to
+// what happened.
+func TestStandardResolution(t *testing.T) {
+	cfg := fastModel()
+	cfg.CloudWatch.HighResolution = false
+	c := newCWSim(t, cfg)
+	c.traffic(t)
+	fn := types.Dimension{Name: aws.String("FunctionName"), Value: aws.String(cfg.Lambda.FunctionName)}
+	tbl := types.Dimension{Name: aws.String("TableName"), Value: aws.String("chat-messages")}
+	from := c.s.clock.Epoch.Truncate(time.Hour)
+	to := c.s.clock.Epoch.Add(11 * time.Minute).Truncate(time.Minute)
+	for c.s.clock.Now().Before(to) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	out, err := c.client(protocols[0].set).GetMetricData(context.Background(), &cloudwatch.GetMetricDataInput{
+		StartTime: aws.Time(from), EndTime: aws.Time(to), ScanBy: types.ScanByTimestampAscending,
+		MetricDataQueries: []types.MetricDataQuery{
+			query("inv", NSLambda, "Invocations", "Sum", 1, fn),
+			query("prov", NSDynamoDB, "ProvisionedWriteCapacityUnits", "Average", 60, tbl),
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"inv": 60, "prov": 300}
+	for _, r := range out.MetricDataResults {
+		id := aws.ToString(r.Id)
+		if len(r.Timestamps) < 2 {
+			t.Fatalf("%s: %d datapoints", id, len(r.Timestamps))
+		}
+		for i, ts := range r.Timestamps {
+			if ts.Unix()%want[id] != 0 || i > 0 && ts.Sub(r.Timestamps[i-1]) != time.Duration(want[id])*time.Second {
+				t.Fatalf("%s: datapoint at %s, want one per %d s", id, ts, want[id])
+			}
+		}
+	}
+	var sum float64
+	for _, v := range out.MetricDataResults[0].Values {
+		sum += v
+	}
+	k := c.s.Counters()
+	if want := float64(k.Requests.Load() - k.LambdaThrottles.Load() - k.APIThrottles.Load()); sum != want || sum == 0 {
+		t.Errorf("Invocations by the minute sum to %v, the sim ran %v", sum, want)
+	}
+}

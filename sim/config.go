@@ -24,6 +24,7 @@ type Config struct {
 	Bedrock    BedrockConf    `yaml:"bedrock"`
 	Auth       AuthConf       `yaml:"auth"`
 	Logs       LogsConf       `yaml:"logs"`
+	CloudWatch CloudWatchConf `yaml:"cloudwatch"`
 	// Retry is the AWS SDK retryer inside the function, used for DynamoDB
 	// and Bedrock calls alike.
 	Retry RetryConf `yaml:"retry"`
@@ -107,6 +108,16 @@ const (
 	LogText = "text"
 	LogJSON = "json"
 )
+
+// CloudWatchConf says at what resolution the sim's metrics are kept.
+type CloudWatchConf struct {
+	// HighResolution keeps every AWS/* series at 1 second, as no AWS service
+	// publishes them: for tests that need to see single seconds. By default
+	// (false) they are standard-resolution, as AWS publishes them: 1-minute
+	// data, and DynamoDB's provisioned capacity 5-minute data; a shorter
+	// period is answered with one datapoint per stored period.
+	HighResolution bool `yaml:"high_resolution"`
+}
 
 // LogsConf injects CloudWatch Logs' failures, so a client's handling of
 // them can be tested against the sim.

@@ -165,8 +165,8 @@ func (s *Sim) planQueries(qs []metricDataQuery) ([]plannedQuery, *awsError) {
 		if err != nil {
 			return nil, invalidParameter("MetricDataQueries.member.%d.MetricStat.Stat: %v", i+1, err)
 		}
-		plans[i] = plannedQuery{q: q, period: ms.Period, stat: st,
-			series: s.metrics.lookup(MetricID{Namespace: ms.Metric.Namespace, Name: ms.Metric.MetricName, Dimensions: ms.Metric.Dimensions})}
+		sr := s.metrics.lookup(MetricID{Namespace: ms.Metric.Namespace, Name: ms.Metric.MetricName, Dimensions: ms.Metric.Dimensions})
+		plans[i] = plannedQuery{q: q, period: sr.period(ms.Period), stat: st, series: sr}
 	}
 	return plans, nil
 }

@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // modelSeries holds every series the model publishes, declared in New so
 // that each is listed and reads as zero before its first sample.
@@ -71,6 +74,22 @@ func (s *Sim) declareMetrics() {
 		md.inputTokens = m.declare(NSBedrock, "InputTokenCount", unitCount, fillZero, mid)
 		md.outputTokens = m.declare(NSBedrock, "OutputTokenCount", unitCount, fillZero, mid)
 		md.ttft = m.declare(NSBedrock, "TimeToFirstToken", unitMS, fillNone, mid)
+	}
+	if !c.CloudWatch.HighResolution {
+		m.standardResolution()
+	}
+}
+
+// standardResolution stores the series as AWS publishes them: 1-minute
+// data, DynamoDB's provisioned capacity 5-minute data.
+func (m *metrics) standardResolution() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, sr := range m.order {
+		sr.res = 60
+		if sr.id.Namespace == NSDynamoDB && strings.HasPrefix(sr.id.Name, "Provisioned") {
+			sr.res = 300
+		}
 	}
 }
 

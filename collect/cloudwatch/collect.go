@@ -48,6 +48,10 @@ type Options struct {
 	Period int32
 	// Endpoint names the service in messages (the --endpoint-url, or "AWS").
 	Endpoint string
+	// Sim says the endpoint is a brink sim, whose cloudwatch.high_resolution
+	// keeps 1-second data; AWS publishes AWS/* metrics at 1 minute, so
+	// against AWS the spec's high_resolution is not used (a warning says so).
+	Sim bool
 
 	MaxQueriesPerCall int           // default and at most 500 (CloudWatch's limit)
 	MaxDatapoints     int32         // per GetMetricData answer; default 100,800 (CloudWatch's limit)
@@ -158,7 +162,7 @@ func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs Log
 	start, end := opts.Start.Add(-opts.Margin).UTC(), opts.End.Add(opts.Margin).UTC()
 	period := opts.Period
 	if period <= 0 {
-		period = Period(opts.Now.Sub(start), spec.HighResolution)
+		period = PeriodFor(opts.Now, start, spec.HighResolution && opts.Sim)
 	}
 	p := time.Duration(period) * time.Second
 	start = start.Truncate(p)
@@ -167,7 +171,10 @@ func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs Log
 	}
 	res := &Result{Report: Report{RunID: opts.RunID, Endpoint: opts.Endpoint, Start: start, End: end, PeriodS: period,
 		HighResolution: spec.HighResolution, Asked: []Asked{}, Empty: []string{}, LogsInsights: []InsightsRun{}, Warnings: []string{}}}
-	if spec.HighResolution && period > 1 {
+	if spec.HighResolution && !opts.Sim {
+		res.Report.Warnings = append(res.Report.Warnings,
+			"high_resolution is not used: AWS publishes AWS/* service metrics at 1-minute resolution (only custom metrics stored at 1 second have 1-second data); using 60 s or longer periods")
+	} else if spec.HighResolution && period > 1 {
 		res.Report.Warnings = append(res.Report.Warnings, fmt.Sprintf(
 			"high resolution asked, but the window starts %v before now: CloudWatch keeps 1-second data for 3 hours; using %d s periods",
 			opts.Now.Sub(start).Round(time.Minute), period))

@@ -168,14 +168,14 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 		t.Error("no input tokens collected")
 	}
 	rep := res.Report
-	if rep.PeriodS != 1 {
-		t.Errorf("period %d s, want 1 (the sim spec asks for high resolution)", rep.PeriodS)
+	if rep.PeriodS != 60 || len(rep.Warnings) != 0 {
+		t.Errorf("period %d s, warnings %q; want 60 (AWS/* metrics are 1-minute data, in the sim as in AWS) and none", rep.PeriodS, rep.Warnings)
 	}
 	if len(rep.Asked) != len(SimSpec().Series()) || rep.Calls != 1 {
 		t.Errorf("%d series asked in %d calls, want %d in 1", len(rep.Asked), rep.Calls, len(SimSpec().Series()))
 	}
 	for _, m := range res.CloudWatch {
-		if m.TS.Before(rep.Start) || !m.TS.Before(rep.End) || m.PeriodS != 1 || m.RunID != "cw-test" {
+		if m.TS.Before(rep.Start) || !m.TS.Before(rep.End) || m.PeriodS != 60 || m.TS.Unix()%60 != 0 || m.RunID != "cw-test" {
 			t.Fatalf("row %+v outside the window %v..%v or mislabelled", m, rep.Start, rep.End)
 		}
 		if m.Namespace == NSLambda && m.Dimensions != "FunctionName=brink-chat-handler" {
@@ -198,7 +198,7 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 		t.Errorf("REPORT lines %v, Lambda Invocations %v", lg[group+" invocations Sum"], got["AWS/Lambda Invocations Sum"])
 	}
 	for _, m := range res.Logs {
-		if m.Source != brink.SourceLogsInsights || m.Namespace != group || m.PeriodS != 1 || m.Stat != "Sum" {
+		if m.Source != brink.SourceLogsInsights || m.Namespace != group || m.PeriodS != 60 || m.Stat != "Sum" {
 			t.Fatalf("logs row %+v", m)
 		}
 	}
@@ -215,14 +215,14 @@ func TestCollectPaginates(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := r.options()
-	opts.MaxDatapoints = 500
+	opts.MaxDatapoints = 20
 	paged, err := Collect(context.Background(), cw, nil, spec, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	minPages := len(one.CloudWatch) / 500
+	minPages := len(one.CloudWatch) / 20
 	if paged.Report.Calls < 2 || paged.Report.Calls < minPages {
-		t.Fatalf("%d calls for %d datapoints at 500 a page", paged.Report.Calls, len(one.CloudWatch))
+		t.Fatalf("%d calls for %d datapoints at 20 a page", paged.Report.Calls, len(one.CloudWatch))
 	}
 	if len(paged.CloudWatch) != len(one.CloudWatch) {
 		t.Fatalf("paged: %d rows, one page: %d", len(paged.CloudWatch), len(one.CloudWatch))
@@ -502,5 +502,37 @@ func TestColdStartsEitherLogFormat(t *testing.T) {
 	}
 	if len(res.Report.Warnings) != 1 || !strings.Contains(res.Report.Warnings[0], "cold starts are unknown, not zero") {
 		t.Errorf("warnings %q, want one saying nothing matched", res.Report.Warnings)
+	}
+}
+
+// TestHighResolutionOnlyInTheSim asks for high resolution: against AWS it is
+// refused with a warning (AWS/* metrics are 1-minute data), against a sim
+// that keeps 1-second data (cloudwatch.high_resolution) it is used.
+func TestHighResolutionOnlyInTheSim(t *testing.T) {
+	cfg := throttlingModel()
+	cfg.CloudWatch.HighResolution = true
+	r := runAgainstSim(t, cfg, nil)
+	cw, _ := r.clients()
+	spec := SimSpec()
+	spec.HighResolution = true
+	for _, sim := range []bool{false, true} {
+		opts := r.options()
+		opts.Sim = sim
+		res, err := Collect(context.Background(), cw, nil, spec, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, warned := int32(60), true
+		if sim {
+			want, warned = 1, false
+		}
+		if res.Report.PeriodS != want || (len(res.Report.Warnings) == 1) != warned ||
+			warned && !strings.HasPrefix(res.Report.Warnings[0], "high_resolution is not used: AWS publishes AWS/* service metrics at 1-minute resolution") {
+			t.Errorf("sim=%v: period %d, warnings %q; want %d", sim, res.Report.PeriodS, res.Report.Warnings, want)
+		}
+		k := r.s.Counters()
+		if got := sums(res.CloudWatch)["AWS/Lambda Throttles Sum"]; got != float64(k.LambdaThrottles.Load()) || got == 0 {
+			t.Errorf("sim=%v: Throttles %v, the sim counted %d", sim, got, k.LambdaThrottles.Load())
+		}
 	}
 }

@@ -143,6 +143,23 @@ const (
 	FiveMinRetention = 63 * 24 * time.Hour
 )
 
+// PeriodFor is the finest period whose data CloudWatch still keeps for a
+// window starting at start: the start is first rounded down to the
+// period, as the request will be, and it is that rounded start whose age
+// must lie within the period's retention (a start 20 s inside the 15-day
+// limit rounds to a minute that may lie outside it).
+func PeriodFor(now, start time.Time, highResolution bool) int32 {
+	for _, p := range []int32{1, 60, 300} {
+		if p == 1 && !highResolution {
+			continue
+		}
+		if Period(now.Sub(start.Truncate(time.Duration(p)*time.Second)), highResolution) <= p {
+			return p
+		}
+	}
+	return 3600
+}
+
 // Period is the finest period CloudWatch still keeps for data of this age
 // (now minus the window's start), in seconds: 1 when high resolution is asked
 // and the data is at most 3 hours old, 60 up to 15 days, 300 up to 63 days,
