@@ -52,6 +52,12 @@ type InfraStats struct {
 	MetricPeriodS        int      `json:"metric_period_s"`
 	LambdaMaxConcurrency *float64 `json:"lambda_max_concurrency"`
 	LambdaThrottles      *float64 `json:"lambda_throttles"`
+	// LambdaInvocationsPerS is Lambda's Invocations over the whole periods:
+	// what Lambda bills (a throttled invocation is not billed).
+	LambdaInvocationsPerS *float64 `json:"lambda_invocations_per_s"`
+	// APIGateway4xx is API Gateway's 4XXError (REST) or 4xx (HTTP) count:
+	// its own throttling (429) among other client errors.
+	APIGateway4xx *float64 `json:"api_gateway_4xx"`
 	ColdStarts           *float64 `json:"cold_starts"`
 	DDBConsumedWCUPerS   *float64 `json:"ddb_consumed_wcu_per_s"`
 	DDBProvisionedWCU    *float64 `json:"ddb_provisioned_wcu"`

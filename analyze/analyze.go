@@ -95,6 +95,10 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		}
 		warnings = append(warnings, lwarn...)
 	}
+	serverErrors, err := serverErrorRates(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	s := &brink.Summary{
 		SchemaVersion:    brink.SchemaVersion,
 		RunID:            m.RunID,
@@ -109,7 +113,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		Levels:           levels,
 		Warnings:         warnings,
 		LiveStop:         m.StopReason,
-		FirstLimit:       firstLimit(levels),
+		FirstLimit:       firstLimit(levels, serverErrors),
 		MetricsCollected: metricsOK,
 	}
 	for _, l := range levels {

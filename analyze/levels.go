@@ -78,10 +78,15 @@ func littlesLaw(ctx context.Context, db *sql.DB, levels []brink.LevelStats) erro
 // for its platform numbers to rest on more than a datapoint or two.
 const minWholePeriods = 3
 
-// levelMetrics joins the collected metrics to the level rows. It warns of
-// each level whose hold holds fewer than three whole metric periods.
+// levelMetrics joins the collected metrics to the level rows, keeping them
+// as the table level_infra (cost reads Lambda's billed invocations there).
+// It warns of each level whose hold holds fewer than three whole metric
+// periods.
 func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) ([]string, error) {
-	rows, err := db.QueryContext(ctx, queries.MustGet("level_metrics"))
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE level_infra AS `+queries.MustGet("level_metrics")); err != nil {
+		return nil, fmt.Errorf("align metrics to levels: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT * FROM level_infra ORDER BY level`)
 	if err != nil {
 		return nil, fmt.Errorf("align metrics to levels: %w", err)
 	}
@@ -91,8 +96,8 @@ func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) ([
 	period := 0
 	for rows.Next() {
 		var lvl, n, p int
-		var v [11]sql.NullFloat64
-		if err := rows.Scan(&lvl, &n, &p, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
+		var v [13]sql.NullFloat64
+		if err := rows.Scan(&lvl, &n, &p, &v[0], &v[1], &v[11], &v[12], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
 			return nil, fmt.Errorf("align metrics to levels: %w", err)
 		}
 		if l := byLevel[lvl]; l != nil {
@@ -105,6 +110,7 @@ func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) ([
 				DDBConsumedWCUPerS: ptr(v[3]), DDBProvisionedWCU: ptr(v[4]), DDBWriteThrottles: ptr(v[5]),
 				BedrockInvocations: ptr(v[6]), BedrockThrottles: ptr(v[7]), BedrockLatencyMS: ptr(v[8]),
 				BedrockInputTPM: ptr(v[9]), BedrockOutputTPM: ptr(v[10]),
+				LambdaInvocationsPerS: ptr(v[11]), APIGateway4xx: ptr(v[12]),
 			}
 		}
 	}
@@ -128,8 +134,11 @@ func index(levels []brink.LevelStats) map[int]*brink.LevelStats {
 }
 
 // firstLimit finds the limit that rose first, level by level: throttles
-// from the platform's metrics when collected, else from the traces.
-func firstLimit(levels []brink.LevelStats) *brink.LimitSignal {
+// from the platform's metrics when collected, else from the traces. A 429
+// reaches the client only from API Gateway's own throttling (or a function
+// that answers 429 itself): through API Gateway's Lambda proxy integration a
+// Lambda throttle is a 500, so the traces' 5xx are a candidate too.
+func firstLimit(levels []brink.LevelStats, serverErrors map[int]float64) *brink.LimitSignal {
 	for _, l := range levels {
 		if in := l.Infra; in != nil {
 			for _, c := range []struct {
@@ -144,13 +153,42 @@ func firstLimit(levels []brink.LevelStats) *brink.LimitSignal {
 					return &brink.LimitSignal{Signal: c.name, Level: l.Level, Users: l.Users, Value: *c.v, Source: "cloudwatch"}
 				}
 			}
+			// 429s no service behind it explains, with API Gateway counting
+			// client errors: API Gateway's own throttling (account 10,000
+			// rps / 5,000 burst, stage and usage-plan limits).
+			if v := in.APIGateway4xx; v != nil && *v > 0 && l.AllThrottle > 0 {
+				return &brink.LimitSignal{Signal: "API Gateway throttling (HTTP 429, 4XXError)", Level: l.Level, Users: l.Users, Value: *v, Source: "cloudwatch"}
+			}
 		}
 		switch {
 		case l.AllThrottle > 0:
 			return &brink.LimitSignal{Signal: "throttled requests (HTTP 429)", Level: l.Level, Users: l.Users, Value: l.AllThrottle, Source: "traces"}
+		case serverErrors[l.Level] > 0:
+			return &brink.LimitSignal{Signal: "server errors (HTTP 5xx; a Lambda throttle reaches the client as 500 through API Gateway)",
+				Level: l.Level, Users: l.Users, Value: serverErrors[l.Level], Source: "traces"}
 		case l.TimeoutRate > 0:
 			return &brink.LimitSignal{Signal: "timeouts", Level: l.Level, Users: l.Users, Value: l.TimeoutRate, Source: "traces"}
 		}
 	}
 	return nil
+}
+
+// serverErrorRates is each level's share of requests (all steps, over the
+// hold) answered 5xx other than a 504 timeout.
+func serverErrorRates(ctx context.Context, db *sql.DB) (map[int]float64, error) {
+	rows, err := db.QueryContext(ctx, queries.MustGet("server_errors"))
+	if err != nil {
+		return nil, fmt.Errorf("server errors: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]float64{}
+	for rows.Next() {
+		var lvl int
+		var r float64
+		if err := rows.Scan(&lvl, &r); err != nil {
+			return nil, fmt.Errorf("server errors: %w", err)
+		}
+		out[lvl] = r
+	}
+	return out, rows.Err()
 }

@@ -33,6 +33,7 @@ func TestQueriesGolden(t *testing.T) {
 	// Metrics: a Lambda throttle in level 0's hold, concurrency in both,
 	// Bedrock tokens in level 1, one datapoint outside every hold, and two
 	// tables' provisioned capacity (30 and 10, one read twice): 40 in all.
+	// Level 0: 30 Lambda invocations (0.5/s); level 1: 3 API Gateway 4XXError.
 	// All are 1-second datapoints: 60 whole periods in each 60 s hold.
 	at := func(d time.Duration) string { return "TIMESTAMPTZ '" + t0.Add(d).Format(time.RFC3339) + "'" }
 	if _, err := db.Exec(`CREATE VIEW metrics AS SELECT * FROM (VALUES
@@ -44,6 +45,8 @@ func TestQueriesGolden(t *testing.T) {
 		('cloudwatch', 'AWS/DynamoDB', 'ProvisionedWriteCapacityUnits', 'TableName=a', 'Average', 1, ` + at(20*time.Second) + `, 30.0),
 		('cloudwatch', 'AWS/DynamoDB', 'ProvisionedWriteCapacityUnits', 'TableName=a', 'Average', 1, ` + at(21*time.Second) + `, 30.0),
 		('cloudwatch', 'AWS/DynamoDB', 'ProvisionedWriteCapacityUnits', 'TableName=b', 'Average', 1, ` + at(20*time.Second) + `, 10.0),
+		('cloudwatch', 'AWS/Lambda', 'Invocations', '', 'Sum', 1, ` + at(25*time.Second) + `, 30.0),
+		('cloudwatch', 'AWS/ApiGateway', '4XXError', '', 'Sum', 1, ` + at(100*time.Second) + `, 3.0),
 		('logs_insights', '/aws/lambda/chat', 'cold_starts', '', 'Sum', 1, ` + at(15*time.Second) + `, 2.0)
 	) v(source, namespace, metric, dimensions, stat, period_s, ts, value)`); err != nil {
 		t.Fatal(err)
@@ -60,6 +63,7 @@ func TestQueriesGolden(t *testing.T) {
 		{"rule_values_all", "rule_values", []any{"", 0.5}},
 		{"rule_values_ask_p95", "rule_values", []any{"ask", 0.95}},
 		{"level_metrics", "level_metrics", nil},
+		{"server_errors", "server_errors", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rows, err := db.QueryContext(ctx, queries.MustGet(c.query), c.args...)

@@ -10,8 +10,8 @@
 -- sets: all tables, all functions), Lambda concurrency is their maximum,
 -- provisioned capacity the sum over tables of each table's average
 -- (comparable with consumed, which is summed over tables), Bedrock latency
--- the mean of its averages, token counts per minute. Cold starts count
--- SnapStart restores too.
+-- the mean of its averages, token counts per minute, Lambda invocations
+-- (what Lambda bills) per second. Cold starts count SnapStart restores too.
 WITH period AS (
     -- The CloudWatch period of the load metrics (the finest collected).
     SELECT coalesce(min(period_s) FILTER (WHERE source = 'cloudwatch'), min(period_s)) AS p
@@ -48,6 +48,9 @@ SELECT
     s.p::INTEGER AS metric_period_s,
     max(m.value) FILTER (WHERE m.namespace = 'AWS/Lambda' AND m.metric = 'ConcurrentExecutions' AND m.stat = 'Maximum') AS lambda_max_concurrency,
     sum(m.value) FILTER (WHERE m.namespace = 'AWS/Lambda' AND m.metric = 'Throttles' AND m.stat = 'Sum')               AS lambda_throttles,
+    sum(m.value) FILTER (WHERE m.namespace = 'AWS/Lambda' AND m.metric = 'Invocations' AND m.stat = 'Sum')
+        / nullif(s.n * s.p, 0)                                                                                           AS lambda_invocations_per_s,
+    sum(m.value) FILTER (WHERE m.namespace = 'AWS/ApiGateway' AND m.metric IN ('4XXError', '4xx') AND m.stat = 'Sum')   AS api_gateway_4xx,
     sum(m.value) FILTER (WHERE m.source = 'logs_insights' AND m.metric IN ('cold_starts', 'restores'))                   AS cold_starts,
     sum(m.value) FILTER (WHERE m.namespace = 'AWS/DynamoDB' AND m.metric = 'ConsumedWriteCapacityUnits' AND m.stat = 'Sum')
         / nullif(s.n * s.p, 0)                                                                                           AS ddb_consumed_wcu_per_s,

@@ -69,7 +69,8 @@ type AuthConf struct {
 type LambdaConf struct {
 	FunctionName string `yaml:"function_name"` // the FunctionName dimension and log group
 	// ConcurrencyLimit is the reserved (or account) concurrency: a request
-	// arriving while that many invocations run is throttled with 429.
+	// arriving while that many invocations run is throttled: the client
+	// gets 500 through API Gateway's proxy integration.
 	ConcurrencyLimit int `yaml:"concurrency_limit"`
 	// Reserved says ConcurrencyLimit is the function's reserved concurrency;
 	// false: the function runs in the account's unreserved pool, of which

@@ -11,7 +11,9 @@ import (
 	"time"
 )
 
-func TestLambdaConcurrencyLimit429(t *testing.T) {
+// TestLambdaConcurrencyLimit500: a Lambda throttle reaches the client as
+// 500 through API Gateway's proxy integration (5XXError), never 429.
+func TestLambdaConcurrencyLimit500(t *testing.T) {
 	cfg := fastModel()
 	cfg.Lambda.ConcurrencyLimit = 2
 	cfg.Bedrock.TimeToFirstToken = 200 * time.Second // holds each turn's slot ~200 ms of wall time
@@ -34,8 +36,8 @@ func TestLambdaConcurrencyLimit429(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if codes[200] != 2 || codes[429] != 4 {
-		t.Fatalf("statuses %v: want 2 answered and 4 throttled at concurrency 2", codes)
+	if codes[200] != 2 || codes[500] != 4 {
+		t.Fatalf("statuses %v: want 2 answered and 4 throttled (500) at concurrency 2", codes)
 	}
 	if got := s.Counters().LambdaThrottles.Load(); got != 4 {
 		t.Errorf("LambdaThrottles = %d, want 4", got)
@@ -43,8 +45,11 @@ func TestLambdaConcurrencyLimit429(t *testing.T) {
 	if sum, _ := total(s, s.m.fnThrottles); sum != 4 {
 		t.Errorf("AWS/Lambda Throttles sum = %v, want 4", sum)
 	}
-	if sum, _ := total(s, s.m.api4xx); sum != 4 {
-		t.Errorf("AWS/ApiGateway 4XXError sum = %v, want 4", sum)
+	if sum, _ := total(s, s.m.api5xx); sum != 4 {
+		t.Errorf("AWS/ApiGateway 5XXError sum = %v, want 4", sum)
+	}
+	if sum, _ := total(s, s.m.api4xx); sum != 0 {
+		t.Errorf("AWS/ApiGateway 4XXError sum = %v, want 0", sum)
 	}
 	var peak float64
 	for _, a := range s.metrics.aggregate(s.m.fnConcurrent, 0, s.clock.Now().Unix()+3600, 3600, s.clock.Now().Unix()+3600) {
