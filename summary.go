@@ -57,16 +57,16 @@ type InfraStats struct {
 	LambdaInvocationsPerS *float64 `json:"lambda_invocations_per_s"`
 	// APIGateway4xx is API Gateway's 4XXError (REST) or 4xx (HTTP) count:
 	// its own throttling (429) among other client errors.
-	APIGateway4xx *float64 `json:"api_gateway_4xx"`
-	ColdStarts           *float64 `json:"cold_starts"`
-	DDBConsumedWCUPerS   *float64 `json:"ddb_consumed_wcu_per_s"`
-	DDBProvisionedWCU    *float64 `json:"ddb_provisioned_wcu"`
-	DDBWriteThrottles    *float64 `json:"ddb_write_throttles"`
-	BedrockInvocations   *float64 `json:"bedrock_invocations"`
-	BedrockThrottles     *float64 `json:"bedrock_throttles"`
-	BedrockLatencyMS     *float64 `json:"bedrock_latency_ms"`
-	BedrockInputTPM      *float64 `json:"bedrock_input_tokens_per_min"`
-	BedrockOutputTPM     *float64 `json:"bedrock_output_tokens_per_min"`
+	APIGateway4xx      *float64 `json:"api_gateway_4xx"`
+	ColdStarts         *float64 `json:"cold_starts"`
+	DDBConsumedWCUPerS *float64 `json:"ddb_consumed_wcu_per_s"`
+	DDBProvisionedWCU  *float64 `json:"ddb_provisioned_wcu"`
+	DDBWriteThrottles  *float64 `json:"ddb_write_throttles"`
+	BedrockInvocations *float64 `json:"bedrock_invocations"`
+	BedrockThrottles   *float64 `json:"bedrock_throttles"`
+	BedrockLatencyMS   *float64 `json:"bedrock_latency_ms"`
+	BedrockInputTPM    *float64 `json:"bedrock_input_tokens_per_min"`
+	BedrockOutputTPM   *float64 `json:"bedrock_output_tokens_per_min"`
 }
 
 // LimitSignal is the first infrastructure limit that showed, and where.
