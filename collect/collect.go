@@ -45,6 +45,10 @@ type Options struct {
 	// Note receives what the collector would tell a user on the way (a run
 	// without ended_at, the series it asks for); nil drops them.
 	Note func(string)
+	// MFAToken asks for the MFA code of an AssumeRole profile with
+	// mfa_serial (cloudwatch.PromptMFA on a terminal); nil: such a profile
+	// fails with a message.
+	MFAToken func() (string, error)
 }
 
 // Result is what Run fetched and wrote.
@@ -189,7 +193,7 @@ func (s source) connect(ctx context.Context, until time.Time, o Options) (cl clo
 		}
 		return cl, s.clock.Now(), err
 	}
-	cl, err = cloudwatch.Connect(ctx, cloudwatch.ConnectOptions{Endpoint: s.endpoint, Region: o.Region, Profile: o.Profile})
+	cl, err = cloudwatch.Connect(ctx, cloudwatch.ConnectOptions{Endpoint: s.endpoint, Region: o.Region, Profile: o.Profile, MFAToken: o.MFAToken})
 	if err != nil {
 		return cl, now, err
 	}
