@@ -393,3 +393,31 @@ func TestStaleSheetWarns(t *testing.T) {
 		t.Errorf("no warning a year and two days on")
 	}
 }
+
+// TestInferenceProfilePrices: a profile id takes its model's price; a
+// geographic profile of a Claude 4.5 model costs the 10% regional premium
+// more, a global one the listed price; models without a premium cost the
+// same through any profile.
+func TestInferenceProfilePrices(t *testing.T) {
+	sheet := Default()
+	for _, c := range []struct {
+		id      string
+		in, out float64
+	}{
+		{"anthropic.claude-sonnet-4-5-20250929-v1:0", 3, 15},
+		{"global.anthropic.claude-sonnet-4-5-20250929-v1:0", 3, 15},
+		{"us.anthropic.claude-sonnet-4-5-20250929-v1:0", 3.3, 16.5},
+		{"eu.anthropic.claude-haiku-4-5-20251001-v1:0", 1.1, 5.5},
+		{"us.anthropic.claude-3-haiku-20240307-v1:0", 0.25, 1.25},
+		{"apac.amazon.nova-micro-v1:0", 0.035, 0.14},
+	} {
+		m, err := sheet.Model(c.id)
+		if err != nil || math.Abs(m.InputPerMillion-c.in) > 1e-9 || math.Abs(m.OutputPerMillion-c.out) > 1e-9 {
+			t.Errorf("%s: %+v %v; want $%v / $%v per million", c.id, m, err, c.in, c.out)
+		}
+	}
+	var unknown *UnknownModelError
+	if _, err := sheet.Model("us.anthropic.claude-opus-9-v1:0"); !errors.As(err, &unknown) || unknown.ID != "us.anthropic.claude-opus-9-v1:0" {
+		t.Errorf("unknown profile: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,20 +107,23 @@ func (o *Options) defaults() {
 // Report is metrics/collect.json: what was asked, what came back and what
 // went wrong short of failing.
 type Report struct {
-	RunID          string         `json:"run_id"`
-	Endpoint       string         `json:"endpoint"`
-	Region         string         `json:"region,omitempty"`
-	Start          time.Time      `json:"start"` // the window asked for, margin and alignment included
-	End            time.Time      `json:"end"`
-	PeriodS        int32          `json:"period_s"`
-	HighResolution bool           `json:"high_resolution"`
-	Calls          int            `json:"get_metric_data_calls"`
-	Throttled      int            `json:"throttled_retries"`
-	Asked          []Asked        `json:"asked"`
-	Empty          []string       `json:"empty"` // series keys with no datapoint
-	LogsInsights   []InsightsRun  `json:"logs_insights"`
-	Warnings       []string       `json:"warnings"`
-	Files          map[string]int `json:"files,omitempty"` // file → rows, filled in by the writer
+	RunID          string    `json:"run_id"`
+	Endpoint       string    `json:"endpoint"`
+	Region         string    `json:"region,omitempty"`
+	Start          time.Time `json:"start"` // the window asked for, margin and alignment included
+	End            time.Time `json:"end"`
+	PeriodS        int32     `json:"period_s"`
+	HighResolution bool      `json:"high_resolution"`
+	Calls          int       `json:"get_metric_data_calls"`
+	Throttled      int       `json:"throttled_retries"`
+	Asked          []Asked   `json:"asked"`
+	Empty          []string  `json:"empty"` // series keys with no datapoint
+	// Profiles are the Bedrock inference profile ids found by ListMetrics
+	// for the spec's models, and asked for beside them.
+	Profiles     []string       `json:"bedrock_profiles,omitempty"`
+	LogsInsights []InsightsRun  `json:"logs_insights"`
+	Warnings     []string       `json:"warnings"`
+	Files        map[string]int `json:"files,omitempty"` // file → rows, filled in by the writer
 }
 
 // Asked is one series asked for and how many datapoints came back.
@@ -180,6 +184,9 @@ func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs Log
 			opts.Now.Sub(start).Round(time.Minute), period))
 	}
 	c := &collector{opts: opts, res: res}
+	if lm, ok := cw.(cloudwatch.ListMetricsAPIClient); ok && len(spec.Bedrock.Models) > 0 {
+		spec.Bedrock.Models = c.profiles(ctx, lm, spec.Bedrock.Models)
+	}
 	series := spec.Series()
 	for i := 0; i < len(series); i += opts.MaxQueriesPerCall {
 		if err := c.metrics(ctx, cw, series[i:min(i+opts.MaxQueriesPerCall, len(series))], start, end, period); err != nil {
@@ -242,6 +249,47 @@ func (c *collector) retry(ctx context.Context, op string, f func() error) error 
 			return ctx.Err()
 		}
 	}
+}
+
+// profiles adds to the spec's Bedrock models the inference profiles of
+// those models that CloudWatch has series for: invoked through a profile
+// (us., eu., apac., global.), a model's ModelId dimension is the profile's
+// id. Listing is an extra (cloudwatch:ListMetrics): a failure is a warning.
+func (c *collector) profiles(ctx context.Context, lm cloudwatch.ListMetricsAPIClient, models []string) []string {
+	bases := map[string]bool{}
+	for _, m := range models {
+		bases[brink.BaseModelID(m)] = true
+	}
+	out := slices.Clone(models)
+	in := &cloudwatch.ListMetricsInput{Namespace: aws.String(NSBedrock), MetricName: aws.String("InputTokenCount"),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("ModelId")}}}
+	for page := 0; page < 100; page++ {
+		var res *cloudwatch.ListMetricsOutput
+		err := c.retry(ctx, "ListMetrics", func() error {
+			var err error
+			res, err = lm.ListMetrics(ctx, in)
+			return err
+		})
+		if err != nil {
+			c.warn("ListMetrics: %v: Bedrock inference profiles of %s not looked for (list their ids under bedrock.models)",
+				explain("ListMetrics", c.opts.Endpoint, err), strings.Join(models, ", "))
+			return models
+		}
+		for _, m := range res.Metrics {
+			for _, d := range m.Dimensions {
+				v := aws.ToString(d.Value)
+				if aws.ToString(d.Name) == "ModelId" && bases[brink.BaseModelID(v)] && !slices.Contains(out, v) {
+					out = append(out, v)
+					c.res.Report.Profiles = append(c.res.Report.Profiles, v)
+				}
+			}
+		}
+		if res.NextToken == nil || *res.NextToken == "" {
+			break
+		}
+		in.NextToken = res.NextToken
+	}
+	return out
 }
 
 // metrics runs one GetMetricData request (at most 500 queries) through all

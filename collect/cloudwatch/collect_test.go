@@ -536,3 +536,33 @@ func TestHighResolutionOnlyInTheSim(t *testing.T) {
 		}
 	}
 }
+
+// TestBedrockInferenceProfile: a sim whose model is invoked through a
+// geographic inference profile publishes ModelId = the profile id; a spec
+// naming the model finds the profile (ListMetrics) and collects its tokens.
+func TestBedrockInferenceProfile(t *testing.T) {
+	const base = "anthropic.claude-haiku-4-5-20251001-v1:0"
+	cfg := sim.DefaultConfig()
+	cfg.Bedrock.ModelID = "us." + base
+	r := runAgainstSim(t, cfg, nil)
+	cw, _ := r.clients()
+	res, err := Collect(context.Background(), cw, nil, Spec{Bedrock: BedrockSpec{Models: []string{base}}}, r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := r.s.Counters()
+	got := sums(res.CloudWatch)
+	if got["AWS/Bedrock InputTokenCount Sum"] != float64(k.InputTokens.Load()) || k.InputTokens.Load() == 0 ||
+		got["AWS/Bedrock OutputTokenCount Sum"] != float64(k.OutputTokens.Load()) {
+		t.Errorf("tokens in %v out %v, the sim counted %d and %d", got["AWS/Bedrock InputTokenCount Sum"], got["AWS/Bedrock OutputTokenCount Sum"],
+			k.InputTokens.Load(), k.OutputTokens.Load())
+	}
+	if p := res.Report.Profiles; len(p) != 1 || p[0] != "us."+base || len(res.Report.Warnings) != 0 {
+		t.Errorf("profiles %q, warnings %q", p, res.Report.Warnings)
+	}
+	for _, m := range res.CloudWatch {
+		if m.Value != 0 && m.Dimensions != "ModelId=us."+base {
+			t.Fatalf("row %+v: want the profile's ModelId", m)
+		}
+	}
+}

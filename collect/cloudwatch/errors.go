@@ -44,6 +44,8 @@ var (
 // permission is the IAM action each operation needs.
 var permission = map[string]string{
 	"GetMetricData":   "cloudwatch:GetMetricData",
+	"ListMetrics":     "cloudwatch:ListMetrics",
+	"StopQuery":       "logs:StopQuery",
 	"StartQuery":      "logs:StartQuery",
 	"GetQueryResults": "logs:GetQueryResults",
 }
