@@ -62,11 +62,17 @@ type InfraStats struct {
 	DDBConsumedWCUPerS *float64 `json:"ddb_consumed_wcu_per_s"`
 	DDBProvisionedWCU  *float64 `json:"ddb_provisioned_wcu"`
 	DDBWriteThrottles  *float64 `json:"ddb_write_throttles"`
-	BedrockInvocations *float64 `json:"bedrock_invocations"`
-	BedrockThrottles   *float64 `json:"bedrock_throttles"`
-	BedrockLatencyMS   *float64 `json:"bedrock_latency_ms"`
-	BedrockInputTPM    *float64 `json:"bedrock_input_tokens_per_min"`
-	BedrockOutputTPM   *float64 `json:"bedrock_output_tokens_per_min"`
+	// DynamoDB's throttle events by cause (reads and writes): a hot
+	// partition (KeyRange), the on-demand maximum throughput, the account's
+	// table-level limit.
+	DDBKeyRangeThrottles    *float64 `json:"ddb_key_range_throttles"`
+	DDBOnDemandMaxThrottles *float64 `json:"ddb_on_demand_max_throttles"`
+	DDBAccountThrottles     *float64 `json:"ddb_account_limit_throttles"`
+	BedrockInvocations      *float64 `json:"bedrock_invocations"`
+	BedrockThrottles        *float64 `json:"bedrock_throttles"`
+	BedrockLatencyMS        *float64 `json:"bedrock_latency_ms"`
+	BedrockInputTPM         *float64 `json:"bedrock_input_tokens_per_min"`
+	BedrockOutputTPM        *float64 `json:"bedrock_output_tokens_per_min"`
 }
 
 // LimitSignal is the first infrastructure limit that showed, and where.

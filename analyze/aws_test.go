@@ -37,6 +37,11 @@ func TestFirstLimitCandidates(t *testing.T) {
 			nil, "timeouts@1/traces"},
 		{"5xx in the traces", []brink.LevelStats{{Level: 0}, {Level: 1}, {Level: 2, TimeoutRate: 0.1}},
 			map[int]float64{1: 0.05}, "server errors (HTTP 5xx; a Lambda throttle reaches the client as 500 through API Gateway)@1/traces"},
+		{"dynamodb on-demand cap", []brink.LevelStats{{Level: 0, Infra: &brink.InfraStats{DDBWriteThrottles: f(9), DDBKeyRangeThrottles: f(2),
+			DDBOnDemandMaxThrottles: f(7), DDBAccountThrottles: f(0)}}},
+			nil, "DynamoDB write throttles (the table's on-demand maximum throughput)@0/cloudwatch"},
+		{"dynamodb provisioned", []brink.LevelStats{{Level: 0, Infra: &brink.InfraStats{DDBWriteThrottles: f(9), DDBKeyRangeThrottles: f(0)}}},
+			nil, "DynamoDB write throttles@0/cloudwatch"},
 		{"429 in the traces", []brink.LevelStats{{Level: 0, AllThrottle: 0.01}}, map[int]float64{0: 0.5}, "throttled requests (HTTP 429)@0/traces"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -96,8 +96,9 @@ func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) ([
 	period := 0
 	for rows.Next() {
 		var lvl, n, p int
-		var v [13]sql.NullFloat64
-		if err := rows.Scan(&lvl, &n, &p, &v[0], &v[1], &v[11], &v[12], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
+		var v [16]sql.NullFloat64
+		if err := rows.Scan(&lvl, &n, &p, &v[0], &v[1], &v[11], &v[12], &v[2], &v[3], &v[4], &v[5], &v[13], &v[14], &v[15],
+			&v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
 			return nil, fmt.Errorf("align metrics to levels: %w", err)
 		}
 		if l := byLevel[lvl]; l != nil {
@@ -111,6 +112,7 @@ func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) ([
 				BedrockInvocations: ptr(v[6]), BedrockThrottles: ptr(v[7]), BedrockLatencyMS: ptr(v[8]),
 				BedrockInputTPM: ptr(v[9]), BedrockOutputTPM: ptr(v[10]),
 				LambdaInvocationsPerS: ptr(v[11]), APIGateway4xx: ptr(v[12]),
+				DDBKeyRangeThrottles: ptr(v[13]), DDBOnDemandMaxThrottles: ptr(v[14]), DDBAccountThrottles: ptr(v[15]),
 			}
 		}
 	}
@@ -150,7 +152,11 @@ func firstLimit(levels []brink.LevelStats, serverErrors map[int]float64) *brink.
 				{"Bedrock throttles", in.BedrockThrottles},
 			} {
 				if c.v != nil && *c.v > 0 {
-					return &brink.LimitSignal{Signal: c.name, Level: l.Level, Users: l.Users, Value: *c.v, Source: "cloudwatch"}
+					name := c.name
+					if c.name == "DynamoDB write throttles" {
+						name += ddbCause(in)
+					}
+					return &brink.LimitSignal{Signal: name, Level: l.Level, Users: l.Users, Value: *c.v, Source: "cloudwatch"}
 				}
 			}
 			// 429s no service behind it explains, with API Gateway counting
@@ -171,6 +177,27 @@ func firstLimit(levels []brink.LevelStats, serverErrors map[int]float64) *brink.
 		}
 	}
 	return nil
+}
+
+// ddbCause names what DynamoDB's per-cause throttle metrics blame, the
+// largest first: " (a hot partition)", " (the on-demand maximum
+// throughput)", " (the account's table limit)"; "" when none was counted
+// (provisioned capacity, or the metrics were not collected).
+func ddbCause(in *brink.InfraStats) string {
+	best, name := 0.0, ""
+	for _, c := range []struct {
+		v    *float64
+		name string
+	}{
+		{in.DDBKeyRangeThrottles, " (a hot partition: key-range throughput)"},
+		{in.DDBOnDemandMaxThrottles, " (the table's on-demand maximum throughput)"},
+		{in.DDBAccountThrottles, " (the account's table-level throughput limit)"},
+	} {
+		if c.v != nil && *c.v > best {
+			best, name = *c.v, c.name
+		}
+	}
+	return name
 }
 
 // serverErrorRates is each level's share of requests (all steps, over the

@@ -10,7 +10,9 @@
 -- sets: all tables, all functions), Lambda concurrency is their maximum,
 -- provisioned capacity the sum over tables of each table's average
 -- (comparable with consumed, which is summed over tables), Bedrock latency
--- the mean of its averages, token counts per minute, Lambda invocations
+-- the mean of its averages, token counts per minute, DynamoDB's
+-- per-cause throttle events (reads and writes, tables and indexes) by
+-- cause, Lambda invocations
 -- (what Lambda bills) per second. Cold starts count SnapStart restores too.
 WITH period AS (
     -- The CloudWatch period of the load metrics (the finest collected).
@@ -56,6 +58,12 @@ SELECT
         / nullif(s.n * s.p, 0)                                                                                           AS ddb_consumed_wcu_per_s,
     any_value(pr.wcu)                                                                                                    AS ddb_provisioned_wcu,
     sum(m.value) FILTER (WHERE m.namespace = 'AWS/DynamoDB' AND m.metric = 'WriteThrottleEvents' AND m.stat = 'Sum')     AS ddb_write_throttles,
+    sum(m.value) FILTER (WHERE m.namespace = 'AWS/DynamoDB' AND m.metric IN ('WriteKeyRangeThroughputThrottleEvents', 'ReadKeyRangeThroughputThrottleEvents') AND m.stat = 'Sum')
+                                                                                                                         AS ddb_key_range_throttles,
+    sum(m.value) FILTER (WHERE m.namespace = 'AWS/DynamoDB' AND m.metric IN ('WriteMaxOnDemandThroughputThrottleEvents', 'ReadMaxOnDemandThroughputThrottleEvents') AND m.stat = 'Sum')
+                                                                                                                         AS ddb_on_demand_max_throttles,
+    sum(m.value) FILTER (WHERE m.namespace = 'AWS/DynamoDB' AND m.metric IN ('WriteAccountLimitThrottleEvents', 'ReadAccountLimitThrottleEvents') AND m.stat = 'Sum')
+                                                                                                                         AS ddb_account_limit_throttles,
     sum(m.value) FILTER (WHERE m.namespace = 'AWS/Bedrock' AND m.metric = 'Invocations' AND m.stat = 'Sum')              AS bedrock_invocations,
     sum(m.value) FILTER (WHERE m.namespace = 'AWS/Bedrock' AND m.metric = 'InvocationThrottles' AND m.stat = 'Sum')      AS bedrock_throttles,
     avg(m.value) FILTER (WHERE m.namespace = 'AWS/Bedrock' AND m.metric = 'InvocationLatency' AND m.stat = 'Average')    AS bedrock_latency_ms,

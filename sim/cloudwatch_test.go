@@ -413,7 +413,7 @@ func TestListMetrics(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(out.Metrics) != len(all) || len(all) != 5+5+6+4*5+8 { // API Gateway, Lambda's function and account, 4 tables, Bedrock
+			if len(out.Metrics) != len(all) || len(all) != 5+5+6+4*8+8 { // API Gateway, Lambda's function and account, 4 tables, Bedrock
 				t.Fatalf("%d metrics listed, %d declared", len(out.Metrics), len(all))
 			}
 			out, err = cl.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{
@@ -427,7 +427,8 @@ func TestListMetrics(t *testing.T) {
 				names = append(names, aws.ToString(m.MetricName))
 			}
 			slices.Sort(names)
-			want := []string{"ConsumedWriteCapacityUnits", "ProvisionedWriteCapacityUnits", "SuccessfulRequestLatency", "ThrottledRequests", "WriteThrottleEvents"}
+			want := []string{"ConsumedWriteCapacityUnits", "ProvisionedWriteCapacityUnits", "SuccessfulRequestLatency", "ThrottledRequests",
+				"WriteAccountLimitThrottleEvents", "WriteKeyRangeThroughputThrottleEvents", "WriteMaxOnDemandThroughputThrottleEvents", "WriteThrottleEvents"}
 			if !slices.Equal(names, want) {
 				t.Errorf("chat-messages metrics %v, want %v", names, want)
 			}
@@ -438,7 +439,7 @@ func TestListMetrics(t *testing.T) {
 func TestListMetricsPagination(t *testing.T) {
 	cfg := fastModel()
 	cfg.DynamoDB.Tables = nil
-	for i := range 110 { // 5 series a table: past one page of 500
+	for i := range 110 { // 8 series a table: past one page of 500
 		cfg.DynamoDB.Tables = append(cfg.DynamoDB.Tables, TableConf{Name: fmt.Sprintf("t%03d", i), ItemKB: 1, WriteCapacity: 10})
 	}
 	cfg.DynamoDB.BeforeModel = 0
@@ -463,7 +464,7 @@ func TestListMetricsPagination(t *testing.T) {
 					seen[aws.ToString(m.Namespace)+"/"+aws.ToString(m.MetricName)+"/"+strings.Join(dims, ",")] = true
 				}
 			}
-			if pages != 2 || len(seen) != want || want != 574 {
+			if pages != 2 || len(seen) != want || want != 904 {
 				t.Errorf("%d pages, %d distinct metrics; want 2 pages of %d", pages, len(seen), want)
 			}
 		})

@@ -171,6 +171,10 @@ type TableConf struct {
 	ItemKB float64 `yaml:"item_kb"` // write units = ceil(ItemKB)
 	// WriteCapacity is the provisioned write units per second.
 	WriteCapacity float64 `yaml:"write_capacity"`
+	// MaxWriteUnits is an on-demand table's maximum throughput (write
+	// request units a second; 0: none): past it writes are throttled and
+	// counted in WriteMaxOnDemandThroughputThrottleEvents.
+	MaxWriteUnits float64 `yaml:"max_write_units"`
 }
 
 // Throttle answers: how a Bedrock ThrottlingException reaches the client.
@@ -395,6 +399,8 @@ func (c Config) Validate() error {
 			bad("dynamodb.tables[%d]: name %q is empty or repeated", i, t.Name)
 		case t.ItemKB <= 0 || t.ItemKB > 400:
 			bad("dynamodb.tables[%d] (%s): item_kb %g must be in (0, 400]", i, t.Name, t.ItemKB)
+		case t.MaxWriteUnits < 0 || t.MaxWriteUnits > 0 && d.Mode != OnDemand:
+			bad("dynamodb.tables[%d] (%s): max_write_units is an on-demand table's maximum throughput: positive, and only in on_demand mode", i, t.Name)
 		case d.Mode == Provisioned && t.WriteCapacity <= 0:
 			bad("dynamodb.tables[%d] (%s): write_capacity must be positive in provisioned mode", i, t.Name)
 		}

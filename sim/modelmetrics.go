@@ -17,6 +17,9 @@ type modelSeries struct {
 
 	// per table, in Config.DynamoDB.Tables order
 	ddbConsumed, ddbProvisioned, ddbWriteThrottles, ddbThrottled, ddbLatency []*series
+	// per-cause throttle events (the account's table-level limit is not
+	// modelled: its series reads zero)
+	ddbKeyRange, ddbMaxOnDemand, ddbAccountLimit []*series
 }
 
 const (
@@ -60,6 +63,9 @@ func (s *Sim) declareMetrics() {
 		}
 		s.m.ddbProvisioned = append(s.m.ddbProvisioned, prov)
 		s.m.ddbWriteThrottles = append(s.m.ddbWriteThrottles, m.declare(NSDynamoDB, "WriteThrottleEvents", unitCount, fillZero, tn))
+		s.m.ddbKeyRange = append(s.m.ddbKeyRange, m.declare(NSDynamoDB, "WriteKeyRangeThroughputThrottleEvents", unitCount, fillZero, tn))
+		s.m.ddbMaxOnDemand = append(s.m.ddbMaxOnDemand, m.declare(NSDynamoDB, "WriteMaxOnDemandThroughputThrottleEvents", unitCount, fillZero, tn))
+		s.m.ddbAccountLimit = append(s.m.ddbAccountLimit, m.declare(NSDynamoDB, "WriteAccountLimitThrottleEvents", unitCount, fillZero, tn))
 		s.m.ddbThrottled = append(s.m.ddbThrottled, m.declare(NSDynamoDB, "ThrottledRequests", unitCount, fillZero, tn, op))
 		s.m.ddbLatency = append(s.m.ddbLatency, m.declare(NSDynamoDB, "SuccessfulRequestLatency", unitMS, fillNone, tn, op))
 	}

@@ -169,9 +169,15 @@ func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs Log
 		period = PeriodFor(opts.Now, start, spec.HighResolution && opts.Sim)
 	}
 	p := time.Duration(period) * time.Second
-	start = start.Truncate(p)
-	if e := end.Truncate(p); !e.Equal(end) {
-		end = e.Add(p)
+	// The window is widened to whole periods of the coarsest series (5-minute
+	// provisioned capacity), so every series' datapoints lie inside it.
+	align := p
+	for _, sr := range spec.Series() {
+		align = max(align, time.Duration(sr.PeriodFor(period))*time.Second)
+	}
+	start = start.Truncate(align)
+	if e := end.Truncate(align); !e.Equal(end) {
+		end = e.Add(align)
 	}
 	res := &Result{Report: Report{RunID: opts.RunID, Endpoint: opts.Endpoint, Start: start, End: end, PeriodS: period,
 		HighResolution: spec.HighResolution, Asked: []Asked{}, Empty: []string{}, LogsInsights: []InsightsRun{}, Warnings: []string{}}}
@@ -307,7 +313,7 @@ func (c *collector) metrics(ctx context.Context, cw cloudwatch.GetMetricDataAPIC
 		}
 		queries[i] = cwtypes.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(true), MetricStat: &cwtypes.MetricStat{
 			Metric: &cwtypes.Metric{Namespace: aws.String(s.Namespace), MetricName: aws.String(s.Metric), Dimensions: dims},
-			Period: aws.Int32(period), Stat: aws.String(s.Stat)}}
+			Period: aws.Int32(s.PeriodFor(period)), Stat: aws.String(s.Stat)}}
 		asked[i] = Asked{Series: s, Dims: DimString(s.Dimensions), Status: string(cwtypes.StatusCodeComplete)}
 	}
 	in := &cloudwatch.GetMetricDataInput{StartTime: aws.Time(start), EndTime: aws.Time(end), MetricDataQueries: queries,
@@ -342,7 +348,7 @@ func (c *collector) metrics(ctx context.Context, cw cloudwatch.GetMetricDataAPIC
 			}
 			for j := range min(len(r.Timestamps), len(r.Values)) {
 				c.res.CloudWatch = append(c.res.CloudWatch, brink.Metric{RunID: c.opts.RunID, Source: brink.SourceCloudWatch,
-					Namespace: s.Namespace, Metric: s.Metric, Dimensions: asked[i].Dims, Stat: s.Stat, PeriodS: period,
+					Namespace: s.Namespace, Metric: s.Metric, Dimensions: asked[i].Dims, Stat: s.Stat, PeriodS: s.PeriodFor(period),
 					TS: r.Timestamps[j].UTC(), Value: r.Values[j], Unit: s.Unit})
 			}
 			asked[i].Datapoints += len(r.Values)

@@ -175,7 +175,7 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 		t.Errorf("%d series asked in %d calls, want %d in 1", len(rep.Asked), rep.Calls, len(SimSpec().Series()))
 	}
 	for _, m := range res.CloudWatch {
-		if m.TS.Before(rep.Start) || !m.TS.Before(rep.End) || m.PeriodS != 60 || m.TS.Unix()%60 != 0 || m.RunID != "cw-test" {
+		if m.TS.Before(rep.Start) || !m.TS.Before(rep.End) || m.PeriodS != wantPeriod(m.Metric) || m.TS.Unix()%int64(m.PeriodS) != 0 || m.RunID != "cw-test" {
 			t.Fatalf("row %+v outside the window %v..%v or mislabelled", m, rep.Start, rep.End)
 		}
 		if m.Namespace == NSLambda && m.Dimensions != "FunctionName=brink-chat-handler" {
@@ -202,6 +202,15 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 			t.Fatalf("logs row %+v", m)
 		}
 	}
+}
+
+// wantPeriod is a metric's period in a collect at 60 s: 300 for DynamoDB's
+// provisioned capacity (5-minute data).
+func wantPeriod(metric string) int32 {
+	if strings.HasPrefix(metric, "Provisioned") {
+		return 300
+	}
+	return 60
 }
 
 // TestCollectPaginates caps the datapoints of an answer so the window takes
@@ -564,5 +573,63 @@ func TestBedrockInferenceProfile(t *testing.T) {
 		if m.Value != 0 && m.Dimensions != "ModelId=us."+base {
 			t.Fatalf("row %+v: want the profile's ModelId", m)
 		}
+	}
+}
+
+// TestDynamoDBDetail: provisioned capacity is asked at 300 s (5-minute
+// data), SuccessfulRequestLatency without percentiles, and an on-demand
+// table's maximum throughput shows in its own throttle metric, equal to the
+// sim's count; a GSI is asked with its own dimensions.
+func TestDynamoDBDetail(t *testing.T) {
+	spec := Spec{DynamoDB: DynamoSpec{Tables: []string{"chat-conversations"}, Operations: []string{"PutItem"},
+		Indexes: []IndexSpec{{Table: "chat-conversations", Name: "by-user"}}}}
+	keys := map[string]int32{}
+	for _, sr := range spec.Series() {
+		keys[sr.Key()] = sr.PeriodFor(60)
+	}
+	for k, want := range map[string]int32{
+		"AWS/DynamoDB ProvisionedWriteCapacityUnits {TableName=chat-conversations} Maximum":                                         300,
+		"AWS/DynamoDB WriteMaxOnDemandThroughputThrottleEvents {GlobalSecondaryIndexName=by-user,TableName=chat-conversations} Sum": 60,
+		"AWS/DynamoDB SuccessfulRequestLatency {Operation=PutItem,TableName=chat-conversations} Maximum":                            60,
+	} {
+		if keys[k] != want {
+			t.Errorf("%s: period %d, want %d (asked: %v)", k, keys[k], want, keys[k] != 0)
+		}
+	}
+	for k := range keys {
+		if strings.Contains(k, "SuccessfulRequestLatency") && strings.HasSuffix(k, "p95") {
+			t.Errorf("%s asked: AWS lists no percentiles for it", k)
+		}
+	}
+	if _, err := ParseSpec("s.yaml", []byte("dynamodb: {tables: [a], indexes: [{table: b, name: i}]}")); err == nil ||
+		!strings.Contains(err.Error(), `dynamodb.indexes[0].table "b": not one of dynamodb.tables`) {
+		t.Errorf("an index of an unlisted table: %v", err)
+	}
+
+	cfg := throttlingModel()
+	cfg.DynamoDB.Mode = sim.OnDemand
+	for i := range cfg.DynamoDB.Tables {
+		cfg.DynamoDB.Tables[i].MaxWriteUnits = 0
+		if cfg.DynamoDB.Tables[i].Name == "chat-conversations" {
+			cfg.DynamoDB.Tables[i].MaxWriteUnits = 1 // an item (0.8 KB) a second
+		}
+	}
+	r := runAgainstSim(t, cfg, nil)
+	cw, _ := r.clients()
+	res, err := Collect(context.Background(), cw, nil, spec, r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := r.s.Counters()
+	got := sums(res.CloudWatch)
+	if n := float64(k.DynamoThrottles.Load()); n == 0 || got["AWS/DynamoDB WriteMaxOnDemandThroughputThrottleEvents Sum"] != n ||
+		got["AWS/DynamoDB WriteThrottleEvents Sum"] != n || got["AWS/DynamoDB WriteKeyRangeThroughputThrottleEvents Sum"] != 0 {
+		t.Errorf("throttles: on-demand max %v, all %v, key range %v; the sim counted %v",
+			got["AWS/DynamoDB WriteMaxOnDemandThroughputThrottleEvents Sum"], got["AWS/DynamoDB WriteThrottleEvents Sum"],
+			got["AWS/DynamoDB WriteKeyRangeThroughputThrottleEvents Sum"], n)
+	}
+	empty := strings.Join(res.Report.Empty, "\n")
+	if !strings.Contains(empty, "GlobalSecondaryIndexName=by-user") {
+		t.Errorf("the GSI's series were not asked (the sim has no index, so they come back empty): %s", empty)
 	}
 }
