@@ -73,6 +73,9 @@ type CostAssumptions struct {
 	ProvisionedRCU         float64 `json:"provisioned_rcu"`
 	BedrockTPMQuota        float64 `json:"bedrock_tokens_per_minute_quota"`
 	LambdaConcurrencyLimit int     `json:"lambda_concurrency_limit"`
+	// Sizing says which stack was priced and where its sizing came from
+	// (the sim's defaults, brink analyze --usage FILE, the metrics' API type).
+	Sizing string `json:"sizing,omitempty"`
 }
 
 // LevelCost is one level's hold window in money and tokens.

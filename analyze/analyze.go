@@ -28,6 +28,10 @@ type Options struct {
 	Prices *pricing.Sheet
 	// Now dates the price sheet's staleness check; default time.Now().
 	Now time.Time
+	// Usage sizes the stack priced; nil: UsageFile (brink analyze --usage),
+	// else the brink sim's stack with the API type the metrics show.
+	Usage     *pricing.Usage
+	UsageFile string
 }
 
 // Result is what Run wrote.
@@ -140,7 +144,11 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		}
 	}
 	curves(s)
-	if err := addCostWith(ctx, db, run, s, CostOptions{Prices: opts.Prices, Strict: opts.Prices != nil, Now: opts.Now}); err != nil {
+	usage, err := usageFor(ctx, run, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := addCostWith(ctx, db, run, s, CostOptions{Prices: opts.Prices, Usage: usage, Strict: opts.Prices != nil, Now: opts.Now}); err != nil {
 		return nil, err
 	}
 	if err := timelineAndDist(ctx, db, s); err != nil {

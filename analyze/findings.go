@@ -97,6 +97,13 @@ func closedFindings(s *brink.Summary) []string {
 		out = append(out, f)
 	}
 	out = append(out, costFindings(s)...)
+	if c := s.Cost; c != nil && c.Assumptions.Sizing != "" {
+		line := "Infrastructure is priced for " + c.Assumptions.Sizing + "."
+		if !strings.HasPrefix(c.Assumptions.Sizing, "usage file") {
+			line += " To price your stack's sizing, pass brink analyze --usage FILE (docs/cost.md)."
+		}
+		out = append(out, line)
+	}
 	return out
 }
 

@@ -172,7 +172,7 @@ func TestEvaluate(t *testing.T) {
 	llmIn := 1000 * 0.25 / 1e6                // 2.5e-4
 	llmOut := 200 * 1.25 / 1e6                // 2.5e-4
 	lambda := 1.2*0.20/1e6 + 3*1*0.0000166667 // requests + 3 GB-s at 1024 MB
-	api := 1.2 * 1.00 / 1e6                   // HTTP API
+	api := 1.2 * 3.50 / 1e6                   // REST API (the sim's, DefaultUsage)
 	ddb := 7 * 0.00065 / 3600                 // 7 WCU held for one second (provisioned)
 	perTurn := llmIn + llmOut + lambda + api + ddb
 
@@ -420,4 +420,47 @@ func TestInferenceProfilePrices(t *testing.T) {
 	if _, err := sheet.Model("us.anthropic.claude-opus-9-v1:0"); !errors.As(err, &unknown) || unknown.ID != "us.anthropic.claude-opus-9-v1:0" {
 		t.Errorf("unknown profile: %v", err)
 	}
+}
+
+// TestParseUsage: a usage file overrides the keys it names, says where its
+// sizing came from, and a mistake names the file, line or key.
+func TestParseUsage(t *testing.T) {
+	u, err := ParseUsage("u.yaml", []byte("api_gateway:\n  type: http\nlambda:\n  memory_mb: 2048\n  architecture: arm\ndynamodb:\n  mode: on_demand\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.APIGatewayType != APIHTTP || u.LambdaMemoryMB != 2048 || u.LambdaArch != ArchARM || u.DynamoDBMode != OnDemand || u.ProvisionedWCU != 90 ||
+		u.Sizing != "usage file u.yaml: HTTP API, 2048 MB arm Lambda, DynamoDB on-demand (7 write, 0 read units a turn)" {
+		t.Errorf("usage %+v", u)
+	}
+	for in, want := range map[string]string{
+		"api_gateway: {type: graphql}": "usage file u.yaml: api gateway type \"graphql\": want http or rest",
+		"lambda: {memory: 512}":        "usage file u.yaml",
+		"lambda: {memory_mb: 64}":      "lambda memory 64 MB: want 128..10240",
+		"dynamodb: {mode: [x]}":        "usage file u.yaml",
+	} {
+		if _, err := ParseUsage("u.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: %v, want one line containing %q", in, err, want)
+		}
+	}
+}
+
+// FuzzParseUsage: any input gives a valid usage or an error naming the
+// file.
+func FuzzParseUsage(f *testing.F) {
+	f.Add([]byte("api_gateway: {type: rest}\nlambda: {memory_mb: 1024, architecture: x86}\ndynamodb: {mode: provisioned, provisioned_wcu: 90}\n"))
+	f.Add([]byte("dynamodb: {mode: on_demand, write_units_per_turn: 3.5, read_units_per_turn: 1}"))
+	f.Add([]byte("lambda: !tag 0"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		u, err := ParseUsage("f.yaml", data)
+		if err != nil {
+			if !strings.Contains(err.Error(), "f.yaml") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		if err := u.Validate(); err != nil {
+			t.Fatalf("accepted an invalid usage: %v", err)
+		}
+	})
 }

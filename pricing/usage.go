@@ -41,7 +41,13 @@ type Usage struct {
 	TurnsPerSession     float64 // open model: turns of one session (built-in flow: 3–6)
 	InputTokensPerTurn  float64
 	OutputTokensPerTurn float64
+	// Sizing says where the sizing priced came from, for the report: the
+	// sim's defaults, a usage file, the API type the metrics showed.
+	Sizing string
 }
+
+// SimSizing is DefaultUsage's Sizing.
+const SimSizing = "the brink sim's default stack"
 
 // DefaultUsage returns the assumptions that match brink sim's defaults.
 func DefaultUsage() Usage {
@@ -50,7 +56,7 @@ func DefaultUsage() Usage {
 		LambdaMemoryMB:         1024,
 		LambdaArch:             ArchX86,
 		APIGatewayOverhead:     15 * time.Millisecond,
-		APIGatewayType:         APIHTTP,
+		APIGatewayType:         APIREST, // the sim models a REST API (ApiName, 4XXError)
 		DynamoDBMode:           Provisioned,
 		WriteUnitsPerTurn:      7,
 		ProvisionedWCU:         90,
@@ -60,6 +66,7 @@ func DefaultUsage() Usage {
 		TurnsPerSession:        4.5,
 		InputTokensPerTurn:     900,
 		OutputTokensPerTurn:    160,
+		Sizing:                 SimSizing,
 	}
 }
 
@@ -98,6 +105,7 @@ func (u Usage) Assumptions() brink.CostAssumptions {
 		ProvisionedRCU:         u.ProvisionedRCU,
 		BedrockTPMQuota:        u.BedrockTPMQuota,
 		LambdaConcurrencyLimit: u.LambdaConcurrencyLimit,
+		Sizing:                 u.Sizing,
 	}
 }
 

@@ -125,6 +125,9 @@ func UsageOf(s *brink.Summary) (Usage, error) {
 	u.APIGatewayType, u.DynamoDBMode = a.APIGatewayType, a.DynamoDBMode
 	u.WriteUnitsPerTurn, u.ReadUnitsPerTurn, u.ProvisionedWCU, u.ProvisionedRCU = a.WriteUnitsPerTurn, a.ReadUnitsPerTurn, a.ProvisionedWCU, a.ProvisionedRCU
 	u.BedrockTPMQuota, u.LambdaConcurrencyLimit = a.BedrockTPMQuota, a.LambdaConcurrencyLimit
+	if a.Sizing != "" {
+		u.Sizing = a.Sizing
+	}
 	return u, u.Validate()
 }
 
