@@ -96,7 +96,7 @@ func TestCost(t *testing.T) {
 	in0 := (400+600+800)*0.25/1e6 + 500*0.035/1e6
 	out0 := (100+120+80)*1.25/1e6 + 200*0.14/1e6
 	lambda0 := 7*0.20/1e6 + lambdaS*1*0.0000166667
-	api0 := 8 * 3.50 / 1e6 // a REST API: the sim's stack (DefaultUsage)
+	api0 := 8 * 3.50 / 1e6           // a REST API: the sim's stack (DefaultUsage)
 	ddb0 := 90 * 0.00065 * 60 / 3600 // provisioned, held for the minute
 	total0 := in0 + out0 + lambda0 + api0 + ddb0
 	tok0 := []float64{500, 700, 720, 880}
