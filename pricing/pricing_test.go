@@ -193,7 +193,10 @@ func TestEvaluate(t *testing.T) {
 	near(t, "per day", r.PerDay.Total, 400*60*24*perTurn)
 	near(t, "per month", r.PerMonth.Total, 400*60*24*perTurn*365/12)
 	near(t, "tokens/min", r.TokensPerMinute, 400*1200)
-	near(t, "tpm use", r.TPMUse, 480000.0/1000000)
+	// Quota: 480,000 tokens a minute, plus the unused part of the
+	// reservation (700 max_tokens − 200 output) held by the 20 calls in
+	// flight (400 turns/min ÷ 60 × 3 s).
+	near(t, "tpm use", r.TPMUse, (480000.0+20*500)/1000000)
 	near(t, "lambda concurrency", r.LambdaConcurrency, 400.0/60*3) // 20
 	near(t, "write units/s", r.WriteUnitsPerSecond, 400.0/60*7)
 	near(t, "load-equivalent users", r.LoadEquivalentUsers, 200)
@@ -463,4 +466,26 @@ func FuzzParseUsage(f *testing.F) {
 			t.Fatalf("accepted an invalid usage: %v", err)
 		}
 	})
+}
+
+// TestQuotaByProfileType: a cross-Region profile's calls count against the
+// cross-Region quota, and a Claude 4.5 model's output burns it 5× (the
+// reservation's unused part shrinks accordingly).
+func TestQuotaByProfileType(t *testing.T) {
+	u := DefaultUsage()
+	u.BedrockTPMQuota, u.BedrockCrossRegionTPMQuota = 1_000_000, 4_000_000
+	b := testBaseline()
+	b.Models = []ModelShare{{Model: "us.anthropic.claude-haiku-4-5-20251001-v1:0", Share: 1, InputPerTurn: 1000, OutputPerTurn: 100}}
+	r, err := Evaluate(b, Scenario{Name: "viral", UsersFactor: 10, Engagement: 2}, Default(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 400 turns/min × (1000 + 5 × 100) + 20 calls × (700 − 500), of 4,000,000.
+	near(t, "tpm use", r.TPMUse, (400*1500.0+20*200)/4_000_000)
+	if !strings.HasPrefix(r.TPMQuotaBasis, "us.anthropic.claude-haiku-4-5-20251001-v1:0's cross-Region quota of 4000000 tokens/min; a minute counts input + 5 × output") {
+		t.Errorf("basis %q", r.TPMQuotaBasis)
+	}
+	b.Models[0].Model = "anthropic.claude-3-haiku-20240307-v1:0"
+	r, _ = Evaluate(b, Scenario{Name: "viral", UsersFactor: 10, Engagement: 2}, Default(), u)
+	near(t, "tpm use, in-Region Claude 3 Haiku", r.TPMUse, (400*1100.0+20*600)/1_000_000)
 }

@@ -26,6 +26,11 @@ type usageFile struct {
 		WriteUnitsPerTurn *float64 `yaml:"write_units_per_turn"`
 		ReadUnitsPerTurn  *float64 `yaml:"read_units_per_turn"`
 	} `yaml:"dynamodb"`
+	Bedrock struct {
+		TPMQuota            *float64 `yaml:"tokens_per_minute_quota"`
+		CrossRegionTPMQuota *float64 `yaml:"cross_region_tokens_per_minute_quota"`
+		MaxTokens           *int     `yaml:"max_tokens"`
+	} `yaml:"bedrock"`
 }
 
 var usageKeys = yamlx.Keys(usageFile{})
@@ -67,9 +72,14 @@ func ParseUsage(file string, data []byte) (Usage, error) {
 	setF(&u.ProvisionedRCU, f.DynamoDB.ProvisionedRCU)
 	setF(&u.WriteUnitsPerTurn, f.DynamoDB.WriteUnitsPerTurn)
 	setF(&u.ReadUnitsPerTurn, f.DynamoDB.ReadUnitsPerTurn)
-	for _, v := range []float64{u.ProvisionedWCU, u.ProvisionedRCU, u.WriteUnitsPerTurn, u.ReadUnitsPerTurn} {
+	setF(&u.BedrockTPMQuota, f.Bedrock.TPMQuota)
+	setF(&u.BedrockCrossRegionTPMQuota, f.Bedrock.CrossRegionTPMQuota)
+	if f.Bedrock.MaxTokens != nil {
+		u.BedrockMaxTokens = *f.Bedrock.MaxTokens
+	}
+	for _, v := range []float64{u.ProvisionedWCU, u.ProvisionedRCU, u.WriteUnitsPerTurn, u.ReadUnitsPerTurn, u.BedrockTPMQuota, u.BedrockCrossRegionTPMQuota} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return u, fmt.Errorf("usage file %s: dynamodb: %v is not a number of units", file, v)
+			return u, fmt.Errorf("usage file %s: %v is not a number", file, v)
 		}
 	}
 	if err := u.Validate(); err != nil {

@@ -190,7 +190,13 @@ type Result struct {
 	OutputTokensPerTurn float64 `json:"output_tokens_per_turn"`
 	TokensPerMinute     float64 `json:"tokens_per_minute"`
 	BedrockTPMQuota     float64 `json:"bedrock_tpm_quota"`
-	TPMUse              float64 `json:"tpm_quota_use"` // TokensPerMinute ÷ quota
+	// TPMUse is the busiest model's share of its tokens-per-minute quota:
+	// its input + output × the output burndown rate a minute, plus the
+	// unused part of input + max_tokens reserved by the calls in flight,
+	// ÷ the quota of its kind (on-demand or cross-Region). TPMQuotaBasis
+	// says so in words.
+	TPMUse              float64 `json:"tpm_quota_use"`
+	TPMQuotaBasis       string  `json:"tpm_quota_basis,omitempty"`
 	LambdaConcurrency   float64 `json:"lambda_concurrency"`
 	LambdaLimit         int     `json:"lambda_concurrency_limit"`
 	WriteUnitsPerSecond float64 `json:"dynamodb_write_units_per_second"`
@@ -322,13 +328,7 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 
 	// Capacity.
 	r.TokensPerMinute = r.TurnsPerMinute * tokensPerTurn
-	if u.BedrockTPMQuota > 0 {
-		r.TPMUse = r.TokensPerMinute / u.BedrockTPMQuota
-		if r.TPMUse > 1 {
-			r.Notes = append(r.Notes, fmt.Sprintf("Bedrock would need %.0f tokens/min, %.1f× the %.0f quota: ask for a quota increase or expect throttling",
-				r.TokensPerMinute, r.TPMUse, u.BedrockTPMQuota))
-		}
-	}
+	r.quotaUse(b, sc, u, lambdaSec)
 	r.LambdaConcurrency = r.TurnsPerMinute / 60 * lambdaSec
 	if u.LambdaConcurrencyLimit > 0 && r.LambdaConcurrency > float64(u.LambdaConcurrencyLimit) {
 		r.Notes = append(r.Notes, fmt.Sprintf("Lambda would need %.0f concurrent executions, over its limit of %d", r.LambdaConcurrency, u.LambdaConcurrencyLimit))
@@ -340,4 +340,36 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 		r.Limits = append(r.Limits, LimitCheck{Name: l.Name, Users: l.Users, HeadroomUsers: h, Beyond: h < 0})
 	}
 	return r, nil
+}
+
+// quotaUse sets TPMUse from each model's quota use (Result.TPMUse). A
+// call's duration is taken as the Lambda seconds of a turn: an upper
+// bound, since the function waits for the model.
+func (r *Result) quotaUse(b Baseline, sc Scenario, u Usage, callSec float64) {
+	billed := 1 - sc.CacheHitRate
+	for _, m := range b.Models {
+		id := m.Model
+		if sc.Model != "" {
+			id = sc.Model
+		}
+		quota, kind := u.TPMQuota(id)
+		if quota <= 0 {
+			continue
+		}
+		turns := r.TurnsPerMinute * m.Share
+		in, out := billed*m.InputPerTurn, billed*m.OutputPerTurn*or1(sc.Verbosity)
+		burn := brink.OutputBurndown(id)
+		used := turns * (in + burn*out)
+		calls := turns / 60 * callSec
+		held := calls * max(0, float64(u.BedrockMaxTokens)-burn*out)
+		if use := (used + held) / quota; use >= r.TPMUse {
+			r.TPMUse = use
+			r.TPMQuotaBasis = fmt.Sprintf("%s's %s quota of %.0f tokens/min; a minute counts input + %g × output (%.0f) plus the unused part of input + max_tokens %d reserved by %.0f calls in flight (%.0f)",
+				id, kind, quota, burn, used, u.BedrockMaxTokens, calls, held)
+		}
+	}
+	if r.TPMUse > 1 {
+		r.Notes = append(r.Notes, fmt.Sprintf("Bedrock would need %.1f× its tokens-per-minute quota (%s): ask for a quota increase or expect throttling",
+			r.TPMUse, r.TPMQuotaBasis))
+	}
 }
