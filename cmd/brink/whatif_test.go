@@ -69,7 +69,7 @@ func TestWhatIfViral(t *testing.T) {
 	// invocations, 3 Lambda s at 1 GB, 7 WCU held a second (provisioned),
 	// REST API requests (DefaultUsage: the sim's stack).
 	perTurn := 1000*0.25/1e6 + 200*1.25/1e6 + 1.2*0.2/1e6 + 3*0.0000166667 + 1.2*3.5/1e6 + 7*0.00065/3600 // a REST API (the sim's)
-	x10 := w.Results[1] // 100 users × 4 turns a minute
+	x10 := w.Results[1]                                                                                   // 100 users × 4 turns a minute
 	for _, c := range []struct {
 		name      string
 		got, want float64
