@@ -72,7 +72,12 @@ type CostAssumptions struct {
 	ProvisionedWCU         float64 `json:"provisioned_wcu"`
 	ProvisionedRCU         float64 `json:"provisioned_rcu"`
 	BedrockTPMQuota        float64 `json:"bedrock_tokens_per_minute_quota"`
+	BedrockCrossRegionTPM  float64 `json:"bedrock_cross_region_tokens_per_minute_quota,omitempty"`
+	BedrockMaxTokens       int     `json:"bedrock_max_tokens,omitempty"`
 	LambdaConcurrencyLimit int     `json:"lambda_concurrency_limit"`
+	// Sizing says which stack was priced and where its sizing came from
+	// (the sim's defaults, brink analyze --usage FILE, the metrics' API type).
+	Sizing string `json:"sizing,omitempty"`
 }
 
 // QuestionsPerUserMinute is the level's measured engagement: answered

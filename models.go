@@ -44,3 +44,26 @@ var bedrockIDShape = regexp.MustCompile(`^(us\.|eu\.|apac\.|global\.)?(anthropic
 
 // LooksLikeBedrockModel says whether id has a Bedrock model id's shape.
 func LooksLikeBedrockModel(id string) bool { return bedrockIDShape.MatchString(id) }
+
+// OutputBurndown is how many tokens of a Bedrock tokens-per-minute quota
+// one output token of the model uses: 5 for Anthropic Claude 3.7 Sonnet and
+// later Claude models, 1 for the others (Amazon Bedrock User Guide, "How
+// tokens are counted in Amazon Bedrock"). Billing counts each token once.
+func OutputBurndown(id string) float64 {
+	base := BaseModelID(id)
+	rest, ok := strings.CutPrefix(base, "anthropic.claude-")
+	if !ok {
+		return 1
+	}
+	for _, old := range []string{"3-haiku", "3-sonnet", "3-opus", "3-5-", "v2", "instant"} {
+		if strings.HasPrefix(rest, old) {
+			return 1
+		}
+	}
+	return 5
+}
+
+// CrossRegionProfile says whether id names a cross-Region inference
+// profile (us., eu., apac., global.): its tokens count against the model's
+// cross-Region quota, not its on-demand (in-Region) one.
+func CrossRegionProfile(id string) bool { return BaseModelID(id) != id }

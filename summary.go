@@ -59,17 +59,34 @@ type LevelStats struct {
 // InfraStats are CloudWatch and Logs Insights signals over a hold window.
 // A nil field had no datapoint.
 type InfraStats struct {
+	// MetricPeriods is how many whole CloudWatch periods of MetricPeriodS
+	// seconds lie in the hold: only datapoints whose whole period lies in
+	// the hold count, and rates divide by the span they cover.
+	MetricPeriods        int      `json:"metric_periods"`
+	MetricPeriodS        int      `json:"metric_period_s"`
 	LambdaMaxConcurrency *float64 `json:"lambda_max_concurrency"`
 	LambdaThrottles      *float64 `json:"lambda_throttles"`
-	ColdStarts           *float64 `json:"cold_starts"`
-	DDBConsumedWCUPerS   *float64 `json:"ddb_consumed_wcu_per_s"`
-	DDBProvisionedWCU    *float64 `json:"ddb_provisioned_wcu"`
-	DDBWriteThrottles    *float64 `json:"ddb_write_throttles"`
-	BedrockInvocations   *float64 `json:"bedrock_invocations"`
-	BedrockThrottles     *float64 `json:"bedrock_throttles"`
-	BedrockLatencyMS     *float64 `json:"bedrock_latency_ms"`
-	BedrockInputTPM      *float64 `json:"bedrock_input_tokens_per_min"`
-	BedrockOutputTPM     *float64 `json:"bedrock_output_tokens_per_min"`
+	// LambdaInvocationsPerS is Lambda's Invocations over the whole periods:
+	// what Lambda bills (a throttled invocation is not billed).
+	LambdaInvocationsPerS *float64 `json:"lambda_invocations_per_s"`
+	// APIGateway4xx is API Gateway's 4XXError (REST) or 4xx (HTTP) count:
+	// its own throttling (429) among other client errors.
+	APIGateway4xx      *float64 `json:"api_gateway_4xx"`
+	ColdStarts         *float64 `json:"cold_starts"`
+	DDBConsumedWCUPerS *float64 `json:"ddb_consumed_wcu_per_s"`
+	DDBProvisionedWCU  *float64 `json:"ddb_provisioned_wcu"`
+	DDBWriteThrottles  *float64 `json:"ddb_write_throttles"`
+	// DynamoDB's throttle events by cause (reads and writes): a hot
+	// partition (KeyRange), the on-demand maximum throughput, the account's
+	// table-level limit.
+	DDBKeyRangeThrottles    *float64 `json:"ddb_key_range_throttles"`
+	DDBOnDemandMaxThrottles *float64 `json:"ddb_on_demand_max_throttles"`
+	DDBAccountThrottles     *float64 `json:"ddb_account_limit_throttles"`
+	BedrockInvocations      *float64 `json:"bedrock_invocations"`
+	BedrockThrottles        *float64 `json:"bedrock_throttles"`
+	BedrockLatencyMS        *float64 `json:"bedrock_latency_ms"`
+	BedrockInputTPM         *float64 `json:"bedrock_input_tokens_per_min"`
+	BedrockOutputTPM        *float64 `json:"bedrock_output_tokens_per_min"`
 }
 
 // LimitSignal is the first infrastructure limit that showed, and where.

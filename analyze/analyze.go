@@ -28,6 +28,10 @@ type Options struct {
 	Prices *pricing.Sheet
 	// Now dates the price sheet's staleness check; default time.Now().
 	Now time.Time
+	// Usage sizes the stack priced; nil: UsageFile (brink analyze --usage),
+	// else the brink sim's stack with the API type the metrics show.
+	Usage     *pricing.Usage
+	UsageFile string
 }
 
 // Result is what Run wrote.
@@ -90,10 +94,21 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	warnings = append(warnings, mwarn...)
+	cwarn, err := collectWarnings(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, cwarn...)
 	if metricsOK {
-		if err := levelMetrics(ctx, db, levels); err != nil {
+		lwarn, err := levelMetrics(ctx, db, levels)
+		if err != nil {
 			return nil, err
 		}
+		warnings = append(warnings, lwarn...)
+	}
+	serverErrors, err := serverErrorRates(ctx, db)
+	if err != nil {
+		return nil, err
 	}
 	s := &brink.Summary{
 		SchemaVersion:    brink.SchemaVersion,
@@ -109,7 +124,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		Levels:           levels,
 		Warnings:         warnings,
 		LiveStop:         m.StopReason,
-		FirstLimit:       firstLimit(levels),
+		FirstLimit:       firstLimit(levels, serverErrors),
 		Measurement:      meas,
 		MetricsCollected: metricsOK,
 	}
@@ -137,7 +152,11 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 		}
 	}
 	curves(s)
-	if err := addCostWith(ctx, db, run, s, CostOptions{Prices: opts.Prices, Strict: opts.Prices != nil, Now: opts.Now}); err != nil {
+	usage, err := usageFor(ctx, run, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := addCostWith(ctx, db, run, s, CostOptions{Prices: opts.Prices, Usage: usage, Strict: opts.Prices != nil, Now: opts.Now}); err != nil {
 		return nil, err
 	}
 	if err := timelineAndDist(ctx, db, s); err != nil {

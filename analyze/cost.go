@@ -108,6 +108,8 @@ func runCost(ctx context.Context, db *sql.DB, step string, sheet *pricing.Sheet,
 	}
 	for _, stmt := range []string{
 		`CREATE OR REPLACE TABLE cost_prices (model VARCHAR, input_usd DOUBLE, output_usd DOUBLE)`,
+		// Filled by levelMetrics when metrics were collected.
+		`CREATE TABLE IF NOT EXISTS level_infra (level INTEGER, lambda_invocations_per_s DOUBLE)`,
 		`CREATE OR REPLACE TABLE cost_params (default_model VARCHAR, lambda_ms DOUBLE, overhead_ms DOUBLE, lambda_gb DOUBLE,
 			lambda_request_usd DOUBLE, gb_second_usd DOUBLE, api_request_usd DOUBLE, dynamodb_mode VARCHAR,
 			write_units_per_turn DOUBLE, read_units_per_turn DOUBLE, wcu DOUBLE, rcu DOUBLE, wcu_hour_usd DOUBLE,

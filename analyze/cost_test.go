@@ -3,7 +3,9 @@ package analyze
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +96,7 @@ func TestCost(t *testing.T) {
 	in0 := (400+600+800)*0.25/1e6 + 500*0.035/1e6
 	out0 := (100+120+80)*1.25/1e6 + 200*0.14/1e6
 	lambda0 := 7*0.20/1e6 + lambdaS*1*0.0000166667
-	api0 := 8 * 1.00 / 1e6
+	api0 := 8 * 3.50 / 1e6           // a REST API: the sim's stack (DefaultUsage)
 	ddb0 := 90 * 0.00065 * 60 / 3600 // provisioned, held for the minute
 	total0 := in0 + out0 + lambda0 + api0 + ddb0
 	tok0 := []float64{500, 700, 720, 880}
@@ -139,7 +141,7 @@ func TestCost(t *testing.T) {
 	// Level 1: two Sonnet 4 turns, 4 users × 1 minute.
 	l1 := c.Levels[1]
 	llm1 := 2500*3.00/1e6 + 800*15.00/1e6 // 0.0195
-	total1 := llm1 + 2*0.2/1e6 + 5.97*0.0000166667 + 2*1.0/1e6 + ddb0
+	total1 := llm1 + 2*0.2/1e6 + 5.97*0.0000166667 + 2*3.5/1e6 + ddb0
 	if math.Abs(l1.USD.LLM-llm1) > 1e-15 || math.Abs(l1.PerUserMinute.Total-total1/4) > 1e-15 {
 		t.Errorf("level 1 LLM %v per user-minute %v, want %v and %v", l1.USD.LLM, l1.PerUserMinute.Total, llm1, total1/4)
 	}
@@ -255,5 +257,59 @@ func TestCostOptions(t *testing.T) {
 		if math.Abs(x.got-x.want) > 1e-15 {
 			t.Errorf("%s = %.15g, want %.15g", x.name, x.got, x.want)
 		}
+	}
+}
+
+// TestCostSizing: the sizing priced comes from a usage file (--usage), or
+// else the sim's stack with the API type the collected metrics show, and
+// the findings say which.
+func TestCostSizing(t *testing.T) {
+	ctx := context.Background()
+	// A usage file: an HTTP API, a 512 MB arm function, on-demand tables.
+	dir := costFixtureRun(t, nil)
+	path := filepath.Join(t.TempDir(), "usage.yaml")
+	os.WriteFile(path, []byte("api_gateway: {type: http}\nlambda: {memory_mb: 512, architecture: arm}\n"+
+		"dynamodb: {mode: on_demand, write_units_per_turn: 7}\n"), 0o644)
+	res, err := Run(ctx, dir, Options{Now: fixtureNow, UsageFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l0 := res.Summary.Cost.Levels[0]
+	lambdaS := (26.0 + 985 + 2000 + 985 + 985 + 28985 + 485) / 1000
+	for _, x := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"API Gateway", l0.USD.APIGateway, 8 * 1.00 / 1e6},
+		{"Lambda", l0.USD.Lambda, 7*0.20/1e6 + lambdaS*0.5*0.0000133334},
+		{"DynamoDB", l0.USD.DynamoDB, 35 * 0.625 / 1e6},
+	} {
+		if math.Abs(x.got-x.want) > 1e-15 {
+			t.Errorf("usage file: %s = %.15g, want %.15g", x.name, x.got, x.want)
+		}
+	}
+	want := "Infrastructure is priced for usage file " + path + ": HTTP API, 512 MB arm Lambda, DynamoDB on-demand (7 write, 0 read units a turn)."
+	if !slices.Contains(res.Summary.Findings, want) {
+		t.Errorf("findings %q lack %q", res.Summary.Findings, want)
+	}
+	if _, err := Run(ctx, dir, Options{Now: fixtureNow, UsageFile: filepath.Join(t.TempDir(), "none.yaml")}); err == nil || !strings.Contains(err.Error(), "usage file") {
+		t.Errorf("a missing usage file: %v", err)
+	}
+	// No usage file, and collect asked an HTTP API's series (ApiId) that had
+	// datapoints: priced as an HTTP API, and said so.
+	dir = costFixtureRun(t, nil)
+	if err := openRun(t, dir).WriteJSON(ctx, rundir.CollectFile, map[string]any{"asked": []map[string]any{
+		{"namespace": "AWS/ApiGateway", "metric": "Count", "dimensions": "ApiId=a1b2,Stage=prod", "datapoints": 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Run(ctx, dir, Options{Now: fixtureNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Summary.Cost.Levels[0].USD.APIGateway; math.Abs(got-8*1.00/1e6) > 1e-15 {
+		t.Errorf("API Gateway %v, want an HTTP API's %v", got, 8*1.00/1e6)
+	}
+	if z := res.Summary.Cost.Assumptions.Sizing; !strings.HasSuffix(z, "the API type from the collected metrics (ApiId: an HTTP API)") {
+		t.Errorf("sizing %q", z)
 	}
 }

@@ -117,7 +117,20 @@ func closedFindings(s *brink.Summary) []string {
 		out = append(out, fmt.Sprintf("No stop rule broke up to %d users: the edge of failure lies beyond the tested range.", last.Users))
 	}
 	out = append(out, limitFinding(s))
+	if f := periodFinding(s.Levels); f != "" {
+		out = append(out, f)
+	}
+	if f := coldStartFinding(s.Warnings); f != "" {
+		out = append(out, f)
+	}
 	out = append(out, costFindings(s)...)
+	if c := s.Cost; c != nil && c.Assumptions.Sizing != "" {
+		line := "Infrastructure is priced for " + c.Assumptions.Sizing + "."
+		if !strings.HasPrefix(c.Assumptions.Sizing, "usage file") {
+			line += " To price your stack's sizing, pass brink analyze --usage FILE (docs/cost.md)."
+		}
+		out = append(out, line)
+	}
 	return out
 }
 
@@ -156,4 +169,32 @@ func suspectMark(l brink.LevelStats) string {
 		return ""
 	}
 	return " (suspect level: the instrument distorted it)"
+}
+
+// periodFinding says how the platform's datapoints were lined up with the
+// holds: only whole periods count, and how many each hold held.
+func periodFinding(levels []brink.LevelStats) string {
+	lo, hi, p := -1, -1, 0
+	for _, l := range levels {
+		if l.Infra == nil || l.Infra.MetricPeriodS == 0 {
+			continue
+		}
+		p = l.Infra.MetricPeriodS
+		if lo < 0 || l.Infra.MetricPeriods < lo {
+			lo = l.Infra.MetricPeriods
+		}
+		hi = max(hi, l.Infra.MetricPeriods)
+	}
+	if p == 0 {
+		return ""
+	}
+	n := fmt.Sprintf("%d", lo)
+	if hi != lo {
+		n = fmt.Sprintf("%d to %d", lo, hi)
+	}
+	line := fmt.Sprintf("Platform metrics are %d s datapoints, counted for a level only when their whole period lies in its hold: %s whole periods a hold.", p, n)
+	if lo < minWholePeriods {
+		line += fmt.Sprintf(" Fewer than %d make a level's platform numbers unreliable: hold each level longer.", minWholePeriods)
+	}
+	return line
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"brink"
 	"brink/queries"
@@ -99,30 +100,57 @@ func inFlight(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error 
 	return rows.Err()
 }
 
-// levelMetrics joins the collected metrics to the level rows.
-func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
-	rows, err := db.QueryContext(ctx, queries.MustGet("level_metrics"))
+// minWholePeriods is the fewest whole metric periods a hold should hold
+// for its platform numbers to rest on more than a datapoint or two.
+const minWholePeriods = 3
+
+// levelMetrics joins the collected metrics to the level rows, keeping them
+// as the table level_infra (cost reads Lambda's billed invocations there).
+// It warns of each level whose hold holds fewer than three whole metric
+// periods.
+func levelMetrics(ctx context.Context, db *sql.DB, levels []brink.LevelStats) ([]string, error) {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE level_infra AS `+queries.MustGet("level_metrics")); err != nil {
+		return nil, fmt.Errorf("align metrics to levels: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT * FROM level_infra ORDER BY level`)
 	if err != nil {
-		return fmt.Errorf("align metrics to levels: %w", err)
+		return nil, fmt.Errorf("align metrics to levels: %w", err)
 	}
 	defer rows.Close()
 	byLevel := index(levels)
+	var short []string
+	period := 0
 	for rows.Next() {
-		var lvl int
-		var v [11]sql.NullFloat64
-		if err := rows.Scan(&lvl, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
-			return fmt.Errorf("align metrics to levels: %w", err)
+		var lvl, n, p int
+		var v [16]sql.NullFloat64
+		if err := rows.Scan(&lvl, &n, &p, &v[0], &v[1], &v[11], &v[12], &v[2], &v[3], &v[4], &v[5], &v[13], &v[14], &v[15],
+			&v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
+			return nil, fmt.Errorf("align metrics to levels: %w", err)
 		}
 		if l := byLevel[lvl]; l != nil {
-			l.Infra = &brink.InfraStats{
+			if n < minWholePeriods {
+				short = append(short, fmt.Sprintf("%d (%d)", lvl, n))
+			}
+			period = p
+			l.Infra = &brink.InfraStats{MetricPeriods: n, MetricPeriodS: p,
 				LambdaMaxConcurrency: ptr(v[0]), LambdaThrottles: ptr(v[1]), ColdStarts: ptr(v[2]),
 				DDBConsumedWCUPerS: ptr(v[3]), DDBProvisionedWCU: ptr(v[4]), DDBWriteThrottles: ptr(v[5]),
 				BedrockInvocations: ptr(v[6]), BedrockThrottles: ptr(v[7]), BedrockLatencyMS: ptr(v[8]),
 				BedrockInputTPM: ptr(v[9]), BedrockOutputTPM: ptr(v[10]),
+				LambdaInvocationsPerS: ptr(v[11]), APIGateway4xx: ptr(v[12]),
+				DDBKeyRangeThrottles: ptr(v[13]), DDBOnDemandMaxThrottles: ptr(v[14]), DDBAccountThrottles: ptr(v[15]),
 			}
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(short) == 0 {
+		return nil, nil
+	}
+	return []string{fmt.Sprintf("platform metrics are %d s datapoints and only those whose whole period lies in a hold count: "+
+		"level(s) %s hold fewer than %d whole periods, so their platform numbers rest on little or no data (hold each level at least %d × %d s)",
+		period, strings.Join(short, ", "), minWholePeriods, minWholePeriods, period)}, nil
 }
 
 func index(levels []brink.LevelStats) map[int]*brink.LevelStats {
@@ -134,8 +162,11 @@ func index(levels []brink.LevelStats) map[int]*brink.LevelStats {
 }
 
 // firstLimit finds the limit that rose first, level by level: throttles
-// from the platform's metrics when collected, else from the traces.
-func firstLimit(levels []brink.LevelStats) *brink.LimitSignal {
+// from the platform's metrics when collected, else from the traces. A 429
+// reaches the client only from API Gateway's own throttling (or a function
+// that answers 429 itself): through API Gateway's Lambda proxy integration a
+// Lambda throttle is a 500, so the traces' 5xx are a candidate too.
+func firstLimit(levels []brink.LevelStats, serverErrors map[int]float64) *brink.LimitSignal {
 	for _, l := range levels {
 		if in := l.Infra; in != nil {
 			for _, c := range []struct {
@@ -147,16 +178,70 @@ func firstLimit(levels []brink.LevelStats) *brink.LimitSignal {
 				{"Bedrock throttles", in.BedrockThrottles},
 			} {
 				if c.v != nil && *c.v > 0 {
-					return &brink.LimitSignal{Signal: c.name, Level: l.Level, Users: l.Users, Value: *c.v, Source: "cloudwatch"}
+					name := c.name
+					if c.name == "DynamoDB write throttles" {
+						name += ddbCause(in)
+					}
+					return &brink.LimitSignal{Signal: name, Level: l.Level, Users: l.Users, Value: *c.v, Source: "cloudwatch"}
 				}
+			}
+			// 429s no service behind it explains, with API Gateway counting
+			// client errors: API Gateway's own throttling (account 10,000
+			// rps / 5,000 burst, stage and usage-plan limits).
+			if v := in.APIGateway4xx; v != nil && *v > 0 && l.AllThrottle > 0 {
+				return &brink.LimitSignal{Signal: "API Gateway throttling (HTTP 429, 4XXError)", Level: l.Level, Users: l.Users, Value: *v, Source: "cloudwatch"}
 			}
 		}
 		switch {
 		case l.AllThrottle > 0:
 			return &brink.LimitSignal{Signal: "throttled requests (HTTP 429)", Level: l.Level, Users: l.Users, Value: l.AllThrottle, Source: "traces"}
+		case serverErrors[l.Level] > 0:
+			return &brink.LimitSignal{Signal: "server errors (HTTP 5xx; a Lambda throttle reaches the client as 500 through API Gateway)",
+				Level: l.Level, Users: l.Users, Value: serverErrors[l.Level], Source: "traces"}
 		case l.TimeoutRate > 0:
 			return &brink.LimitSignal{Signal: "timeouts", Level: l.Level, Users: l.Users, Value: l.TimeoutRate, Source: "traces"}
 		}
 	}
 	return nil
+}
+
+// ddbCause names what DynamoDB's per-cause throttle metrics blame, the
+// largest first: " (a hot partition)", " (the on-demand maximum
+// throughput)", " (the account's table limit)"; "" when none was counted
+// (provisioned capacity, or the metrics were not collected).
+func ddbCause(in *brink.InfraStats) string {
+	best, name := 0.0, ""
+	for _, c := range []struct {
+		v    *float64
+		name string
+	}{
+		{in.DDBKeyRangeThrottles, " (a hot partition: key-range throughput)"},
+		{in.DDBOnDemandMaxThrottles, " (the table's on-demand maximum throughput)"},
+		{in.DDBAccountThrottles, " (the account's table-level throughput limit)"},
+	} {
+		if c.v != nil && *c.v > best {
+			best, name = *c.v, c.name
+		}
+	}
+	return name
+}
+
+// serverErrorRates is each level's share of requests (all steps, over the
+// hold) answered 5xx other than a 504 timeout.
+func serverErrorRates(ctx context.Context, db *sql.DB) (map[int]float64, error) {
+	rows, err := db.QueryContext(ctx, queries.MustGet("server_errors"))
+	if err != nil {
+		return nil, fmt.Errorf("server errors: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]float64{}
+	for rows.Next() {
+		var lvl int
+		var r float64
+		if err := rows.Scan(&lvl, &r); err != nil {
+			return nil, fmt.Errorf("server errors: %w", err)
+		}
+		out[lvl] = r
+	}
+	return out, rows.Err()
 }

@@ -45,6 +45,10 @@ type Options struct {
 	// Note receives what the collector would tell a user on the way (a run
 	// without ended_at, the series it asks for); nil drops them.
 	Note func(string)
+	// MFAToken asks for the MFA code of an AssumeRole profile with
+	// mfa_serial (cloudwatch.PromptMFA on a terminal); nil: such a profile
+	// fails with a message.
+	MFAToken func() (string, error)
 }
 
 // Result is what Run fetched and wrote.
@@ -94,7 +98,7 @@ func Run(ctx context.Context, runDir string, o Options) (*Result, error) {
 	o.Note(fmt.Sprintf("%d series and cold starts for %s..%s from %s",
 		len(spec.Series()), start.Format(time.RFC3339), end.Format(time.RFC3339), name))
 	res, err := cloudwatch.Collect(ctx, cl.Metrics, cl.Logs, spec, cloudwatch.Options{
-		RunID: m.RunID, Start: start, End: end, Margin: o.Margin, Now: now, Endpoint: name})
+		RunID: m.RunID, Start: start, End: end, Margin: o.Margin, Now: now, Endpoint: name, Sim: src.isSim})
 	if err != nil {
 		return nil, fmt.Errorf("collect from %s: %w", name, err)
 	}
@@ -189,7 +193,7 @@ func (s source) connect(ctx context.Context, until time.Time, o Options) (cl clo
 		}
 		return cl, s.clock.Now(), err
 	}
-	cl, err = cloudwatch.Connect(ctx, cloudwatch.ConnectOptions{Endpoint: s.endpoint, Region: o.Region, Profile: o.Profile})
+	cl, err = cloudwatch.Connect(ctx, cloudwatch.ConnectOptions{Endpoint: s.endpoint, Region: o.Region, Profile: o.Profile, MFAToken: o.MFAToken})
 	if err != nil {
 		return cl, now, err
 	}

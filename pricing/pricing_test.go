@@ -173,7 +173,7 @@ func TestEvaluate(t *testing.T) {
 	llmIn := 1000 * 0.25 / 1e6                // 2.5e-4
 	llmOut := 200 * 1.25 / 1e6                // 2.5e-4
 	lambda := 1.2*0.20/1e6 + 3*1*0.0000166667 // requests + 3 GB-s at 1024 MB
-	api := 1.2 * 1.00 / 1e6                   // HTTP API
+	api := 1.2 * 3.50 / 1e6                   // REST API (the sim's, DefaultUsage)
 	// Provisioned DynamoDB: 400 turns/min × 7 units = 46.7 WCU/s, under the
 	// 90 provisioned, so the 90 WCU are billed by the hour (as the analysis
 	// does) and shared by 400 × 60 turns an hour.
@@ -197,7 +197,10 @@ func TestEvaluate(t *testing.T) {
 	near(t, "per day", r.PerDay.Total, 400*60*24*perTurn)
 	near(t, "per month", r.PerMonth.Total, 400*60*24*perTurn*365/12)
 	near(t, "tokens/min", r.TokensPerMinute, 400*1200)
-	near(t, "tpm use", r.TPMUse, 480000.0/1000000)
+	// Quota: 480,000 tokens a minute, plus the unused part of the
+	// reservation (700 max_tokens − 200 output) held by the 20 calls in
+	// flight (400 turns/min ÷ 60 × 3 s).
+	near(t, "tpm use", r.TPMUse, (480000.0+20*500)/1000000)
 	near(t, "lambda concurrency (mean)", r.LambdaConcurrencyMean, 400.0/60*3) // 20
 	near(t, "lambda concurrency (p99)", r.LambdaConcurrency, 400.0/60*3*1.5)  // the baseline's p99 second is 1.5× its mean
 	near(t, "write units/s", r.WriteUnitsPerSecond, 400.0/60*7)
@@ -226,12 +229,14 @@ func TestEvaluateMeasuredAndQuotas(t *testing.T) {
 	near(t, "measured dynamodb $/user-min", r.PerUserMinute.DynamoDB, 90*0.00065/(10*60))
 	// ×100 users at ×2 engagement: 1000 users × 4 turns/min = 4000 turns/min:
 	// 466.7 WCU/s against 90; Lambda 4000/60 × 3 s × 1.5 = 300 against 36;
-	// 4000 × 1200 = 4.8M tokens/min against 700k.
+	// 4000 × 1200 = 4.8M tokens/min, plus the unused reservation (700 −
+	// 200 tokens) of the 200 calls in flight (4000/60 × 3 s): 4.9M as the
+	// quota counts them, against 1M.
 	r, err = Evaluate(b, Scenario{Name: "viral", UsersFactor: 100, Engagement: 2}, s, u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"DynamoDB WCU": 4000.0 / 60 * 7, "Lambda concurrency (p99 second)": 300, "Bedrock tokens/min": 4.8e6}
+	want := map[string]float64{"DynamoDB WCU": 4000.0 / 60 * 7, "Lambda concurrency (p99 second)": 300, "Bedrock tokens/min": 4.8e6 + 200*500}
 	for _, q := range r.Quotas {
 		if w, ok := want[q.Name]; ok {
 			near(t, q.Name, q.Need, w)
@@ -478,4 +483,97 @@ func TestStaleSheetWarns(t *testing.T) {
 	if w := Default().Stale(now.AddDate(1, 0, 2)); w == "" {
 		t.Errorf("no warning a year and two days on")
 	}
+}
+
+// TestInferenceProfilePrices: a profile id takes its model's price; a
+// geographic profile of a Claude 4.5 model costs the 10% regional premium
+// more, a global one the listed price; models without a premium cost the
+// same through any profile.
+func TestInferenceProfilePrices(t *testing.T) {
+	sheet := Default()
+	for _, c := range []struct {
+		id      string
+		in, out float64
+	}{
+		{"anthropic.claude-sonnet-4-5-20250929-v1:0", 3, 15},
+		{"global.anthropic.claude-sonnet-4-5-20250929-v1:0", 3, 15},
+		{"us.anthropic.claude-sonnet-4-5-20250929-v1:0", 3.3, 16.5},
+		{"eu.anthropic.claude-haiku-4-5-20251001-v1:0", 1.1, 5.5},
+		{"us.anthropic.claude-3-haiku-20240307-v1:0", 0.25, 1.25},
+		{"apac.amazon.nova-micro-v1:0", 0.035, 0.14},
+	} {
+		m, err := sheet.Model(c.id)
+		if err != nil || math.Abs(m.InputPerMillion-c.in) > 1e-9 || math.Abs(m.OutputPerMillion-c.out) > 1e-9 {
+			t.Errorf("%s: %+v %v; want $%v / $%v per million", c.id, m, err, c.in, c.out)
+		}
+	}
+	var unknown *UnknownModelError
+	if _, err := sheet.Model("us.anthropic.claude-opus-9-v1:0"); !errors.As(err, &unknown) || unknown.ID != "us.anthropic.claude-opus-9-v1:0" {
+		t.Errorf("unknown profile: %v", err)
+	}
+}
+
+// TestParseUsage: a usage file overrides the keys it names, says where its
+// sizing came from, and a mistake names the file, line or key.
+func TestParseUsage(t *testing.T) {
+	u, err := ParseUsage("u.yaml", []byte("api_gateway:\n  type: http\nlambda:\n  memory_mb: 2048\n  architecture: arm\ndynamodb:\n  mode: on_demand\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.APIGatewayType != APIHTTP || u.LambdaMemoryMB != 2048 || u.LambdaArch != ArchARM || u.DynamoDBMode != OnDemand || u.ProvisionedWCU != 90 ||
+		u.Sizing != "usage file u.yaml: HTTP API, 2048 MB arm Lambda, DynamoDB on-demand (7 write, 0 read units a turn)" {
+		t.Errorf("usage %+v", u)
+	}
+	for in, want := range map[string]string{
+		"api_gateway: {type: graphql}": "usage file u.yaml: api gateway type \"graphql\": want http or rest",
+		"lambda: {memory: 512}":        "usage file u.yaml",
+		"lambda: {memory_mb: 64}":      "lambda memory 64 MB: want 128..10240",
+		"dynamodb: {mode: [x]}":        "usage file u.yaml",
+	} {
+		if _, err := ParseUsage("u.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: %v, want one line containing %q", in, err, want)
+		}
+	}
+}
+
+// FuzzParseUsage: any input gives a valid usage or an error naming the
+// file.
+func FuzzParseUsage(f *testing.F) {
+	f.Add([]byte("api_gateway: {type: rest}\nlambda: {memory_mb: 1024, architecture: x86}\ndynamodb: {mode: provisioned, provisioned_wcu: 90}\n"))
+	f.Add([]byte("dynamodb: {mode: on_demand, write_units_per_turn: 3.5, read_units_per_turn: 1}"))
+	f.Add([]byte("lambda: !tag 0"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		u, err := ParseUsage("f.yaml", data)
+		if err != nil {
+			if !strings.Contains(err.Error(), "f.yaml") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		if err := u.Validate(); err != nil {
+			t.Fatalf("accepted an invalid usage: %v", err)
+		}
+	})
+}
+
+// TestQuotaByProfileType: a cross-Region profile's calls count against the
+// cross-Region quota, and a Claude 4.5 model's output burns it 5× (the
+// reservation's unused part shrinks accordingly).
+func TestQuotaByProfileType(t *testing.T) {
+	u := DefaultUsage()
+	u.BedrockTPMQuota, u.BedrockCrossRegionTPMQuota = 1_000_000, 4_000_000
+	b := testBaseline()
+	b.Models = []ModelShare{{Model: "us.anthropic.claude-haiku-4-5-20251001-v1:0", Share: 1, InputPerTurn: 1000, OutputPerTurn: 100}}
+	r, err := Evaluate(b, Scenario{Name: "viral", UsersFactor: 10, Engagement: 2}, Default(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 400 turns/min × (1000 + 5 × 100) + 20 calls × (700 − 500), of 4,000,000.
+	near(t, "tpm use", r.TPMUse, (400*1500.0+20*200)/4_000_000)
+	if !strings.HasPrefix(r.TPMQuotaBasis, "us.anthropic.claude-haiku-4-5-20251001-v1:0's cross-Region quota of 4000000 tokens/min; a minute counts input + 5 × output") {
+		t.Errorf("basis %q", r.TPMQuotaBasis)
+	}
+	b.Models[0].Model = "anthropic.claude-3-haiku-20240307-v1:0"
+	r, _ = Evaluate(b, Scenario{Name: "viral", UsersFactor: 10, Engagement: 2}, Default(), u)
+	near(t, "tpm use, in-Region Claude 3 Haiku", r.TPMUse, (400*1100.0+20*600)/1_000_000)
 }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"brink"
 	"brink/internal/yamlx"
 )
 
@@ -52,8 +53,12 @@ type ModelPrice struct {
 	Name             string  `yaml:"name" json:"name"`
 	InputPerMillion  float64 `yaml:"input_per_million" json:"input_per_million"`
 	OutputPerMillion float64 `yaml:"output_per_million" json:"output_per_million"`
-	Source           string  `yaml:"source" json:"source"`
-	AsOf             string  `yaml:"as_of" json:"as_of"`
+	// RegionalPremium is what a geographic cross-region inference profile
+	// (us., eu., apac. in front of the id) costs over the listed (global)
+	// price, as a fraction: 0.10 for Claude 4.5 models.
+	RegionalPremium float64 `yaml:"regional_premium,omitempty" json:"regional_premium,omitempty"`
+	Source          string  `yaml:"source" json:"source"`
+	AsOf            string  `yaml:"as_of" json:"as_of"`
 }
 
 // LambdaPrice is AWS Lambda's price of requests and of compute.
@@ -149,6 +154,9 @@ func Parse(file string, data []byte) (*Sheet, error) {
 		}
 		checkPrice(id, "input_per_million", m.InputPerMillion)
 		checkPrice(id, "output_per_million", m.OutputPerMillion)
+		if m.RegionalPremium < 0 || m.RegionalPremium > 1 {
+			bad(id, "%s.regional_premium %v: want a fraction in 0..1 (0.10 is 10%%)", id, m.RegionalPremium)
+		}
 		checkSource(id, Source{m.Source, m.AsOf})
 	}
 	l := s.Lambda
@@ -210,12 +218,26 @@ func (e *UnknownModelError) Error() string {
 		e.ID, e.File, strings.Join(e.Known, ", "))
 }
 
-// Model returns the price of a Bedrock model id, or an *UnknownModelError.
+// Model returns the price of a Bedrock model id or of an inference
+// profile id (us., eu., apac., global. in front of a model id: CloudWatch's
+// ModelId and the answer's model then name the profile), or an
+// *UnknownModelError. A geographic profile of a model with a regional
+// premium costs that much more; a global profile costs the listed price.
 func (s *Sheet) Model(id string) (ModelPrice, error) {
 	if m, ok := s.Bedrock[id]; ok {
 		return m, nil
 	}
-	return ModelPrice{}, &UnknownModelError{ID: id, File: s.File, Known: s.ModelIDs()}
+	base := brink.BaseModelID(id)
+	m, ok := s.Bedrock[base]
+	if !ok {
+		return ModelPrice{}, &UnknownModelError{ID: id, File: s.File, Known: s.ModelIDs()}
+	}
+	if !strings.HasPrefix(id, "global.") && m.RegionalPremium > 0 {
+		f := 1 + m.RegionalPremium
+		m.InputPerMillion, m.OutputPerMillion = m.InputPerMillion*f, m.OutputPerMillion*f
+		m.Name = fmt.Sprintf("%s (%s profile, +%.0f%%)", m.Name, strings.TrimSuffix(id[:len(id)-len(base)], "."), m.RegionalPremium*100)
+	}
+	return m, nil
 }
 
 // AsOf is the oldest as_of date of the sheet's entries: the sheet is at

@@ -33,15 +33,27 @@ type Usage struct {
 	ReadUnitsPerTurn  float64
 	ProvisionedWCU    float64
 	ProvisionedRCU    float64
-	// Limits the what-if checks against.
-	BedrockTPMQuota        float64 // tokens per minute per model (sim: 1,000,000)
-	LambdaConcurrencyLimit int     // reserved/account concurrency (sim: 32)
+	// Limits the what-if checks against. Bedrock's tokens-per-minute quotas
+	// are per model, one for in-Region (on-demand) calls and a separate one
+	// for calls through a cross-Region inference profile (0: the same as
+	// BedrockTPMQuota). A call reserves its input + BedrockMaxTokens when it
+	// starts and gives back what its answer did not use.
+	BedrockTPMQuota            float64 // on-demand tokens per minute per model (sim: 1,000,000)
+	BedrockCrossRegionTPMQuota float64
+	BedrockMaxTokens           int // the calls' max_tokens (sim: 700)
+	LambdaConcurrencyLimit     int // reserved/account concurrency (sim: 32)
 	// The pre-run estimate's figures for a stack not yet measured.
 	TurnsPerUserMinute  float64 // closed model: answered turns per active user per minute
 	TurnsPerSession     float64 // open model: turns of one session (built-in flow: 3–6)
 	InputTokensPerTurn  float64
 	OutputTokensPerTurn float64
+	// Sizing says where the sizing priced came from, for the report: the
+	// sim's defaults, a usage file, the API type the metrics showed.
+	Sizing string
 }
+
+// SimSizing is DefaultUsage's Sizing.
+const SimSizing = "the brink sim's default stack"
 
 // DefaultUsage returns the assumptions that match brink sim's defaults.
 func DefaultUsage() Usage {
@@ -50,16 +62,18 @@ func DefaultUsage() Usage {
 		LambdaMemoryMB:         1024,
 		LambdaArch:             ArchX86,
 		APIGatewayOverhead:     15 * time.Millisecond,
-		APIGatewayType:         APIHTTP,
+		APIGatewayType:         APIREST, // the sim models a REST API (ApiName, 4XXError)
 		DynamoDBMode:           Provisioned,
 		WriteUnitsPerTurn:      7,
 		ProvisionedWCU:         90,
 		BedrockTPMQuota:        1_000_000,
+		BedrockMaxTokens:       700,
 		LambdaConcurrencyLimit: 32,
 		TurnsPerUserMinute:     6,
 		TurnsPerSession:        4.5,
 		InputTokensPerTurn:     900,
 		OutputTokensPerTurn:    160,
+		Sizing:                 SimSizing,
 	}
 }
 
@@ -78,6 +92,8 @@ func (u Usage) Validate() error {
 		return fmt.Errorf("lambda duration and gateway overhead must not be negative")
 	case u.WriteUnitsPerTurn < 0 || u.ReadUnitsPerTurn < 0 || u.ProvisionedWCU < 0 || u.ProvisionedRCU < 0:
 		return fmt.Errorf("dynamodb units must not be negative")
+	case u.BedrockTPMQuota < 0 || u.BedrockCrossRegionTPMQuota < 0 || u.BedrockMaxTokens < 0:
+		return fmt.Errorf("bedrock quotas and max_tokens must not be negative")
 	}
 	return nil
 }
@@ -97,9 +113,24 @@ func (u Usage) Assumptions() brink.CostAssumptions {
 		ProvisionedWCU:         u.ProvisionedWCU,
 		ProvisionedRCU:         u.ProvisionedRCU,
 		BedrockTPMQuota:        u.BedrockTPMQuota,
+		BedrockCrossRegionTPM:  u.BedrockCrossRegionTPMQuota,
+		BedrockMaxTokens:       u.BedrockMaxTokens,
 		LambdaConcurrencyLimit: u.LambdaConcurrencyLimit,
+		Sizing:                 u.Sizing,
 	}
 }
 
 // LambdaGB is the function's memory in GB (1024 MB = 1 GB, as AWS bills).
 func (u Usage) LambdaGB() float64 { return float64(u.LambdaMemoryMB) / 1024 }
+
+// TPMQuota is the tokens-per-minute quota a model id's calls count against:
+// the cross-Region one for an inference profile id, else the on-demand one.
+func (u Usage) TPMQuota(id string) (quota float64, kind string) {
+	if brink.CrossRegionProfile(id) && u.BedrockCrossRegionTPMQuota > 0 {
+		return u.BedrockCrossRegionTPMQuota, "cross-Region"
+	}
+	if brink.CrossRegionProfile(id) {
+		return u.BedrockTPMQuota, "cross-Region (taken equal to the on-demand quota)"
+	}
+	return u.BedrockTPMQuota, "on-demand"
+}

@@ -239,7 +239,13 @@ type Result struct {
 	OutputTokensPerTurn float64 `json:"output_tokens_per_turn"`
 	TokensPerMinute     float64 `json:"tokens_per_minute"`
 	BedrockTPMQuota     float64 `json:"bedrock_tpm_quota"`
-	TPMUse              float64 `json:"tpm_quota_use"` // TokensPerMinute ÷ quota
+	// TPMUse is the busiest model's share of its tokens-per-minute quota:
+	// its input + output × the output burndown rate a minute, plus the
+	// unused part of input + max_tokens reserved by the calls in flight,
+	// ÷ the quota of its kind (on-demand or cross-Region). TPMQuotaBasis
+	// says so in words.
+	TPMUse        float64 `json:"tpm_quota_use"`
+	TPMQuotaBasis string  `json:"tpm_quota_basis,omitempty"`
 	// HoursPerDay is the hours a day the $/day and $/month figures count
 	// at ConcurrentUsers (24 unless the scenario says; DAU scenarios: 24 h
 	// at their daily average).
@@ -405,9 +411,7 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 
 	// Capacity: every quota the what-if knows, each overrun flagged.
 	r.TokensPerMinute = r.TurnsPerMinute * tokensPerTurn
-	if u.BedrockTPMQuota > 0 {
-		r.TPMUse = r.TokensPerMinute / u.BedrockTPMQuota
-	}
+	r.quotaUse(b, sc, u, lambdaSec) // Bedrock's way of counting, with its own note when over
 	r.LambdaConcurrencyMean = turnsPerSecond * lambdaSec
 	r.LambdaConcurrency = r.LambdaConcurrencyMean
 	if b.LambdaPeakToMean > 0 {
@@ -416,7 +420,7 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 		r.Notes = append(r.Notes, "Lambda concurrency is the mean (no per-second peak was measured): the busy seconds need more")
 	}
 	r.Quotas = []QuotaCheck{
-		{Name: "Bedrock tokens/min", Need: r.TokensPerMinute, Limit: u.BedrockTPMQuota},
+		{Name: "Bedrock tokens/min", Need: r.TPMUse * u.BedrockTPMQuota, Limit: u.BedrockTPMQuota},
 		{Name: "Lambda concurrency (p99 second)", Need: r.LambdaConcurrency, Limit: float64(u.LambdaConcurrencyLimit)},
 	}
 	if u.DynamoDBMode != OnDemand {
@@ -429,6 +433,9 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 		// A zero limit is unknown (or a table that is not read), not a quota of 0.
 		if q.Limit > 0 && q.Need > q.Limit {
 			q.Over = true
+			if i == 0 {
+				continue // quotaUse said it, with its basis
+			}
 			r.Notes = append(r.Notes, fmt.Sprintf("over quota: %s needs %.0f, %.1f× the %.0f there", q.Name, q.Need, q.Need/q.Limit, q.Limit))
 		}
 	}
@@ -438,4 +445,36 @@ func Evaluate(b Baseline, sc Scenario, sheet *Sheet, u Usage) (Result, error) {
 		r.Limits = append(r.Limits, LimitCheck{Name: l.Name, Users: l.Users, HeadroomUsers: h, Beyond: h < 0})
 	}
 	return r, nil
+}
+
+// quotaUse sets TPMUse from each model's quota use (Result.TPMUse). A
+// call's duration is taken as the Lambda seconds of a turn: an upper
+// bound, since the function waits for the model.
+func (r *Result) quotaUse(b Baseline, sc Scenario, u Usage, callSec float64) {
+	billed := 1 - sc.CacheHitRate
+	for _, m := range b.Models {
+		id := m.Model
+		if sc.Model != "" {
+			id = sc.Model
+		}
+		quota, kind := u.TPMQuota(id)
+		if quota <= 0 {
+			continue
+		}
+		turns := r.TurnsPerMinute * m.Share
+		in, out := billed*m.InputPerTurn, billed*m.OutputPerTurn*or1(sc.Verbosity)
+		burn := brink.OutputBurndown(id)
+		used := turns * (in + burn*out)
+		calls := turns / 60 * callSec
+		held := calls * max(0, float64(u.BedrockMaxTokens)-burn*out)
+		if use := (used + held) / quota; use >= r.TPMUse {
+			r.TPMUse = use
+			r.TPMQuotaBasis = fmt.Sprintf("%s's %s quota of %.0f tokens/min; a minute counts input + %g × output (%.0f) plus the unused part of input + max_tokens %d reserved by %.0f calls in flight (%.0f)",
+				id, kind, quota, burn, used, u.BedrockMaxTokens, calls, held)
+		}
+	}
+	if r.TPMUse > 1 {
+		r.Notes = append(r.Notes, fmt.Sprintf("Bedrock would need %.1f× its tokens-per-minute quota (%s): ask for a quota increase or expect throttling",
+			r.TPMUse, r.TPMQuotaBasis))
+	}
 }

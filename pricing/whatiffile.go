@@ -147,6 +147,13 @@ func UsageOf(s *brink.Summary) (Usage, error) {
 	u.APIGatewayType, u.DynamoDBMode = a.APIGatewayType, a.DynamoDBMode
 	u.WriteUnitsPerTurn, u.ReadUnitsPerTurn, u.ProvisionedWCU, u.ProvisionedRCU = a.WriteUnitsPerTurn, a.ReadUnitsPerTurn, a.ProvisionedWCU, a.ProvisionedRCU
 	u.BedrockTPMQuota, u.LambdaConcurrencyLimit = a.BedrockTPMQuota, a.LambdaConcurrencyLimit
+	u.BedrockCrossRegionTPMQuota = a.BedrockCrossRegionTPM
+	if a.BedrockMaxTokens > 0 {
+		u.BedrockMaxTokens = a.BedrockMaxTokens
+	}
+	if a.Sizing != "" {
+		u.Sizing = a.Sizing
+	}
 	return u, u.Validate()
 }
 
@@ -183,6 +190,9 @@ func (w *WhatIf) WriteText(out io.Writer) {
 			r.LambdaConcurrency, r.LambdaLimit, r.WriteUnitsPerSecond, strings.Join(over, ", "))
 	}
 	tw.Flush()
+	if len(w.Results) > 0 && w.Results[0].TPMQuotaBasis != "" {
+		fmt.Fprintf(out, "of TPM quota: %s\n", w.Results[0].TPMQuotaBasis)
+	}
 	fmt.Fprintln(out)
 	for _, r := range w.Results {
 		r.writeText(out)

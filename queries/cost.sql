@@ -11,8 +11,11 @@
 --                write_unit_usd, read_unit_usd.
 -- Answered turns: step $1 without error. Tokens are the response's usage
 -- (NULL usage counts as a turn without tokens). API Gateway requests: every
--- request that got through (error <> 'connect'); Lambda invocations: those
--- that were not answered 429 (over the concurrency limit); each billed for
+-- request that got through (error <> 'connect'); Lambda invocations:
+-- Lambda's own Invocations metric over the hold when collected (the table
+-- level_infra, lambda_invocations_per_s × the hold; a throttled invocation
+-- is not billed, and through API Gateway it reaches the client as a 500
+-- the traces cannot tell from others), else those not answered 429; each billed for
 -- lambda_ms, or its latency minus the gateway's overhead, rounded up to the
 -- millisecond. DynamoDB: write/read units per answered turn (on_demand), or
 -- the provisioned capacity held through the window (provisioned).
@@ -80,7 +83,7 @@ usage AS (
         w.users * w.window_s / 60                      AS user_minutes,
         coalesce(tk.answered_turns, 0)                 AS answered_turns,
         coalesce(req.api_requests, 0)                  AS api_requests,
-        coalesce(req.lambda_invocations, 0)            AS lambda_invocations,
+        coalesce(round(li.lambda_invocations_per_s * w.window_s)::BIGINT, req.lambda_invocations, 0) AS lambda_invocations,
         coalesce(req.lambda_seconds, 0)                AS lambda_seconds,
         coalesce(req.lambda_seconds, 0) * p.lambda_gb  AS lambda_gb_seconds,
         coalesce(tk.answered_turns, 0) * p.write_units_per_turn AS write_units,
@@ -96,6 +99,7 @@ usage AS (
     CROSS JOIN p
     LEFT JOIN req USING (level)
     LEFT JOIN tk USING (level)
+    LEFT JOIN level_infra li USING (level)
 ),
 priced AS (
     SELECT u.*,

@@ -109,7 +109,9 @@ func TestRunAgainstSim(t *testing.T) {
 
 func TestStopRuleEndsRun(t *testing.T) {
 	cfg := sim.DefaultConfig()
-	cfg.Lambda.ConcurrencyLimit = 1 // most concurrent requests are throttled
+	// API Gateway's own throttling answers 429 (a Lambda throttle reaches
+	// the client as 500 through API Gateway): most requests are throttled.
+	cfg.APIGateway.ThrottleRate, cfg.APIGateway.ThrottleBurst = 0.2, 1
 	_, url := startSim(t, cfg, 0.01)
 	clock, _, _ := brink.DiscoverClock(context.Background(), http.DefaultClient, url)
 	sink := &memSink{}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"brink"
 )
 
 // model is one Bedrock model's on-demand quotas and metrics. Its quotas are
@@ -21,13 +23,14 @@ type model struct {
 	at        time.Time
 	degradeAt float64
 	maxTokens int
+	burn      float64 // quota tokens an output token uses (brink.OutputBurndown)
 	invocations, latency, throttles, clientErrors, serverErrors,
 	inputTokens, outputTokens, ttft *series
 }
 
 func newModel(c ModelConf, b BedrockConf, epoch time.Time) *model {
 	return &model{conf: c, tokens: *c.TokensPerMinute, requests: *c.RequestsPerMinute, at: epoch,
-		degradeAt: b.DegradeAt, maxTokens: b.MaxTokens}
+		degradeAt: b.DegradeAt, maxTokens: b.MaxTokens, burn: brink.OutputBurndown(c.ModelID)}
 }
 
 func (m *model) refill(now time.Time) {
@@ -50,6 +53,17 @@ func (m *model) reserve(now time.Time, n int) bool {
 	m.tokens -= float64(n)
 	m.requests--
 	return true
+}
+
+// settle ends a call that reserved max_tokens of output and produced out:
+// the quota keeps the output at the model's burndown rate (5 tokens an
+// output token for Claude 3.7 and later) and gives back the rest of the
+// reservation, or takes more when the burned output is past it.
+func (m *model) settle(now time.Time, maxTokens, out int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refill(now)
+	m.tokens = min(*m.conf.TokensPerMinute, m.tokens+float64(maxTokens)-m.burn*float64(out))
 }
 
 func (m *model) refund(now time.Time, n int) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func (c *client) askModel(token, chat, q, model string) (reply, Answer) {
@@ -135,5 +136,29 @@ func TestModelConfigErrors(t *testing.T) {
 	}
 	if _, err := ParseConfig("m.yaml", []byte("bedrock: {model_id: us.anthropic.claude-haiku-4-5-20251001-v1:0}")); err != nil {
 		t.Errorf("an inference profile id: %v", err)
+	}
+}
+
+// TestQuotaReservationAndBurndown: a call reserves input + max_tokens of the
+// tokens-per-minute quota and at its end keeps input + output × the
+// model's burndown rate: 1 for Claude 3 Haiku, 5 for Claude Haiku 4.5 (also
+// through an inference profile).
+func TestQuotaReservationAndBurndown(t *testing.T) {
+	ep := time.Unix(1_800_000_000, 0)
+	b := DefaultConfig().Bedrock
+	for _, c := range []struct {
+		id   string
+		burn float64
+	}{{"anthropic.claude-3-haiku-20240307-v1:0", 1}, {"anthropic.claude-haiku-4-5-20251001-v1:0", 5}, {"us.anthropic.claude-haiku-4-5-20251001-v1:0", 5}} {
+		b.ModelID = c.id
+		m := newModel(b.ModelConfs()[0], b, ep)
+		tpm := *m.conf.TokensPerMinute
+		if !m.reserve(ep, 1000+b.MaxTokens) || m.tokens != tpm-1000-float64(b.MaxTokens) {
+			t.Fatalf("%s: after the reservation %v left of %v, want %v", c.id, m.tokens, tpm, tpm-1000-float64(b.MaxTokens))
+		}
+		m.settle(ep, b.MaxTokens, 120)
+		if want := tpm - 1000 - c.burn*120; m.tokens != want {
+			t.Errorf("%s: after the call %v left, want %v (input 1000 + 120 output × %v)", c.id, m.tokens, want, c.burn)
+		}
 	}
 }

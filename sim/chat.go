@@ -166,7 +166,7 @@ func (s *Sim) message(w http.ResponseWriter, r *http.Request, v *invocation) {
 	gen := time.Duration(float64(out) / md.conf.TokensPerSecond * slow * float64(time.Second))
 	done := func() {
 		md.inFlight.Add(-1)
-		md.refund(v.now(), bc.MaxTokens-out)
+		md.settle(v.now(), bc.MaxTokens, out)
 	}
 
 	s.mu.Lock()

@@ -413,7 +413,7 @@ func TestListMetrics(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(out.Metrics) != len(all) || len(all) != 5+5+6+4*5+8 { // API Gateway, Lambda's function and account, 4 tables, Bedrock
+			if len(out.Metrics) != len(all) || len(all) != 5+5+6+4*8+8 { // API Gateway, Lambda's function and account, 4 tables, Bedrock
 				t.Fatalf("%d metrics listed, %d declared", len(out.Metrics), len(all))
 			}
 			out, err = cl.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{
@@ -427,7 +427,8 @@ func TestListMetrics(t *testing.T) {
 				names = append(names, aws.ToString(m.MetricName))
 			}
 			slices.Sort(names)
-			want := []string{"ConsumedWriteCapacityUnits", "ProvisionedWriteCapacityUnits", "SuccessfulRequestLatency", "ThrottledRequests", "WriteThrottleEvents"}
+			want := []string{"ConsumedWriteCapacityUnits", "ProvisionedWriteCapacityUnits", "SuccessfulRequestLatency", "ThrottledRequests",
+				"WriteAccountLimitThrottleEvents", "WriteKeyRangeThroughputThrottleEvents", "WriteMaxOnDemandThroughputThrottleEvents", "WriteThrottleEvents"}
 			if !slices.Equal(names, want) {
 				t.Errorf("chat-messages metrics %v, want %v", names, want)
 			}
@@ -438,7 +439,7 @@ func TestListMetrics(t *testing.T) {
 func TestListMetricsPagination(t *testing.T) {
 	cfg := fastModel()
 	cfg.DynamoDB.Tables = nil
-	for i := range 110 { // 5 series a table: past one page of 500
+	for i := range 110 { // 8 series a table: past one page of 500
 		cfg.DynamoDB.Tables = append(cfg.DynamoDB.Tables, TableConf{Name: fmt.Sprintf("t%03d", i), ItemKB: 1, WriteCapacity: 10})
 	}
 	cfg.DynamoDB.BeforeModel = 0
@@ -463,9 +464,56 @@ func TestListMetricsPagination(t *testing.T) {
 					seen[aws.ToString(m.Namespace)+"/"+aws.ToString(m.MetricName)+"/"+strings.Join(dims, ",")] = true
 				}
 			}
-			if pages != 2 || len(seen) != want || want != 574 {
+			if pages != 2 || len(seen) != want || want != 904 {
 				t.Errorf("%d pages, %d distinct metrics; want 2 pages of %d", pages, len(seen), want)
 			}
 		})
+	}
+}
+
+// TestStandardResolution checks the default: AWS/* series are kept as AWS
+// publishes them, so a 1-second period is answered with one datapoint per
+// minute (5 minutes for provisioned capacity), and the minutes still sum to
+// what happened.
+func TestStandardResolution(t *testing.T) {
+	cfg := fastModel()
+	cfg.CloudWatch.HighResolution = false
+	c := newCWSim(t, cfg)
+	c.traffic(t)
+	fn := types.Dimension{Name: aws.String("FunctionName"), Value: aws.String(cfg.Lambda.FunctionName)}
+	tbl := types.Dimension{Name: aws.String("TableName"), Value: aws.String("chat-messages")}
+	from := c.s.clock.Epoch.Truncate(time.Hour)
+	to := c.s.clock.Epoch.Add(11 * time.Minute).Truncate(time.Minute)
+	for c.s.clock.Now().Before(to) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	out, err := c.client(protocols[0].set).GetMetricData(context.Background(), &cloudwatch.GetMetricDataInput{
+		StartTime: aws.Time(from), EndTime: aws.Time(to), ScanBy: types.ScanByTimestampAscending,
+		MetricDataQueries: []types.MetricDataQuery{
+			query("inv", NSLambda, "Invocations", "Sum", 1, fn),
+			query("prov", NSDynamoDB, "ProvisionedWriteCapacityUnits", "Average", 60, tbl),
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"inv": 60, "prov": 300}
+	for _, r := range out.MetricDataResults {
+		id := aws.ToString(r.Id)
+		if len(r.Timestamps) < 2 {
+			t.Fatalf("%s: %d datapoints", id, len(r.Timestamps))
+		}
+		for i, ts := range r.Timestamps {
+			if ts.Unix()%want[id] != 0 || i > 0 && ts.Sub(r.Timestamps[i-1]) != time.Duration(want[id])*time.Second {
+				t.Fatalf("%s: datapoint at %s, want one per %d s", id, ts, want[id])
+			}
+		}
+	}
+	var sum float64
+	for _, v := range out.MetricDataResults[0].Values {
+		sum += v
+	}
+	k := c.s.Counters()
+	if want := float64(k.Requests.Load() - k.LambdaThrottles.Load() - k.APIThrottles.Load()); sum != want || sum == 0 {
+		t.Errorf("Invocations by the minute sum to %v, the sim ran %v", sum, want)
 	}
 }

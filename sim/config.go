@@ -23,6 +23,8 @@ type Config struct {
 	DynamoDB   DynamoDBConf   `yaml:"dynamodb"`
 	Bedrock    BedrockConf    `yaml:"bedrock"`
 	Auth       AuthConf       `yaml:"auth"`
+	Logs       LogsConf       `yaml:"logs"`
+	CloudWatch CloudWatchConf `yaml:"cloudwatch"`
 	// Retry is the AWS SDK retryer inside the function, used for DynamoDB
 	// and Bedrock calls alike.
 	Retry RetryConf `yaml:"retry"`
@@ -67,7 +69,8 @@ type AuthConf struct {
 type LambdaConf struct {
 	FunctionName string `yaml:"function_name"` // the FunctionName dimension and log group
 	// ConcurrencyLimit is the reserved (or account) concurrency: a request
-	// arriving while that many invocations run is throttled with 429.
+	// arriving while that many invocations run is throttled: the client
+	// gets 500 through API Gateway's proxy integration.
 	ConcurrencyLimit int `yaml:"concurrency_limit"`
 	// Reserved says ConcurrencyLimit is the function's reserved concurrency;
 	// false: the function runs in the account's unreserved pool, of which
@@ -91,6 +94,52 @@ type LambdaConf struct {
 	AuthDuration    time.Duration `yaml:"auth_duration"`     // login handler
 	NewChatDuration time.Duration `yaml:"new_chat_duration"` // create-session handler
 	TurnOverhead    time.Duration `yaml:"turn_overhead"`     // per turn, besides Bedrock and DynamoDB
+	// LogFormat is the function's log format: "text" writes REPORT lines,
+	// "json" writes platform.report events (record.metrics.initDurationMs),
+	// as Lambda does for functions set to JSON logging and always on Lambda
+	// Managed Instances.
+	LogFormat string `yaml:"log_format"`
+	// SnapStart makes a cold start a restore from a snapshot: the report
+	// carries Restore Duration (restoreDurationMs) instead of Init Duration.
+	SnapStart bool `yaml:"snap_start"`
+}
+
+// Lambda log formats.
+const (
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// CloudWatchConf says at what resolution the sim's metrics are kept.
+type CloudWatchConf struct {
+	// HighResolution keeps every AWS/* series at 1 second, as no AWS service
+	// publishes them: for tests that need to see single seconds. By default
+	// (false) they are standard-resolution, as AWS publishes them: 1-minute
+	// data, and DynamoDB's provisioned capacity 5-minute data; a shorter
+	// period is answered with one datapoint per stored period.
+	HighResolution bool `yaml:"high_resolution"`
+}
+
+// LogsConf injects CloudWatch Logs' failures, so a client's handling of
+// them can be tested against the sim.
+type LogsConf struct {
+	// StartQueryError answers every StartQuery with this AWS error code
+	// (AccessDeniedException, LimitExceededException, ...) instead of
+	// running it; empty: queries run.
+	StartQueryError string `yaml:"start_query_error"`
+	// QueryDuration is how long (wall clock: the service's time, not the
+	// model's) a query stays Running before it is Complete; 0: at once.
+	QueryDuration time.Duration `yaml:"query_duration"`
+}
+
+// logsErrors are the StartQuery errors the sim can inject, with AWS's
+// HTTP status for each.
+var logsErrors = map[string]int{
+	"AccessDeniedException":       400,
+	"LimitExceededException":      400,
+	"ServiceUnavailableException": 500,
+	"InvalidParameterException":   400,
+	"ResourceNotFoundException":   400,
 }
 
 // DynamoDB capacity modes.
@@ -122,6 +171,10 @@ type TableConf struct {
 	ItemKB float64 `yaml:"item_kb"` // write units = ceil(ItemKB)
 	// WriteCapacity is the provisioned write units per second.
 	WriteCapacity float64 `yaml:"write_capacity"`
+	// MaxWriteUnits is an on-demand table's maximum throughput (write
+	// request units a second; 0: none): past it writes are throttled and
+	// counted in WriteMaxOnDemandThroughputThrottleEvents.
+	MaxWriteUnits float64 `yaml:"max_write_units"`
 }
 
 // Throttle answers: how a Bedrock ThrottlingException reaches the client.
@@ -244,6 +297,7 @@ func DefaultConfig() Config {
 			AuthDuration:       60 * time.Millisecond,
 			NewChatDuration:    40 * time.Millisecond,
 			TurnOverhead:       40 * time.Millisecond,
+			LogFormat:          LogText,
 		},
 		DynamoDB: DynamoDBConf{
 			Mode:                Provisioned,
@@ -313,6 +367,15 @@ func (c Config) Validate() error {
 	if l.MemoryMB < 128 || l.MemoryMB > 10240 {
 		bad("lambda.memory_mb %d: must be in 128..10240", l.MemoryMB)
 	}
+	if l.LogFormat != LogText && l.LogFormat != LogJSON {
+		bad("lambda.log_format %q: must be %q or %q", l.LogFormat, LogText, LogJSON)
+	}
+	if e := c.Logs.StartQueryError; e != "" && logsErrors[e] == 0 {
+		bad("logs.start_query_error %q: must be one of AccessDeniedException, LimitExceededException, ServiceUnavailableException, InvalidParameterException, ResourceNotFoundException", e)
+	}
+	if c.Logs.QueryDuration < 0 {
+		bad("logs.query_duration must not be negative")
+	}
 	if l.IdleTimeout <= 0 {
 		bad("lambda.idle_timeout must be positive")
 	}
@@ -336,6 +399,8 @@ func (c Config) Validate() error {
 			bad("dynamodb.tables[%d]: name %q is empty or repeated", i, t.Name)
 		case t.ItemKB <= 0 || t.ItemKB > 400:
 			bad("dynamodb.tables[%d] (%s): item_kb %g must be in (0, 400]", i, t.Name, t.ItemKB)
+		case t.MaxWriteUnits < 0 || t.MaxWriteUnits > 0 && d.Mode != OnDemand:
+			bad("dynamodb.tables[%d] (%s): max_write_units is an on-demand table's maximum throughput: positive, and only in on_demand mode", i, t.Name)
 		case d.Mode == Provisioned && t.WriteCapacity <= 0:
 			bad("dynamodb.tables[%d] (%s): write_capacity must be positive in provisioned mode", i, t.Name)
 		}

@@ -107,7 +107,7 @@ func (s *Sim) getMetricData(in *getMetricDataInput) (*getMetricDataOutput, *awsE
 		}
 		var aggs []Aggregate
 		if p.series != nil && (p.q.MetricStat.Unit == "" || p.q.MetricStat.Unit == p.series.unit) {
-			aggs = s.metrics.aggregate(p.series, from-mod(from, p.period), to, p.period, now)
+			aggs = s.metrics.aggregate(p.series, alignedStart(from, p.q.MetricStat.Period, p.period), to, p.period, now)
 		}
 		res := metricDataResult{ID: p.q.ID, Label: label(p, aggs), Timestamps: []awsTime{}, Values: []float64{},
 			StatusCode: statusComplete, Messages: []messageData{}}
@@ -137,6 +137,18 @@ func (s *Sim) getMetricData(in *getMetricDataInput) (*getMetricDataOutput, *awsE
 
 func mod(a, b int64) int64 { return ((a % b) + b) % b }
 
+// alignedStart is where the datapoints of a query from StartTime from
+// begin: from rounded down to the period asked, then up to the period the
+// series is answered at (a coarser stored resolution), so no datapoint
+// starts before the window asked.
+func alignedStart(from, asked, answered int64) int64 {
+	lo := from - mod(from, asked)
+	if m := mod(lo, answered); m != 0 {
+		lo += answered - m
+	}
+	return lo
+}
+
 func (s *Sim) planQueries(qs []metricDataQuery) ([]plannedQuery, *awsError) {
 	seen := map[string]bool{}
 	plans := make([]plannedQuery, len(qs))
@@ -165,8 +177,8 @@ func (s *Sim) planQueries(qs []metricDataQuery) ([]plannedQuery, *awsError) {
 		if err != nil {
 			return nil, invalidParameter("MetricDataQueries.member.%d.MetricStat.Stat: %v", i+1, err)
 		}
-		plans[i] = plannedQuery{q: q, period: ms.Period, stat: st,
-			series: s.metrics.lookup(MetricID{Namespace: ms.Metric.Namespace, Name: ms.Metric.MetricName, Dimensions: ms.Metric.Dimensions})}
+		sr := s.metrics.lookup(MetricID{Namespace: ms.Metric.Namespace, Name: ms.Metric.MetricName, Dimensions: ms.Metric.Dimensions})
+		plans[i] = plannedQuery{q: q, period: sr.period(ms.Period), stat: st, series: sr}
 	}
 	return plans, nil
 }

@@ -89,12 +89,14 @@ func (s *Sim) getMetricStatistics(in *getMetricStatisticsInput) (*getMetricStati
 	if in.EndTime.Nanosecond() > 0 {
 		to++
 	}
-	from -= mod(from, in.Period)
+	sr := s.metrics.lookup(MetricID{Namespace: in.Namespace, Name: in.MetricName, Dimensions: in.Dimensions})
+	asked := in.Period
+	in.Period = sr.period(in.Period)
+	from = alignedStart(from, asked, in.Period)
 	if n := (to - from + in.Period - 1) / in.Period; n > maxStatisticsDatapoints {
 		return nil, invalidCombination("You have requested up to %d datapoints, which exceeds the limit of %d. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", n, maxStatisticsDatapoints)
 	}
 	out := &getMetricStatisticsOutput{Label: in.MetricName, Datapoints: []datapoint{}}
-	sr := s.metrics.lookup(MetricID{Namespace: in.Namespace, Name: in.MetricName, Dimensions: in.Dimensions})
 	if sr == nil || (in.Unit != "" && in.Unit != sr.unit) {
 		return out, nil
 	}

@@ -11,7 +11,7 @@
 // The model (Config, docs/sim.md): API Gateway receiving the whole body
 // first (408 when it stalls), its throttling token bucket (429) and its
 // integration timeout (504); Lambda's reserved or unreserved concurrency
-// limit and scaling rate (429), cold starts when no warm execution
+// limit and scaling rate (500 through API Gateway), cold starts when no warm execution
 // environment is free and environments reclaimed after an idle period;
 // four DynamoDB writes per turn against provisioned (token bucket with
 // burst) or on-demand capacity, throttled writes retried with the AWS SDK's

@@ -40,9 +40,20 @@ func newTable(tc TableConf, dc DynamoDBConf, epoch time.Time) *table {
 	return t
 }
 
-// take consumes one item's write units at scenario time now, or reports a
-// throttle.
-func (t *table) take(now time.Time) bool {
+// Why a write was throttled, as DynamoDB's per-cause throttle metrics
+// tell it.
+type throttleCause uint8
+
+const (
+	notThrottled        throttleCause = iota
+	provisionedExceeded               // the provisioned capacity (WriteThrottleEvents only)
+	keyRangeExceeded                  // the partitions an on-demand table has so far (WriteKeyRangeThroughputThrottleEvents)
+	maxOnDemandExceeded               // the table's on-demand maximum throughput (WriteMaxOnDemandThroughputThrottleEvents)
+)
+
+// take consumes one item's write units at scenario time now, or says why
+// it is throttled.
+func (t *table) take(now time.Time) throttleCause {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.mode == OnDemand {
@@ -56,21 +67,27 @@ func (t *table) take(now time.Time) bool {
 				peak = max(peak, u)
 			}
 		}
-		if t.perSecond[sec]+t.units > max(t.initialPeak, 2*peak) {
-			return false
+		next := t.perSecond[sec] + t.units
+		if m := t.conf.MaxWriteUnits; m > 0 && next > m {
+			return maxOnDemandExceeded
 		}
-		t.perSecond[sec] += t.units
-		return true
+		// Traffic that more than doubles the previous peak finds too few
+		// partitions: each takes 1,000 write units a second.
+		if next > max(t.initialPeak, 2*peak) {
+			return keyRangeExceeded
+		}
+		t.perSecond[sec] = next
+		return notThrottled
 	}
 	if dt := now.Sub(t.at).Seconds(); dt > 0 {
 		t.level = min(t.cap, t.level+dt*t.conf.WriteCapacity)
 		t.at = now
 	}
 	if t.level < t.units {
-		return false
+		return provisionedExceeded
 	}
 	t.level -= t.units
-	return true
+	return notThrottled
 }
 
 // errWriteThrottled is a PutItem still throttled after the SDK's retries.
@@ -86,7 +103,8 @@ func (s *Sim) putItem(v *invocation, i int) error {
 	lat := s.cfg.DynamoDB.WriteLatency
 	for attempt := 1; ; attempt++ {
 		now := v.now()
-		if t.take(now) {
+		cause := t.take(now)
+		if cause == notThrottled {
 			if !v.wait(lat) {
 				return errStopped
 			}
@@ -97,6 +115,12 @@ func (s *Sim) putItem(v *invocation, i int) error {
 		s.counters.DynamoThrottles.Add(1)
 		s.record(s.m.ddbWriteThrottles[i], now, 1)
 		s.record(s.m.ddbThrottled[i], now, 1)
+		switch cause {
+		case keyRangeExceeded:
+			s.record(s.m.ddbKeyRange[i], now, 1)
+		case maxOnDemandExceeded:
+			s.record(s.m.ddbMaxOnDemand[i], now, 1)
+		}
 		if !v.wait(lat) {
 			return errStopped
 		}

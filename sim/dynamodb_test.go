@@ -10,8 +10,10 @@ func TestOnDemandTableDoublesItsPeak(t *testing.T) {
 	tb := newTable(TableConf{Name: "t", ItemKB: 1}, DynamoDBConf{Mode: OnDemand, OnDemandInitialPeak: 4}, ep)
 	takes := func(at time.Time, n int) (ok int) {
 		for range n {
-			if tb.take(at) {
+			if c := tb.take(at); c == notThrottled {
 				ok++
+			} else if c != keyRangeExceeded {
+				t.Fatalf("throttled as %d, want keyRangeExceeded", c)
 			}
 		}
 		return ok
@@ -34,17 +36,35 @@ func TestOnDemandTableDoublesItsPeak(t *testing.T) {
 	}
 }
 
+// TestOnDemandMaximumThroughput: past an on-demand table's maximum
+// throughput, writes are throttled as such, even under its peak.
+func TestOnDemandMaximumThroughput(t *testing.T) {
+	ep := time.Unix(1_800_000_000, 0)
+	tb := newTable(TableConf{Name: "t", ItemKB: 2, MaxWriteUnits: 7}, DynamoDBConf{Mode: OnDemand, OnDemandInitialPeak: 4000}, ep)
+	var causes []throttleCause
+	for range 5 {
+		causes = append(causes, tb.take(ep))
+	}
+	// 2 units an item: 3 items (6 units) fit under 7, the 4th would make 8.
+	want := []throttleCause{notThrottled, notThrottled, notThrottled, maxOnDemandExceeded, maxOnDemandExceeded}
+	for i := range want {
+		if causes[i] != want[i] {
+			t.Fatalf("causes %v, want %v", causes, want)
+		}
+	}
+}
+
 func TestProvisionedTableBurst(t *testing.T) {
 	ep := time.Unix(1_800_000_000, 0)
 	tb := newTable(TableConf{Name: "t", ItemKB: 2, WriteCapacity: 10}, DynamoDBConf{Mode: Provisioned, BurstSeconds: 3}, ep)
 	n := 0
-	for tb.take(ep) {
+	for tb.take(ep) == notThrottled {
 		n++
 	}
 	if n != 15 { // 3 s × 10 units, 2 units an item
 		t.Errorf("%d items from a full bucket, want 15", n)
 	}
-	if !tb.take(ep.Add(200*time.Millisecond)) || tb.take(ep.Add(200*time.Millisecond)) {
+	if tb.take(ep.Add(200*time.Millisecond)) != notThrottled || tb.take(ep.Add(200*time.Millisecond)) != provisionedExceeded {
 		t.Errorf("after 200 ms the bucket should hold exactly one item (2 units)")
 	}
 }

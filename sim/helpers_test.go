@@ -133,9 +133,12 @@ func total(s *Sim, sr *series) (sum, n float64) {
 }
 
 // fastModel is a small, quick model for tests: answers take a few scenario
-// seconds, so a test runs in milliseconds at testScale.
+// seconds, so a test runs in milliseconds at testScale. Its metrics are
+// kept at 1 second (cloudwatch.high_resolution), so tests see single
+// seconds; TestStandardResolution checks the default.
 func fastModel() Config {
 	c := DefaultConfig()
 	c.Seed = 7
+	c.CloudWatch.HighResolution = true
 	return c
 }

@@ -10,9 +10,11 @@ import (
 
 // CloudWatch Logs Insights, as far as brink needs it: the cold-start query
 // over the function's REPORT lines. Queries run at once and are Complete
-// when GetQueryResults is first called.
+// when GetQueryResults is first called, or after logs.query_duration;
+// StopQuery cancels one still running.
 
-// supportedQuery is the cold-start query brink collect runs.
+// supportedQuery is the cold-start query brink collect ran before it read
+// the JSON log format; tests still use it.
 const supportedQuery = `filter @type = "REPORT" | stats count(*) as invocations, sum(strcontains(@message, "Init Duration")) as cold_starts by bin(1m)`
 
 // maxStoredQueries bounds the finished queries kept for GetQueryResults.
@@ -46,29 +48,62 @@ type getQueryResultsOutput struct {
 }
 
 type queries struct {
-	mu    sync.Mutex
-	byID  map[string]*getQueryResultsOutput
-	order []string
+	mu      sync.Mutex
+	byID    map[string]*getQueryResultsOutput
+	ready   map[string]time.Time // wall time a query turns Complete (logs.query_duration)
+	order   []string
+	stopped int // queries ended by StopQuery
 }
 
-func (q *queries) put(id string, out *getQueryResultsOutput) {
+func (q *queries) put(id string, out *getQueryResultsOutput, ready time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.byID == nil {
-		q.byID = map[string]*getQueryResultsOutput{}
+		q.byID, q.ready = map[string]*getQueryResultsOutput{}, map[string]time.Time{}
 	}
 	if len(q.order) >= maxStoredQueries {
 		delete(q.byID, q.order[0])
+		delete(q.ready, q.order[0])
 		q.order = q.order[1:]
 	}
-	q.byID[id] = out
+	q.byID[id], q.ready[id] = out, ready
 	q.order = append(q.order, id)
 }
 
+// get answers GetQueryResults: Running (no rows) until the query's ready
+// time, then its rows; Cancelled once stopped.
 func (q *queries) get(id string) *getQueryResultsOutput {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.byID[id]
+	out := q.byID[id]
+	if out != nil && out.Status == "Complete" && time.Now().Before(q.ready[id]) {
+		return &getQueryResultsOutput{Results: [][]resultField{}, Status: "Running"}
+	}
+	return out
+}
+
+// stop ends a running query as StopQuery does; false when it had already
+// finished. found is false for an unknown id.
+func (q *queries) stop(id string) (stopped, found bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.byID[id]
+	if out == nil {
+		return false, false
+	}
+	if out.Status != "Complete" || !time.Now().Before(q.ready[id]) {
+		return false, true
+	}
+	q.byID[id] = &getQueryResultsOutput{Results: [][]resultField{}, Status: "Cancelled", Statistics: out.Statistics}
+	q.stopped++
+	return true, true
+}
+
+// StoppedQueries is how many Logs Insights queries StopQuery ended.
+func (s *Sim) StoppedQueries() int {
+	s.queries.mu.Lock()
+	defer s.queries.mu.Unlock()
+	return s.queries.stopped
 }
 
 func logsError(status int, code, format string, a ...any) *awsError {
@@ -125,12 +160,29 @@ func (s *Sim) serveLogs(w http.ResponseWriter, r *http.Request, p proto, op stri
 			return
 		}
 		p.write(w, op, out)
+	case "StopQuery":
+		var in struct {
+			QueryID string `json:"queryId"`
+		}
+		if err := p.decode(body, &in); err != nil {
+			p.fail(w, malformedInput(err))
+			return
+		}
+		ok, found := s.queries.stop(in.QueryID)
+		if !found {
+			p.fail(w, logsError(http.StatusBadRequest, "ResourceNotFoundException", "Query %q does not exist.", in.QueryID))
+			return
+		}
+		p.write(w, op, map[string]bool{"success": ok})
 	default:
 		p.fail(w, unknownOperation("Logs_20140328."+op))
 	}
 }
 
 func (s *Sim) startQuery(in *startQueryInput) (string, *awsError) {
+	if code := s.cfg.Logs.StartQueryError; code != "" {
+		return "", logsError(logsErrors[code], code, "injected by brink sim (logs.start_query_error)")
+	}
 	groups := append([]string{}, in.LogGroupNames...)
 	groups = append(groups, in.LogGroupIdentifiers...)
 	if in.LogGroupName != "" {
@@ -184,7 +236,7 @@ func (s *Sim) startQuery(in *startQueryInput) (string, *awsError) {
 	}
 	id := randomID("")
 	id = id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
-	s.queries.put(id, out)
+	s.queries.put(id, out, time.Now().Add(s.cfg.Logs.QueryDuration))
 	return id, nil
 }
 

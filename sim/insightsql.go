@@ -25,7 +25,11 @@ import (
 // Expressions take numbers, "strings", fields, + - * / and parentheses.
 // Fields of a REPORT line: @timestamp, @message, @type, @requestId,
 // @duration, @billedDuration, @initDuration (cold starts only; ms),
-// @memorySize, @maxMemoryUsed (bytes, as Lambda's discovered fields are).
+// @restoreDuration (SnapStart), @memorySize, @maxMemoryUsed (bytes, as
+// Lambda's discovered fields are). Under the JSON log format a
+// platform.report event has none of those but type, time, record.requestId,
+// record.status and record.metrics.{durationMs, billedDurationMs,
+// memorySizeMB, maxMemoryUsedMB, initDurationMs, restoreDurationMs}.
 
 type iqQuery struct {
 	filters []iqNode
@@ -429,13 +433,20 @@ func boolV(b bool) iqValue {
 
 const iqTime = "2006-01-02 15:04:05.000"
 
-// field reads a REPORT line's field.
+// reportField reads a REPORT line's field, or a platform.report event's.
 func reportField(e *LogEvent, name string) iqValue {
 	switch name {
 	case "@timestamp":
 		return iqValue{str: e.Time.UTC().Format(iqTime), present: true}
 	case "@message":
 		return iqValue{str: e.Message, present: true}
+	case "@logStream":
+		return iqValue{str: e.Time.UTC().Format("2006/01/02") + "/[$LATEST]brinksim", present: true}
+	}
+	if e.JSON {
+		return jsonField(e, name)
+	}
+	switch name {
 	case "@type":
 		return iqValue{str: e.Type, present: true}
 	case "@requestId":
@@ -448,12 +459,46 @@ func reportField(e *LogEvent, name string) iqValue {
 		if e.InitDuration > 0 {
 			return numV(e.InitDuration)
 		}
+	case "@restoreDuration":
+		if e.RestoreDuration > 0 {
+			return numV(e.RestoreDuration)
+		}
 	case "@memorySize":
 		return numV(float64(e.MemorySizeMB) * 1e6)
 	case "@maxMemoryUsed":
 		return numV(float64(e.MaxMemoryMB) * 1e6)
-	case "@logStream":
-		return iqValue{str: e.Time.UTC().Format("2006/01/02") + "/[$LATEST]brinksim", present: true}
+	}
+	return iqValue{}
+}
+
+// jsonField reads the fields Logs Insights discovers in a platform.report
+// event (JSON log format); the @-fields of REPORT lines are absent there.
+func jsonField(e *LogEvent, name string) iqValue {
+	switch name {
+	case "type":
+		return iqValue{str: "platform.report", present: true}
+	case "time":
+		return iqValue{str: e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), present: true}
+	case "record.requestId":
+		return iqValue{str: e.RequestID, present: true}
+	case "record.status":
+		return iqValue{str: "success", present: true}
+	case "record.metrics.durationMs":
+		return numV(e.Duration)
+	case "record.metrics.billedDurationMs":
+		return numV(e.BilledDuration)
+	case "record.metrics.memorySizeMB":
+		return numV(float64(e.MemorySizeMB))
+	case "record.metrics.maxMemoryUsedMB":
+		return numV(float64(e.MaxMemoryMB))
+	case "record.metrics.initDurationMs":
+		if e.InitDuration > 0 {
+			return numV(e.InitDuration)
+		}
+	case "record.metrics.restoreDurationMs":
+		if e.RestoreDuration > 0 {
+			return numV(e.RestoreDuration)
+		}
 	}
 	return iqValue{}
 }

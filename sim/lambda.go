@@ -202,15 +202,19 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 	}
 }
 
-// lambdaThrottled answers Lambda's throttle (TooManyRequestsException,
-// which API Gateway passes on as 429) at scenario time t.
+// lambdaThrottled answers Lambda's throttle at scenario time t. Lambda
+// refuses the invocation with TooManyRequestsException (429), but through
+// API Gateway's Lambda proxy integration the client gets 500 "Internal
+// server error" (and 5XXError counts it): the function never ran, so there
+// is no proxy answer to pass on. A 429 reaches the client only from API
+// Gateway's own throttling.
 func (s *Sim) lambdaThrottled(w http.ResponseWriter, v *invocation, t time.Time) {
 	s.counters.LambdaThrottles.Add(1)
 	s.record(s.m.fnThrottles, t, 1)
 	s.record(s.m.acThrottles, t, 1)
 	v.wait(s.cfg.APIGateway.Overhead)
 	serviceTime(w, v.spent)
-	writeJSON(w, http.StatusTooManyRequests, apiError{"Rate Exceeded."})
+	writeJSON(w, http.StatusInternalServerError, apiError{"Internal server error"})
 }
 
 // readBody reads a request body under the body read timeout (wall clock).

@@ -9,15 +9,18 @@ import (
 )
 
 // LogEvent is one line of a CloudWatch Logs group, in scenario time, with
-// the fields Logs Insights discovers in a Lambda REPORT line.
+// the fields Logs Insights discovers in a Lambda REPORT line (text format)
+// or platform.report event (JSON format).
 type LogEvent struct {
 	Time    time.Time
-	Type    string // Logs Insights' @type: "REPORT"
+	Type    string // Logs Insights' @type: "REPORT" (text format); "" for JSON
+	JSON    bool   // a platform.report event: fields type and record.*
 	Message string
 
 	RequestID                 string
-	Duration, BilledDuration  float64 // ms
+	Duration, BilledDuration  float64 // ms; billed includes the init phase
 	InitDuration              float64 // ms; 0 on a warm start
+	RestoreDuration           float64 // ms; SnapStart's restore on a cold start
 	MemorySizeMB, MaxMemoryMB int
 }
 
@@ -31,7 +34,7 @@ type report struct {
 	at         int64  // scenario time, Unix ns
 	seq        uint64 // invocation number: the request id derives from it
 	durUS      int32  // duration, µs
-	initUS     int32  // init duration, µs; 0 when warm
+	initUS     int32  // init (or SnapStart restore) duration, µs; 0 when warm
 	memMB, use uint16
 }
 
@@ -43,6 +46,8 @@ const logChunk = 16 << 10
 type logs struct {
 	group   string
 	seed    int64
+	json    bool // platform.report events instead of REPORT lines
+	restore bool // cold starts are SnapStart restores
 	mu      sync.Mutex
 	chunks  [][]report // oldest first; each holds up to logChunk lines
 	n       int
@@ -75,11 +80,22 @@ func (l *logs) snapshot(from, to time.Time) []LogEvent {
 		if t.Before(from) || !t.Before(to) {
 			continue
 		}
-		e := LogEvent{Time: t, Type: "REPORT", RequestID: requestID(l.seed, r.seq),
-			Duration: float64(r.durUS) / 1e3, InitDuration: float64(r.initUS) / 1e3,
-			MemorySizeMB: int(r.memMB), MaxMemoryMB: int(r.use)}
-		e.BilledDuration = math.Ceil(e.Duration)
-		e.Message = reportLine(e)
+		e := LogEvent{Time: t, Type: "REPORT", JSON: l.json, RequestID: requestID(l.seed, r.seq),
+			Duration: float64(r.durUS) / 1e3, MemorySizeMB: int(r.memMB), MaxMemoryMB: int(r.use)}
+		if l.restore {
+			e.RestoreDuration = float64(r.initUS) / 1e3
+		} else {
+			e.InitDuration = float64(r.initUS) / 1e3
+		}
+		// Lambda bills the init phase since August 2025; a SnapStart
+		// restore is billed apart (Billed Restore Duration).
+		e.BilledDuration = math.Ceil(e.Duration + e.InitDuration)
+		if l.json {
+			e.Type = ""
+			e.Message = reportJSON(e)
+		} else {
+			e.Message = reportLine(e)
+		}
 		out = append(out, e)
 	}
 	return out
@@ -94,7 +110,26 @@ func reportLine(e LogEvent) string {
 	if e.InitDuration > 0 {
 		fmt.Fprintf(&b, "\tInit Duration: %.2f ms", e.InitDuration)
 	}
+	if e.RestoreDuration > 0 {
+		fmt.Fprintf(&b, "\tRestore Duration: %.2f ms\tBilled Restore Duration: %d ms", e.RestoreDuration, int64(math.Ceil(e.RestoreDuration)))
+	}
 	b.WriteByte('\t')
+	return b.String()
+}
+
+// reportJSON renders the platform.report event Lambda writes under the
+// JSON log format; initDurationMs (restoreDurationMs) on cold starts only.
+func reportJSON(e LogEvent) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"time":"%s","type":"platform.report","record":{"requestId":"%s","metrics":{"durationMs":%.2f,"billedDurationMs":%d,"memorySizeMB":%d,"maxMemoryUsedMB":%d`,
+		e.Time.Format("2006-01-02T15:04:05.000Z"), e.RequestID, e.Duration, int64(e.BilledDuration), e.MemorySizeMB, e.MaxMemoryMB)
+	if e.InitDuration > 0 {
+		fmt.Fprintf(&b, `,"initDurationMs":%.2f`, e.InitDuration)
+	}
+	if e.RestoreDuration > 0 {
+		fmt.Fprintf(&b, `,"restoreDurationMs":%.2f,"billedRestoreDurationMs":%d`, e.RestoreDuration, int64(math.Ceil(e.RestoreDuration)))
+	}
+	b.WriteString(`},"status":"success"}}`)
 	return b.String()
 }
 

@@ -74,6 +74,7 @@ type series struct {
 	id   MetricID
 	unit string
 	fill fill
+	res  int64 // seconds a datapoint is stored at: 1, 60 (AWS standard) or 300
 
 	base    int64     // Unix second of secs[0]
 	secs    []statSet // one per second from base, dense
@@ -100,7 +101,7 @@ func newMetrics(epoch time.Time) *metrics {
 
 func (m *metrics) declare(ns, name, unit string, f fill, dims ...Dimension) *series {
 	id := MetricID{Namespace: ns, Name: name, Dimensions: sortDims(dims)}
-	s := &series{id: id, unit: unit, fill: f, base: m.epoch, minBase: m.epoch - mod(m.epoch, 60)}
+	s := &series{id: id, unit: unit, fill: f, res: 1, base: m.epoch, minBase: m.epoch - mod(m.epoch, 60)}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if old, ok := m.byKey[id.key()]; ok {
@@ -172,6 +173,17 @@ func (s *series) minute(sec int64) *statSet {
 		s.mins = append(s.mins, make([]statSet, int(i)+1-len(s.mins))...)
 	}
 	return &s.mins[i]
+}
+
+// period is the period a query of period p is answered at: p rounded up to
+// a multiple of the series' resolution, as CloudWatch answers a
+// standard-resolution metric asked for a shorter period with one datapoint
+// per stored minute.
+func (s *series) period(p int64) int64 {
+	if s == nil || p%s.res == 0 {
+		return p
+	}
+	return (p/s.res + 1) * s.res
 }
 
 // lookup finds a series by its exact identity.

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -9,7 +11,9 @@ import (
 	"time"
 )
 
-func TestLambdaConcurrencyLimit429(t *testing.T) {
+// TestLambdaConcurrencyLimit500: a Lambda throttle reaches the client as
+// 500 through API Gateway's proxy integration (5XXError), never 429.
+func TestLambdaConcurrencyLimit500(t *testing.T) {
 	cfg := fastModel()
 	cfg.Lambda.ConcurrencyLimit = 2
 	cfg.Bedrock.TimeToFirstToken = 200 * time.Second // holds each turn's slot ~200 ms of wall time
@@ -32,8 +36,8 @@ func TestLambdaConcurrencyLimit429(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if codes[200] != 2 || codes[429] != 4 {
-		t.Fatalf("statuses %v: want 2 answered and 4 throttled at concurrency 2", codes)
+	if codes[200] != 2 || codes[500] != 4 {
+		t.Fatalf("statuses %v: want 2 answered and 4 throttled (500) at concurrency 2", codes)
 	}
 	if got := s.Counters().LambdaThrottles.Load(); got != 4 {
 		t.Errorf("LambdaThrottles = %d, want 4", got)
@@ -41,8 +45,11 @@ func TestLambdaConcurrencyLimit429(t *testing.T) {
 	if sum, _ := total(s, s.m.fnThrottles); sum != 4 {
 		t.Errorf("AWS/Lambda Throttles sum = %v, want 4", sum)
 	}
-	if sum, _ := total(s, s.m.api4xx); sum != 4 {
-		t.Errorf("AWS/ApiGateway 4XXError sum = %v, want 4", sum)
+	if sum, _ := total(s, s.m.api5xx); sum != 4 {
+		t.Errorf("AWS/ApiGateway 5XXError sum = %v, want 4", sum)
+	}
+	if sum, _ := total(s, s.m.api4xx); sum != 0 {
+		t.Errorf("AWS/ApiGateway 4XXError sum = %v, want 0", sum)
 	}
 	var peak float64
 	for _, a := range s.metrics.aggregate(s.m.fnConcurrent, 0, s.clock.Now().Unix()+3600, 3600, s.clock.Now().Unix()+3600) {
@@ -181,6 +188,51 @@ func TestColdStartAfterIdle(t *testing.T) {
 		}
 		if !strings.HasPrefix(ev[i].Message, "REPORT RequestId: ") || !strings.Contains(ev[i].Message, "Memory Size: 1024 MB") {
 			t.Errorf("line %d %q is not a Lambda REPORT line", i, ev[i].Message)
+		}
+		// Lambda bills the init phase (since August 2025): Billed Duration
+		// is Duration plus Init Duration, rounded up to the millisecond.
+		var dur, init float64
+		var billed int64
+		fmt.Sscanf(ev[i].Message[strings.Index(ev[i].Message, "Duration: "):], "Duration: %f ms\tBilled Duration: %d ms", &dur, &billed)
+		if j := strings.Index(ev[i].Message, "Init Duration: "); j >= 0 {
+			fmt.Sscanf(ev[i].Message[j:], "Init Duration: %f ms", &init)
+		}
+		if want := int64(math.Ceil(dur + init - 0.005)); dur == 0 || billed < want || billed > want+1 {
+			t.Errorf("line %d %q: billed %d ms, want ceil(%.2f + %.2f)", i, ev[i].Message, billed, dur, init)
+		}
+	}
+}
+
+// TestJSONLogFormat checks the platform.report events written under
+// lambda.log_format: json, as Lambda writes them.
+func TestJSONLogFormat(t *testing.T) {
+	cfg := fastModel()
+	cfg.Lambda.LogFormat = LogJSON
+	s, c := start(t, cfg)
+	c.login("a") // cold
+	c.login("b") // warm
+	ev := s.logs.snapshot(time.Time{}, time.Now().Add(1000*time.Hour))
+	if len(ev) != 2 {
+		t.Fatalf("%d events, want 2", len(ev))
+	}
+	for i, e := range ev {
+		var rec struct {
+			Type   string `json:"type"`
+			Record struct {
+				RequestID string             `json:"requestId"`
+				Metrics   map[string]float64 `json:"metrics"`
+			} `json:"record"`
+		}
+		if err := json.Unmarshal([]byte(e.Message), &rec); err != nil || rec.Type != "platform.report" || rec.Record.RequestID == "" {
+			t.Fatalf("event %d %q: not a platform.report event (%v)", i, e.Message, err)
+		}
+		m := rec.Record.Metrics
+		_, cold := m["initDurationMs"]
+		if cold != (i == 0) || m["memorySizeMB"] != 1024 || m["billedDurationMs"] != math.Ceil(m["durationMs"]+m["initDurationMs"]) && m["billedDurationMs"] != math.Ceil(m["durationMs"]+m["initDurationMs"])+1 {
+			t.Errorf("event %d metrics %v", i, m)
+		}
+		if reportField(&e, "@type").present || reportField(&e, "@initDuration").present || !reportField(&e, "type").present {
+			t.Errorf("event %d: Logs Insights would discover REPORT-line fields in a JSON event", i)
 		}
 	}
 }

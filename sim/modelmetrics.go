@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // modelSeries holds every series the model publishes, declared in New so
 // that each is listed and reads as zero before its first sample.
@@ -14,6 +17,9 @@ type modelSeries struct {
 
 	// per table, in Config.DynamoDB.Tables order
 	ddbConsumed, ddbProvisioned, ddbWriteThrottles, ddbThrottled, ddbLatency []*series
+	// per-cause throttle events (the account's table-level limit is not
+	// modelled: its series reads zero)
+	ddbKeyRange, ddbMaxOnDemand, ddbAccountLimit []*series
 }
 
 const (
@@ -57,6 +63,9 @@ func (s *Sim) declareMetrics() {
 		}
 		s.m.ddbProvisioned = append(s.m.ddbProvisioned, prov)
 		s.m.ddbWriteThrottles = append(s.m.ddbWriteThrottles, m.declare(NSDynamoDB, "WriteThrottleEvents", unitCount, fillZero, tn))
+		s.m.ddbKeyRange = append(s.m.ddbKeyRange, m.declare(NSDynamoDB, "WriteKeyRangeThroughputThrottleEvents", unitCount, fillZero, tn))
+		s.m.ddbMaxOnDemand = append(s.m.ddbMaxOnDemand, m.declare(NSDynamoDB, "WriteMaxOnDemandThroughputThrottleEvents", unitCount, fillZero, tn))
+		s.m.ddbAccountLimit = append(s.m.ddbAccountLimit, m.declare(NSDynamoDB, "WriteAccountLimitThrottleEvents", unitCount, fillZero, tn))
 		s.m.ddbThrottled = append(s.m.ddbThrottled, m.declare(NSDynamoDB, "ThrottledRequests", unitCount, fillZero, tn, op))
 		s.m.ddbLatency = append(s.m.ddbLatency, m.declare(NSDynamoDB, "SuccessfulRequestLatency", unitMS, fillNone, tn, op))
 	}
@@ -71,6 +80,22 @@ func (s *Sim) declareMetrics() {
 		md.inputTokens = m.declare(NSBedrock, "InputTokenCount", unitCount, fillZero, mid)
 		md.outputTokens = m.declare(NSBedrock, "OutputTokenCount", unitCount, fillZero, mid)
 		md.ttft = m.declare(NSBedrock, "TimeToFirstToken", unitMS, fillNone, mid)
+	}
+	if !c.CloudWatch.HighResolution {
+		m.standardResolution()
+	}
+}
+
+// standardResolution stores the series as AWS publishes them: 1-minute
+// data, DynamoDB's provisioned capacity 5-minute data.
+func (m *metrics) standardResolution() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, sr := range m.order {
+		sr.res = 60
+		if sr.id.Namespace == NSDynamoDB && strings.HasPrefix(sr.id.Name, "Provisioned") {
+			sr.res = 300
+		}
 	}
 }
 

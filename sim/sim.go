@@ -84,7 +84,8 @@ func New(cfg Config, scale float64) (*Sim, error) {
 		tokens:   newBoundedTable[uint64](cfg.Auth.MaxTokens, cfg.Auth.TokenTTL),
 		sessions: newBoundedTable[*session](cfg.Auth.MaxSessions, cfg.Auth.SessionIdleTTL),
 		metrics:  newMetrics(clock.Epoch),
-		logs:     &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName, seed: cfg.Seed},
+		logs: &logs{group: "/aws/lambda/" + cfg.Lambda.FunctionName, seed: cfg.Seed,
+			json: cfg.Lambda.LogFormat == LogJSON, restore: cfg.Lambda.SnapStart},
 	}
 	s.apiThrottle = newTokenBucket(cfg.APIGateway.ThrottleRate, cfg.APIGateway.ThrottleBurst, clock.Epoch)
 	s.scaling = newTokenBucket(float64(cfg.Lambda.ScaleUpPer10s)/10, float64(cfg.Lambda.ScaleUpPer10s), clock.Epoch)

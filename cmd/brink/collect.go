@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"brink/collect"
@@ -71,6 +72,7 @@ func collectOptions(o collect.Options, stderr io.Writer, quiet bool) collect.Opt
 	if !quiet {
 		o.Note = func(s string) { fmt.Fprintf(stderr, "brink collect: %s\n", s) }
 	}
+	o.MFAToken = cloudwatch.PromptMFA(os.Stdin, stderr)
 	o.Wait = func(ctx context.Context, d time.Duration, what string) error {
 		return live.Countdown(ctx, d, what, stderr, quiet)
 	}

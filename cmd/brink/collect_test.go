@@ -69,7 +69,8 @@ func TestRunCollect(t *testing.T) {
 		if err != nil || json.Unmarshal(b, &rep) != nil {
 			t.Fatalf("collect.json: %v", err)
 		}
-		if rep.RunID != ents[0].Name() || rep.PeriodS != 1 || len(rep.Empty) != 0 || rep.Files["cloudwatch.parquet"] != len(rows) {
+		// 60 s: AWS/* metrics are 1-minute data, in the sim as in AWS.
+		if rep.RunID != ents[0].Name() || rep.PeriodS != 60 || len(rep.Empty) != 0 || rep.Files["cloudwatch.parquet"] != len(rows) {
 			t.Errorf("collect.json %+v (%d rows in cloudwatch.parquet)", rep, len(rows))
 		}
 		if strings.Contains(string(b), "brink-sim") || strings.Contains(string(b), "BRINKSIM") {

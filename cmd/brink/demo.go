@@ -17,17 +17,18 @@ import (
 )
 
 // demoPlan crosses the sim's default limits within about ten levels. The
-// hold is shortened from the default 5 minutes to 2 so that, at time scale
-// 0.02, a level takes 3 s of wall time.
+// hold is 4 minutes so that, wherever a level starts, it holds three whole
+// 1-minute periods of the platform's metrics; at time scale 0.02 a level
+// takes 5.4 s of wall time.
 func demoPlan() brink.Plan {
 	return brink.Plan{Model: "closed", StartUsers: 10, StepUsers: 10, MaxUsers: 150,
-		Ramp: brink.Duration(30 * time.Second), Hold: brink.Duration(2 * time.Minute)}
+		Ramp: brink.Duration(30 * time.Second), Hold: brink.Duration(4 * time.Minute)}
 }
 
 func runDemo(ctx context.Context, e env, args []string) error {
 	fs := cli.NewFlags("demo", "[flags]",
 		"Runs the whole pipeline against an in-process brink sim on loopback: a stepped ramp\n"+
-			"of 10 users +10 per level (30 s ramp, 2 min hold, scenario time) at time scale 0.02,\n"+
+			"of 10 users +10 per level (30 s ramp, 4 min hold, scenario time) at time scale 0.02,\n"+
 			"then analyze and report. Prints where everything went and the headline numbers.\n"+
 			"Exits 0 when the pipeline ran, edge of failure found or not.",
 		"  brink demo --runs-dir /tmp/brink-runs", e.stdout)

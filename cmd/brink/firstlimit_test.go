@@ -44,7 +44,7 @@ func TestShippedConfigsReachTheirFirstLimit(t *testing.T) {
 			defer srv.Close()
 			runs := t.TempDir()
 			code, out, errs := brinkMain(t, "run", "--target", srv.URL, "--runs-dir", runs, "--start-users", "10", "--step-users", "10",
-				"--max-users", "60", "--ramp", "30s", "--hold", "2m", "--quiet", "--collect")
+				"--max-users", "60", "--ramp", "30s", "--hold", "4m", "--quiet", "--collect")
 			if code != 0 && code != 3 {
 				t.Fatalf("run --collect exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 			}

@@ -69,10 +69,11 @@ func TestWhatIfViral(t *testing.T) {
 		t.Fatalf("%d results, want 3", len(w.Results))
 	}
 	// Per turn by hand: Haiku 1000 in + 200 out, 1.2 requests and
-	// invocations, 3 Lambda s at 1 GB. DynamoDB (provisioned, the
-	// analysis's model): the 90 WCU billed by the hour, or the units a
-	// second the scenario needs when more (×100: 4000/60 × 7 = 466.7).
-	perTurn := 1000*0.25/1e6 + 200*1.25/1e6 + 1.2*0.2/1e6 + 3*0.0000166667 + 1.2*1.0/1e6
+	// invocations, 3 Lambda s at 1 GB, REST API requests (DefaultUsage: the
+	// sim's stack). DynamoDB (provisioned, the analysis's model): the 90
+	// WCU billed by the hour, or the units a second the scenario needs
+	// when more (×100: 4000/60 × 7 = 466.7).
+	perTurn := 1000*0.25/1e6 + 200*1.25/1e6 + 1.2*0.2/1e6 + 3*0.0000166667 + 1.2*3.5/1e6
 	ddbHour := 90 * 0.00065
 	x10 := w.Results[1] // 100 users × 4 turns a minute
 	for _, c := range []struct {

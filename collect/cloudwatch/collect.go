@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ import (
 type LogsInsightsAPI interface {
 	StartQuery(context.Context, *cloudwatchlogs.StartQueryInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.StartQueryOutput, error)
 	GetQueryResults(context.Context, *cloudwatchlogs.GetQueryResultsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetQueryResultsOutput, error)
+	StopQuery(context.Context, *cloudwatchlogs.StopQueryInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.StopQueryOutput, error)
 }
 
 var (
@@ -47,6 +49,10 @@ type Options struct {
 	Period int32
 	// Endpoint names the service in messages (the --endpoint-url, or "AWS").
 	Endpoint string
+	// Sim says the endpoint is a brink sim, whose cloudwatch.high_resolution
+	// keeps 1-second data; AWS publishes AWS/* metrics at 1 minute, so
+	// against AWS the spec's high_resolution is not used (a warning says so).
+	Sim bool
 
 	MaxQueriesPerCall int           // default and at most 500 (CloudWatch's limit)
 	MaxDatapoints     int32         // per GetMetricData answer; default 100,800 (CloudWatch's limit)
@@ -101,20 +107,23 @@ func (o *Options) defaults() {
 // Report is metrics/collect.json: what was asked, what came back and what
 // went wrong short of failing.
 type Report struct {
-	RunID          string         `json:"run_id"`
-	Endpoint       string         `json:"endpoint"`
-	Region         string         `json:"region,omitempty"`
-	Start          time.Time      `json:"start"` // the window asked for, margin and alignment included
-	End            time.Time      `json:"end"`
-	PeriodS        int32          `json:"period_s"`
-	HighResolution bool           `json:"high_resolution"`
-	Calls          int            `json:"get_metric_data_calls"`
-	Throttled      int            `json:"throttled_retries"`
-	Asked          []Asked        `json:"asked"`
-	Empty          []string       `json:"empty"` // series keys with no datapoint
-	LogsInsights   []InsightsRun  `json:"logs_insights"`
-	Warnings       []string       `json:"warnings"`
-	Files          map[string]int `json:"files,omitempty"` // file → rows, filled in by the writer
+	RunID          string    `json:"run_id"`
+	Endpoint       string    `json:"endpoint"`
+	Region         string    `json:"region,omitempty"`
+	Start          time.Time `json:"start"` // the window asked for, margin and alignment included
+	End            time.Time `json:"end"`
+	PeriodS        int32     `json:"period_s"`
+	HighResolution bool      `json:"high_resolution"`
+	Calls          int       `json:"get_metric_data_calls"`
+	Throttled      int       `json:"throttled_retries"`
+	Asked          []Asked   `json:"asked"`
+	Empty          []string  `json:"empty"` // series keys with no datapoint
+	// Profiles are the Bedrock inference profile ids found by ListMetrics
+	// for the spec's models, and asked for beside them.
+	Profiles     []string       `json:"bedrock_profiles,omitempty"`
+	LogsInsights []InsightsRun  `json:"logs_insights"`
+	Warnings     []string       `json:"warnings"`
+	Files        map[string]int `json:"files,omitempty"` // file → rows, filled in by the writer
 }
 
 // Asked is one series asked for and how many datapoints came back.
@@ -145,7 +154,10 @@ type Result struct {
 // Collect asks CloudWatch for every series of spec over the run's window,
 // and Logs Insights for the cold starts of each function's log group
 // (skipped when logs is nil or the spec disables it). A failure the user can
-// fix is an *Error; partial answers become warnings in the Report.
+// fix is an *Error; partial answers become warnings in the Report. Logs
+// Insights is an extra: any failure of it (access denied, the account's
+// concurrent-query limit, a query that never ends) is a warning, so the
+// metrics already fetched are kept.
 func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs LogsInsightsAPI, spec Spec, opts Options) (*Result, error) {
 	opts.defaults()
 	if opts.End.Before(opts.Start) || opts.Start.IsZero() {
@@ -154,21 +166,33 @@ func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs Log
 	start, end := opts.Start.Add(-opts.Margin).UTC(), opts.End.Add(opts.Margin).UTC()
 	period := opts.Period
 	if period <= 0 {
-		period = Period(opts.Now.Sub(start), spec.HighResolution)
+		period = PeriodFor(opts.Now, start, spec.HighResolution && opts.Sim)
 	}
 	p := time.Duration(period) * time.Second
-	start = start.Truncate(p)
-	if e := end.Truncate(p); !e.Equal(end) {
-		end = e.Add(p)
+	// The window is widened to whole periods of the coarsest series (5-minute
+	// provisioned capacity), so every series' datapoints lie inside it.
+	align := p
+	for _, sr := range spec.Series() {
+		align = max(align, time.Duration(sr.PeriodFor(period))*time.Second)
+	}
+	start = start.Truncate(align)
+	if e := end.Truncate(align); !e.Equal(end) {
+		end = e.Add(align)
 	}
 	res := &Result{Report: Report{RunID: opts.RunID, Endpoint: opts.Endpoint, Start: start, End: end, PeriodS: period,
 		HighResolution: spec.HighResolution, Asked: []Asked{}, Empty: []string{}, LogsInsights: []InsightsRun{}, Warnings: []string{}}}
-	if spec.HighResolution && period > 1 {
+	if spec.HighResolution && !opts.Sim {
+		res.Report.Warnings = append(res.Report.Warnings,
+			"high_resolution is not used: AWS publishes AWS/* service metrics at 1-minute resolution (only custom metrics stored at 1 second have 1-second data); using 60 s or longer periods")
+	} else if spec.HighResolution && period > 1 {
 		res.Report.Warnings = append(res.Report.Warnings, fmt.Sprintf(
 			"high resolution asked, but the window starts %v before now: CloudWatch keeps 1-second data for 3 hours; using %d s periods",
 			opts.Now.Sub(start).Round(time.Minute), period))
 	}
 	c := &collector{opts: opts, res: res}
+	if lm, ok := cw.(cloudwatch.ListMetricsAPIClient); ok && len(spec.Bedrock.Models) > 0 {
+		spec.Bedrock.Models = c.profiles(ctx, lm, spec.Bedrock.Models)
+	}
 	series := spec.Series()
 	for i := 0; i < len(series); i += opts.MaxQueriesPerCall {
 		if err := c.metrics(ctx, cw, series[i:min(i+opts.MaxQueriesPerCall, len(series))], start, end, period); err != nil {
@@ -233,6 +257,47 @@ func (c *collector) retry(ctx context.Context, op string, f func() error) error 
 	}
 }
 
+// profiles adds to the spec's Bedrock models the inference profiles of
+// those models that CloudWatch has series for: invoked through a profile
+// (us., eu., apac., global.), a model's ModelId dimension is the profile's
+// id. Listing is an extra (cloudwatch:ListMetrics): a failure is a warning.
+func (c *collector) profiles(ctx context.Context, lm cloudwatch.ListMetricsAPIClient, models []string) []string {
+	bases := map[string]bool{}
+	for _, m := range models {
+		bases[brink.BaseModelID(m)] = true
+	}
+	out := slices.Clone(models)
+	in := &cloudwatch.ListMetricsInput{Namespace: aws.String(NSBedrock), MetricName: aws.String("InputTokenCount"),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("ModelId")}}}
+	for page := 0; page < 100; page++ {
+		var res *cloudwatch.ListMetricsOutput
+		err := c.retry(ctx, "ListMetrics", func() error {
+			var err error
+			res, err = lm.ListMetrics(ctx, in)
+			return err
+		})
+		if err != nil {
+			c.warn("ListMetrics: %v: Bedrock inference profiles of %s not looked for (list their ids under bedrock.models)",
+				explain("ListMetrics", c.opts.Endpoint, err), strings.Join(models, ", "))
+			return models
+		}
+		for _, m := range res.Metrics {
+			for _, d := range m.Dimensions {
+				v := aws.ToString(d.Value)
+				if aws.ToString(d.Name) == "ModelId" && bases[brink.BaseModelID(v)] && !slices.Contains(out, v) {
+					out = append(out, v)
+					c.res.Report.Profiles = append(c.res.Report.Profiles, v)
+				}
+			}
+		}
+		if res.NextToken == nil || *res.NextToken == "" {
+			break
+		}
+		in.NextToken = res.NextToken
+	}
+	return out
+}
+
 // metrics runs one GetMetricData request (at most 500 queries) through all
 // its pages.
 func (c *collector) metrics(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, series []Series, start, end time.Time, period int32) error {
@@ -248,7 +313,7 @@ func (c *collector) metrics(ctx context.Context, cw cloudwatch.GetMetricDataAPIC
 		}
 		queries[i] = cwtypes.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(true), MetricStat: &cwtypes.MetricStat{
 			Metric: &cwtypes.Metric{Namespace: aws.String(s.Namespace), MetricName: aws.String(s.Metric), Dimensions: dims},
-			Period: aws.Int32(period), Stat: aws.String(s.Stat)}}
+			Period: aws.Int32(s.PeriodFor(period)), Stat: aws.String(s.Stat)}}
 		asked[i] = Asked{Series: s, Dims: DimString(s.Dimensions), Status: string(cwtypes.StatusCodeComplete)}
 	}
 	in := &cloudwatch.GetMetricDataInput{StartTime: aws.Time(start), EndTime: aws.Time(end), MetricDataQueries: queries,
@@ -283,7 +348,7 @@ func (c *collector) metrics(ctx context.Context, cw cloudwatch.GetMetricDataAPIC
 			}
 			for j := range min(len(r.Timestamps), len(r.Values)) {
 				c.res.CloudWatch = append(c.res.CloudWatch, brink.Metric{RunID: c.opts.RunID, Source: brink.SourceCloudWatch,
-					Namespace: s.Namespace, Metric: s.Metric, Dimensions: asked[i].Dims, Stat: s.Stat, PeriodS: period,
+					Namespace: s.Namespace, Metric: s.Metric, Dimensions: asked[i].Dims, Stat: s.Stat, PeriodS: s.PeriodFor(period),
 					TS: r.Timestamps[j].UTC(), Value: r.Values[j], Unit: s.Unit})
 			}
 			asked[i].Datapoints += len(r.Values)
@@ -336,19 +401,32 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 		return err
 	})
 	var nf *logtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
+	var mq *logtypes.MalformedQueryException
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &nf):
 		run.Status = "log group not found"
 		c.warn("Logs Insights: log group %s not found: no cold starts collected (set lambda.log_groups in the spec if it is named otherwise)", group)
 		return nil
-	}
-	var mq *logtypes.MalformedQueryException
-	if errors.As(err, &mq) {
+	case errors.As(err, &mq):
 		run.Status = "malformed query"
 		c.warn("Logs Insights: %s refused the query: %s", group, oneLine(aws.ToString(mq.Message)))
 		return nil
+	default:
+		run.Status = "failed"
+		c.warn("Logs Insights: %v: no cold starts collected for %s (the metrics are kept)", explain("StartQuery", c.opts.Endpoint, err), group)
+		return nil
 	}
-	if err != nil {
-		return explain("StartQuery", c.opts.Endpoint, err)
+	// A query left behind keeps counting against the account's concurrent
+	// queries (30) until it ends by itself: stop it when giving up on it.
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, err := logs.StopQuery(sctx, &cloudwatchlogs.StopQueryInput{QueryId: started.QueryId}); err != nil {
+			c.warn("Logs Insights: could not stop the abandoned query on %s: %v", group, explain("StopQuery", c.opts.Endpoint, err))
+		}
 	}
 	deadline := time.Now().Add(c.opts.InsightsWait)
 	wait := c.opts.InsightsPoll
@@ -360,14 +438,21 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 			return err
 		})
 		if err != nil {
-			return explain("GetQueryResults", c.opts.Endpoint, err)
+			stop()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			run.Status = "failed"
+			c.warn("Logs Insights: %v: no cold starts collected for %s (the metrics are kept)", explain("GetQueryResults", c.opts.Endpoint, err), group)
+			return nil
 		}
 		run.Status = string(out.Status)
 		if out.Status != logtypes.QueryStatusScheduled && out.Status != logtypes.QueryStatusRunning {
 			break
 		}
 		if time.Now().Add(wait).After(deadline) {
-			c.warn("Logs Insights: the query on %s was still %s after %v: cold starts left out (rerun brink collect later)",
+			stop()
+			c.warn("Logs Insights: the query on %s was still %s after %v: stopped it; cold starts left out (rerun brink collect later)",
 				group, out.Status, c.opts.InsightsWait)
 			return nil
 		}
@@ -376,6 +461,7 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
+			stop()
 			return ctx.Err()
 		}
 		wait = min(wait*2, 5*time.Second)
@@ -386,6 +472,9 @@ func (c *collector) insights(ctx context.Context, logs LogsInsightsAPI, group, q
 	}
 	if out.Statistics != nil {
 		run.RecordsMatched = out.Statistics.RecordsMatched
+	}
+	if run.RecordsMatched == 0 {
+		c.warn("Logs Insights: no Lambda report in %s matched (neither a text REPORT line nor a JSON platform.report event): cold starts are unknown, not zero", group)
 	}
 	if len(out.Results) >= int(c.opts.InsightsLimit) {
 		c.warn("Logs Insights: %s returned %d rows, the limit: later bins may be missing (use a wider logs_insights.bin)", group, len(out.Results))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -167,14 +168,14 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 		t.Error("no input tokens collected")
 	}
 	rep := res.Report
-	if rep.PeriodS != 1 {
-		t.Errorf("period %d s, want 1 (the sim spec asks for high resolution)", rep.PeriodS)
+	if rep.PeriodS != 60 || len(rep.Warnings) != 0 {
+		t.Errorf("period %d s, warnings %q; want 60 (AWS/* metrics are 1-minute data, in the sim as in AWS) and none", rep.PeriodS, rep.Warnings)
 	}
 	if len(rep.Asked) != len(SimSpec().Series()) || rep.Calls != 1 {
 		t.Errorf("%d series asked in %d calls, want %d in 1", len(rep.Asked), rep.Calls, len(SimSpec().Series()))
 	}
 	for _, m := range res.CloudWatch {
-		if m.TS.Before(rep.Start) || !m.TS.Before(rep.End) || m.PeriodS != 1 || m.RunID != "cw-test" {
+		if m.TS.Before(rep.Start) || !m.TS.Before(rep.End) || m.PeriodS != wantPeriod(m.Metric) || m.TS.Unix()%int64(m.PeriodS) != 0 || m.RunID != "cw-test" {
 			t.Fatalf("row %+v outside the window %v..%v or mislabelled", m, rep.Start, rep.End)
 		}
 		if m.Namespace == NSLambda && m.Dimensions != "FunctionName=brink-chat-handler" {
@@ -197,10 +198,19 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 		t.Errorf("REPORT lines %v, Lambda Invocations %v", lg[group+" invocations Sum"], got["AWS/Lambda Invocations Sum"])
 	}
 	for _, m := range res.Logs {
-		if m.Source != brink.SourceLogsInsights || m.Namespace != group || m.PeriodS != 1 || m.Stat != "Sum" {
+		if m.Source != brink.SourceLogsInsights || m.Namespace != group || m.PeriodS != 60 || m.Stat != "Sum" {
 			t.Fatalf("logs row %+v", m)
 		}
 	}
+}
+
+// wantPeriod is a metric's period in a collect at 60 s: 300 for DynamoDB's
+// provisioned capacity (5-minute data).
+func wantPeriod(metric string) int32 {
+	if strings.HasPrefix(metric, "Provisioned") {
+		return 300
+	}
+	return 60
 }
 
 // TestCollectPaginates caps the datapoints of an answer so the window takes
@@ -214,14 +224,14 @@ func TestCollectPaginates(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := r.options()
-	opts.MaxDatapoints = 500
+	opts.MaxDatapoints = 20
 	paged, err := Collect(context.Background(), cw, nil, spec, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	minPages := len(one.CloudWatch) / 500
+	minPages := len(one.CloudWatch) / 20
 	if paged.Report.Calls < 2 || paged.Report.Calls < minPages {
-		t.Fatalf("%d calls for %d datapoints at 500 a page", paged.Report.Calls, len(one.CloudWatch))
+		t.Fatalf("%d calls for %d datapoints at 20 a page", paged.Report.Calls, len(one.CloudWatch))
 	}
 	if len(paged.CloudWatch) != len(one.CloudWatch) {
 		t.Fatalf("paged: %d rows, one page: %d", len(paged.CloudWatch), len(one.CloudWatch))
@@ -345,8 +355,6 @@ func TestCollectExplainsErrors(t *testing.T) {
 	}{
 		{"access denied", &awsFault{op: "GetMetricData", n: -1, status: 403, code: "AccessDenied", query: "AccessDenied"},
 			ErrAccessDenied, "GetMetricData: access denied (AccessDenied: injected by the test): allow cloudwatch:GetMetricData"},
-		{"logs access denied", &awsFault{op: "StartQuery", n: -1, status: 400, code: "AccessDeniedException", query: "AccessDeniedException"},
-			ErrAccessDenied, "StartQuery: access denied (AccessDeniedException: injected by the test): allow logs:StartQuery"},
 		{"expired", &awsFault{op: "GetMetricData", n: -1, status: 403, code: "ExpiredToken", query: "ExpiredToken"},
 			ErrCredentials, "GetMetricData: credentials refused (ExpiredToken: injected by the test): refresh them"},
 	} {
@@ -383,4 +391,245 @@ func TestCollectExplainsErrors(t *testing.T) {
 			t.Errorf("err %v, want nothing answers at %s", err, url)
 		}
 	})
+}
+
+// TestInsightsFailuresAreWarnings injects Logs Insights failures in the sim
+// (logs.start_query_error, logs.query_duration) and checks that each ends
+// as a warning with every metric kept, and that a query given up on is
+// stopped.
+func TestInsightsFailuresAreWarnings(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		logs     sim.LogsConf
+		status   string
+		warning  string
+		attempts int // StartQuery calls expected
+		stopped  int
+	}{
+		{"access denied", sim.LogsConf{StartQueryError: "AccessDeniedException"}, "failed",
+			"Logs Insights: StartQuery: access denied (AccessDeniedException: injected by brink sim (logs.start_query_error)): allow logs:StartQuery", 1, 0},
+		{"concurrent query limit", sim.LogsConf{StartQueryError: "LimitExceededException"}, "failed",
+			"Logs Insights: StartQuery: still throttled after 3 attempts (LimitExceededException)", 3, 0},
+		{"never ends", sim.LogsConf{QueryDuration: time.Hour}, "Running",
+			"Logs Insights: the query on /aws/lambda/brink-chat-handler was still Running after 30ms: stopped it", 1, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := sim.DefaultConfig()
+			cfg.Logs = c.logs
+			s, err := sim.New(cfg, 0.01)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := &awsFault{op: "StartQuery", n: 0} // counts, injects nothing
+			srv := httptest.NewServer(calls.wrap(s.Handler()))
+			defer srv.Close()
+			now := s.Clock().Now()
+			r := &simRun{s: s, url: srv.URL, runID: "w", start: now.Add(-2 * time.Minute), end: now.Add(-time.Minute)}
+			cw, logs := r.clients()
+			opts := r.options()
+			opts.MaxAttempts, opts.InsightsWait = 3, 30*time.Millisecond
+			res, err := Collect(context.Background(), cw, logs, SimSpec(), opts)
+			if err != nil {
+				t.Fatalf("a Logs Insights failure failed the collect: %v", err)
+			}
+			bare, err := Collect(context.Background(), cw, nil, SimSpec(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.CloudWatch) == 0 || len(res.CloudWatch) != len(bare.CloudWatch) {
+				t.Errorf("%d metric rows kept, %d without Logs Insights", len(res.CloudWatch), len(bare.CloudWatch))
+			}
+			if len(res.Logs) != 0 || len(res.Report.LogsInsights) != 1 || res.Report.LogsInsights[0].Status != c.status {
+				t.Errorf("logs rows %d, runs %+v; want none and status %s", len(res.Logs), res.Report.LogsInsights, c.status)
+			}
+			found := false
+			for _, w := range res.Report.Warnings {
+				found = found || strings.HasPrefix(w, c.warning)
+			}
+			if !found {
+				t.Errorf("warnings %q, want one starting %q", res.Report.Warnings, c.warning)
+			}
+			if got := calls.seen.Load(); got != int64(c.attempts) {
+				t.Errorf("%d StartQuery calls, want %d", got, c.attempts)
+			}
+			if got := s.StoppedQueries(); got != c.stopped {
+				t.Errorf("%d queries stopped, want %d", got, c.stopped)
+			}
+		})
+	}
+}
+
+// TestColdStartsEitherLogFormat collects cold starts from a function
+// logging text REPORT lines, one logging JSON platform.report events, and a
+// SnapStart function whose cold starts are restores, each against the
+// sim's own count.
+func TestColdStartsEitherLogFormat(t *testing.T) {
+	for _, c := range []struct {
+		format  string
+		snap    bool
+		counted string // the Logs Insights column that must equal the sim's cold starts
+		zero    string
+	}{{sim.LogText, false, "cold_starts", "restores"}, {sim.LogJSON, false, "cold_starts", "restores"}, {sim.LogJSON, true, "restores", "cold_starts"}, {sim.LogText, true, "restores", "cold_starts"}} {
+		t.Run(fmt.Sprintf("%s snapstart=%v", c.format, c.snap), func(t *testing.T) {
+			cfg := sim.DefaultConfig()
+			cfg.Lambda.LogFormat, cfg.Lambda.SnapStart = c.format, c.snap
+			r := runAgainstSim(t, cfg, nil)
+			cw, logs := r.clients()
+			res, err := Collect(context.Background(), cw, logs, Spec{Lambda: LambdaSpec{Functions: []string{"brink-chat-handler"}}}, r.options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := r.s.Counters()
+			lg := sums(res.Logs)
+			group := r.s.LogGroup()
+			if k.ColdStarts.Load() == 0 || lg[group+" "+c.counted+" Sum"] != float64(k.ColdStarts.Load()) || lg[group+" "+c.zero+" Sum"] != 0 {
+				t.Errorf("%s %v, %s %v; the sim counted %d cold starts", c.counted, lg[group+" "+c.counted+" Sum"], c.zero, lg[group+" "+c.zero+" Sum"], k.ColdStarts.Load())
+			}
+			if want := float64(k.Requests.Load() - k.LambdaThrottles.Load()); lg[group+" invocations Sum"] != want {
+				t.Errorf("invocations %v, the sim ran %v", lg[group+" invocations Sum"], want)
+			}
+			for _, w := range res.Report.Warnings {
+				t.Errorf("warning: %s", w)
+			}
+		})
+	}
+	// The query brink ran before reads nothing of JSON logs: warned, not zero.
+	cfg := sim.DefaultConfig()
+	cfg.Lambda.LogFormat = sim.LogJSON
+	s, err := sim.New(cfg, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	now := s.Clock().Now()
+	r := &simRun{s: s, url: srv.URL, runID: "n", start: now.Add(-2 * time.Minute), end: now.Add(-time.Minute)}
+	cw, logs := r.clients()
+	res, err := Collect(context.Background(), cw, logs, Spec{Lambda: LambdaSpec{Functions: []string{"brink-chat-handler"}}}, r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Report.Warnings) != 1 || !strings.Contains(res.Report.Warnings[0], "cold starts are unknown, not zero") {
+		t.Errorf("warnings %q, want one saying nothing matched", res.Report.Warnings)
+	}
+}
+
+// TestHighResolutionOnlyInTheSim asks for high resolution: against AWS it is
+// refused with a warning (AWS/* metrics are 1-minute data), against a sim
+// that keeps 1-second data (cloudwatch.high_resolution) it is used.
+func TestHighResolutionOnlyInTheSim(t *testing.T) {
+	cfg := throttlingModel()
+	cfg.CloudWatch.HighResolution = true
+	r := runAgainstSim(t, cfg, nil)
+	cw, _ := r.clients()
+	spec := SimSpec()
+	spec.HighResolution = true
+	for _, sim := range []bool{false, true} {
+		opts := r.options()
+		opts.Sim = sim
+		res, err := Collect(context.Background(), cw, nil, spec, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, warned := int32(60), true
+		if sim {
+			want, warned = 1, false
+		}
+		if res.Report.PeriodS != want || (len(res.Report.Warnings) == 1) != warned ||
+			warned && !strings.HasPrefix(res.Report.Warnings[0], "high_resolution is not used: AWS publishes AWS/* service metrics at 1-minute resolution") {
+			t.Errorf("sim=%v: period %d, warnings %q; want %d", sim, res.Report.PeriodS, res.Report.Warnings, want)
+		}
+		k := r.s.Counters()
+		if got := sums(res.CloudWatch)["AWS/Lambda Throttles Sum"]; got != float64(k.LambdaThrottles.Load()) || got == 0 {
+			t.Errorf("sim=%v: Throttles %v, the sim counted %d", sim, got, k.LambdaThrottles.Load())
+		}
+	}
+}
+
+// TestBedrockInferenceProfile: a sim whose model is invoked through a
+// geographic inference profile publishes ModelId = the profile id; a spec
+// naming the model finds the profile (ListMetrics) and collects its tokens.
+func TestBedrockInferenceProfile(t *testing.T) {
+	const base = "anthropic.claude-haiku-4-5-20251001-v1:0"
+	cfg := sim.DefaultConfig()
+	cfg.Bedrock.ModelID = "us." + base
+	r := runAgainstSim(t, cfg, nil)
+	cw, _ := r.clients()
+	res, err := Collect(context.Background(), cw, nil, Spec{Bedrock: BedrockSpec{Models: []string{base}}}, r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := r.s.Counters()
+	got := sums(res.CloudWatch)
+	if got["AWS/Bedrock InputTokenCount Sum"] != float64(k.InputTokens.Load()) || k.InputTokens.Load() == 0 ||
+		got["AWS/Bedrock OutputTokenCount Sum"] != float64(k.OutputTokens.Load()) {
+		t.Errorf("tokens in %v out %v, the sim counted %d and %d", got["AWS/Bedrock InputTokenCount Sum"], got["AWS/Bedrock OutputTokenCount Sum"],
+			k.InputTokens.Load(), k.OutputTokens.Load())
+	}
+	if p := res.Report.Profiles; len(p) != 1 || p[0] != "us."+base || len(res.Report.Warnings) != 0 {
+		t.Errorf("profiles %q, warnings %q", p, res.Report.Warnings)
+	}
+	for _, m := range res.CloudWatch {
+		if m.Value != 0 && m.Dimensions != "ModelId=us."+base {
+			t.Fatalf("row %+v: want the profile's ModelId", m)
+		}
+	}
+}
+
+// TestDynamoDBDetail: provisioned capacity is asked at 300 s (5-minute
+// data), SuccessfulRequestLatency without percentiles, and an on-demand
+// table's maximum throughput shows in its own throttle metric, equal to the
+// sim's count; a GSI is asked with its own dimensions.
+func TestDynamoDBDetail(t *testing.T) {
+	spec := Spec{DynamoDB: DynamoSpec{Tables: []string{"chat-conversations"}, Operations: []string{"PutItem"},
+		Indexes: []IndexSpec{{Table: "chat-conversations", Name: "by-user"}}}}
+	keys := map[string]int32{}
+	for _, sr := range spec.Series() {
+		keys[sr.Key()] = sr.PeriodFor(60)
+	}
+	for k, want := range map[string]int32{
+		"AWS/DynamoDB ProvisionedWriteCapacityUnits {TableName=chat-conversations} Maximum":                                         300,
+		"AWS/DynamoDB WriteMaxOnDemandThroughputThrottleEvents {GlobalSecondaryIndexName=by-user,TableName=chat-conversations} Sum": 60,
+		"AWS/DynamoDB SuccessfulRequestLatency {Operation=PutItem,TableName=chat-conversations} Maximum":                            60,
+	} {
+		if keys[k] != want {
+			t.Errorf("%s: period %d, want %d (asked: %v)", k, keys[k], want, keys[k] != 0)
+		}
+	}
+	for k := range keys {
+		if strings.Contains(k, "SuccessfulRequestLatency") && strings.HasSuffix(k, "p95") {
+			t.Errorf("%s asked: AWS lists no percentiles for it", k)
+		}
+	}
+	if _, err := ParseSpec("s.yaml", []byte("dynamodb: {tables: [a], indexes: [{table: b, name: i}]}")); err == nil ||
+		!strings.Contains(err.Error(), `dynamodb.indexes[0].table "b": not one of dynamodb.tables`) {
+		t.Errorf("an index of an unlisted table: %v", err)
+	}
+
+	cfg := throttlingModel()
+	cfg.DynamoDB.Mode = sim.OnDemand
+	for i := range cfg.DynamoDB.Tables {
+		cfg.DynamoDB.Tables[i].MaxWriteUnits = 0
+		if cfg.DynamoDB.Tables[i].Name == "chat-conversations" {
+			cfg.DynamoDB.Tables[i].MaxWriteUnits = 1 // an item (0.8 KB) a second
+		}
+	}
+	r := runAgainstSim(t, cfg, nil)
+	cw, _ := r.clients()
+	res, err := Collect(context.Background(), cw, nil, spec, r.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := r.s.Counters()
+	got := sums(res.CloudWatch)
+	if n := float64(k.DynamoThrottles.Load()); n == 0 || got["AWS/DynamoDB WriteMaxOnDemandThroughputThrottleEvents Sum"] != n ||
+		got["AWS/DynamoDB WriteThrottleEvents Sum"] != n || got["AWS/DynamoDB WriteKeyRangeThroughputThrottleEvents Sum"] != 0 {
+		t.Errorf("throttles: on-demand max %v, all %v, key range %v; the sim counted %v",
+			got["AWS/DynamoDB WriteMaxOnDemandThroughputThrottleEvents Sum"], got["AWS/DynamoDB WriteThrottleEvents Sum"],
+			got["AWS/DynamoDB WriteKeyRangeThroughputThrottleEvents Sum"], n)
+	}
+	empty := strings.Join(res.Report.Empty, "\n")
+	if !strings.Contains(empty, "GlobalSecondaryIndexName=by-user") {
+		t.Errorf("the GSI's series were not asked (the sim has no index, so they come back empty): %s", empty)
+	}
 }

@@ -1,9 +1,11 @@
 package cloudwatch
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -11,6 +13,7 @@ import (
 	awstransport "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
@@ -26,6 +29,9 @@ type ConnectOptions struct {
 	// for brink sim, which only checks that a request is SigV4-signed.
 	Static     bool
 	HTTPClient *http.Client // default: the SDK's
+	// MFAToken gives the code of the MFA device an AssumeRole profile names
+	// (mfa_serial); nil: such a profile fails with a message saying so.
+	MFAToken func() (string, error)
 }
 
 // Clients are the SDK clients Collect uses.
@@ -58,9 +64,17 @@ func Connect(ctx context.Context, o ConnectOptions) (Clients, error) {
 		if o.Profile != "" {
 			load = append(load, config.WithSharedConfigProfile(o.Profile))
 		}
+		if o.MFAToken != nil {
+			load = append(load, config.WithAssumeRoleCredentialOptions(func(ao *stscreds.AssumeRoleOptions) { ao.TokenProvider = o.MFAToken }))
+		}
 		var err error
 		if cfg, err = config.LoadDefaultConfig(ctx, load...); err != nil {
 			var pe config.SharedConfigProfileNotExistError
+			var mfa config.AssumeRoleTokenProviderNotSetError
+			if errors.As(err, &mfa) {
+				return Clients{}, &Error{Op: "load AWS config", Kind: ErrCredentials, Err: err,
+					Msg: "the profile assumes a role with MFA (mfa_serial) and no MFA code can be asked for here: run brink collect on a terminal, or use credentials without MFA"}
+			}
 			if errors.As(err, &pe) {
 				return Clients{}, &Error{Op: "load AWS config", Kind: ErrCredentials, Err: err,
 					Msg: fmt.Sprintf("profile %q is not in ~/.aws/config or ~/.aws/credentials: check --profile (aws configure list-profiles)", pe.Profile)}
@@ -101,4 +115,21 @@ func Connect(ctx context.Context, o ConnectOptions) (Clients, error) {
 		}
 	})
 	return Clients{Metrics: cw, Logs: lg, Region: cfg.Region}, nil
+}
+
+// PromptMFA asks for an MFA code on out and reads one line of in: the
+// MFAToken of a command run on a terminal.
+func PromptMFA(in io.Reader, out io.Writer) func() (string, error) {
+	r := bufio.NewReader(in)
+	return func() (string, error) {
+		fmt.Fprint(out, "MFA code for the role the profile assumes: ")
+		line, err := r.ReadString('\n')
+		if code := strings.TrimSpace(line); code != "" {
+			return code, nil
+		}
+		if err == nil {
+			err = errors.New("empty")
+		}
+		return "", fmt.Errorf("read MFA code: %w", err)
+	}
 }

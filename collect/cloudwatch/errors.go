@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/smithy-go"
 )
 
@@ -43,6 +44,8 @@ var (
 // permission is the IAM action each operation needs.
 var permission = map[string]string{
 	"GetMetricData":   "cloudwatch:GetMetricData",
+	"ListMetrics":     "cloudwatch:ListMetrics",
+	"StopQuery":       "logs:StopQuery",
 	"StartQuery":      "logs:StartQuery",
 	"GetQueryResults": "logs:GetQueryResults",
 }
@@ -98,7 +101,10 @@ func explain(op, endpoint string, err error) error {
 
 func credentialsError(op string, err error) error {
 	hint := "no AWS credentials found"
-	if s := err.Error(); strings.Contains(s, "SSO") || strings.Contains(s, "sso") || strings.Contains(s, "token") {
+	// Only an SSO token error means the SSO session ended; an MFA or web
+	// identity "token" error is another story.
+	var sso *ssocreds.InvalidTokenError
+	if errors.As(err, &sso) || strings.Contains(err.Error(), "refresh cached SSO token failed") {
 		hint = "the SSO session has expired or was never started"
 	}
 	return &Error{Op: op, Kind: ErrCredentials, Err: err, Msg: hint +

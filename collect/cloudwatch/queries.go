@@ -14,6 +14,19 @@ type Series struct {
 	Dimensions []Dimension `json:"-"`
 	Stat       string      `json:"stat"`
 	Unit       string      `json:"unit"` // what the row records; not sent (a wrong unit gives no data)
+	// MinPeriod is the coarsest resolution AWS publishes the metric at
+	// (DynamoDB's provisioned capacity: 300 s); the query's period is
+	// rounded up to a multiple of it. 0: the window's period.
+	MinPeriod int32 `json:"min_period_s,omitempty"`
+}
+
+// PeriodFor is the period this series is asked at when the window's
+// period is p.
+func (s Series) PeriodFor(p int32) int32 {
+	if s.MinPeriod <= p || s.MinPeriod == 0 {
+		return p
+	}
+	return (s.MinPeriod + p - 1) / p * p
 }
 
 // Dimension is a name and value of a metric's dimension set.
@@ -53,31 +66,43 @@ const (
 type kind uint8
 
 const (
-	count   kind = iota // Sum
-	gauge               // Maximum
-	latency             // Spec.LatencyStats
+	count    kind = iota // Sum
+	gauge                // Maximum
+	latency              // Spec.LatencyStats
+	averages             // Average and Maximum: a latency AWS lists no percentiles for
 )
 
 type catalogued struct {
-	name string
-	kind kind
-	unit string
+	name      string
+	kind      kind
+	unit      string
+	minPeriod int32 // see Series.MinPeriod
 }
 
 var (
-	restAPIMetrics = []catalogued{{"Count", count, unitCount}, {"4XXError", count, unitCount}, {"5XXError", count, unitCount},
-		{"Latency", latency, unitMS}, {"IntegrationLatency", latency, unitMS}}
-	httpAPIMetrics = []catalogued{{"Count", count, unitCount}, {"4xx", count, unitCount}, {"5xx", count, unitCount},
-		{"Latency", latency, unitMS}, {"IntegrationLatency", latency, unitMS}}
-	lambdaMetrics = []catalogued{{"Invocations", count, unitCount}, {"Errors", count, unitCount}, {"Throttles", count, unitCount},
-		{"ConcurrentExecutions", gauge, unitCount}, {"Duration", latency, unitMS}}
-	tableMetrics = []catalogued{{"ConsumedWriteCapacityUnits", count, unitCount}, {"ConsumedReadCapacityUnits", count, unitCount},
-		{"ProvisionedWriteCapacityUnits", gauge, unitCount}, {"WriteThrottleEvents", count, unitCount}, {"ReadThrottleEvents", count, unitCount}}
-	operationMetrics = []catalogued{{"ThrottledRequests", count, unitCount}, {"SuccessfulRequestLatency", latency, unitMS}}
-	bedrockMetrics   = []catalogued{{"Invocations", count, unitCount}, {"InvocationThrottles", count, unitCount},
-		{"InvocationClientErrors", count, unitCount}, {"InvocationServerErrors", count, unitCount},
-		{"InputTokenCount", count, unitCount}, {"OutputTokenCount", count, unitCount},
-		{"InvocationLatency", latency, unitMS}, {"TimeToFirstToken", latency, unitMS}}
+	restAPIMetrics = []catalogued{{"Count", count, unitCount, 0}, {"4XXError", count, unitCount, 0}, {"5XXError", count, unitCount, 0},
+		{"Latency", latency, unitMS, 0}, {"IntegrationLatency", latency, unitMS, 0}}
+	httpAPIMetrics = []catalogued{{"Count", count, unitCount, 0}, {"4xx", count, unitCount, 0}, {"5xx", count, unitCount, 0},
+		{"Latency", latency, unitMS, 0}, {"IntegrationLatency", latency, unitMS, 0}}
+	lambdaMetrics = []catalogued{{"Invocations", count, unitCount, 0}, {"Errors", count, unitCount, 0}, {"Throttles", count, unitCount, 0},
+		{"ConcurrentExecutions", gauge, unitCount, 0}, {"Duration", latency, unitMS, 0}}
+	// Table and GSI metrics. The per-cause throttle events tell a hot
+	// partition (KeyRange), the table's on-demand maximum throughput
+	// (MaxOnDemand) and the account's table-level limit (AccountLimit) apart;
+	// provisioned capacity is 5-minute data.
+	tableMetrics = []catalogued{{"ConsumedWriteCapacityUnits", count, unitCount, 0}, {"ConsumedReadCapacityUnits", count, unitCount, 0},
+		{"ProvisionedWriteCapacityUnits", gauge, unitCount, 300}, {"ProvisionedReadCapacityUnits", gauge, unitCount, 300},
+		{"WriteThrottleEvents", count, unitCount, 0}, {"ReadThrottleEvents", count, unitCount, 0},
+		{"WriteKeyRangeThroughputThrottleEvents", count, unitCount, 0}, {"ReadKeyRangeThroughputThrottleEvents", count, unitCount, 0},
+		{"WriteMaxOnDemandThroughputThrottleEvents", count, unitCount, 0}, {"ReadMaxOnDemandThroughputThrottleEvents", count, unitCount, 0},
+		{"WriteAccountLimitThrottleEvents", count, unitCount, 0}, {"ReadAccountLimitThrottleEvents", count, unitCount, 0}}
+	// SuccessfulRequestLatency: AWS lists Average, Minimum, Maximum and
+	// SampleCount as its valid statistics, no percentiles.
+	operationMetrics = []catalogued{{"ThrottledRequests", count, unitCount, 0}, {"SuccessfulRequestLatency", averages, unitMS, 0}}
+	bedrockMetrics   = []catalogued{{"Invocations", count, unitCount, 0}, {"InvocationThrottles", count, unitCount, 0},
+		{"InvocationClientErrors", count, unitCount, 0}, {"InvocationServerErrors", count, unitCount, 0},
+		{"InputTokenCount", count, unitCount, 0}, {"OutputTokenCount", count, unitCount, 0},
+		{"InvocationLatency", latency, unitMS, 0}, {"TimeToFirstToken", latency, unitMS, 0}}
 )
 
 // DefaultLatencyStats are the statistics asked of latency metrics.
@@ -103,9 +128,11 @@ func (s Spec) Series() []Series {
 				stats = []string{"Maximum"}
 			case latency:
 				stats = latStats
+			case averages:
+				stats = []string{"Average", "Maximum"}
 			}
 			for _, st := range stats {
-				sr := Series{Namespace: ns, Metric: c.name, Dimensions: dims, Stat: st, Unit: c.unit}
+				sr := Series{Namespace: ns, Metric: c.name, Dimensions: dims, Stat: st, Unit: c.unit, MinPeriod: c.minPeriod}
 				if k := sr.Key(); !seen[k] {
 					seen[k] = true
 					out = append(out, sr)
@@ -128,6 +155,9 @@ func (s Spec) Series() []Series {
 			add(NSDynamoDB, operationMetrics, Dimension{"TableName", t}, Dimension{"Operation", op})
 		}
 	}
+	for _, ix := range s.DynamoDB.Indexes {
+		add(NSDynamoDB, tableMetrics, Dimension{"TableName", ix.Table}, Dimension{"GlobalSecondaryIndexName", ix.Name})
+	}
 	for _, m := range s.Bedrock.Models {
 		add(NSBedrock, bedrockMetrics, Dimension{"ModelId", m})
 	}
@@ -142,6 +172,23 @@ const (
 	MinuteRetention  = 15 * 24 * time.Hour
 	FiveMinRetention = 63 * 24 * time.Hour
 )
+
+// PeriodFor is the finest period whose data CloudWatch still keeps for a
+// window starting at start: the start is first rounded down to the
+// period, as the request will be, and it is that rounded start whose age
+// must lie within the period's retention (a start 20 s inside the 15-day
+// limit rounds to a minute that may lie outside it).
+func PeriodFor(now, start time.Time, highResolution bool) int32 {
+	for _, p := range []int32{1, 60, 300} {
+		if p == 1 && !highResolution {
+			continue
+		}
+		if Period(now.Sub(start.Truncate(time.Duration(p)*time.Second)), highResolution) <= p {
+			return p
+		}
+	}
+	return 3600
+}
 
 // Period is the finest period CloudWatch still keeps for data of this age
 // (now minus the window's start), in seconds: 1 when high resolution is asked

@@ -45,11 +45,20 @@ type LambdaSpec struct {
 	LogGroups []string `yaml:"log_groups"`
 }
 
-// DynamoSpec names tables, and the operations whose per-operation metrics
-// (ThrottledRequests, SuccessfulRequestLatency) are asked for.
+// DynamoSpec names tables, the operations whose per-operation metrics
+// (ThrottledRequests, SuccessfulRequestLatency) are asked for, and global
+// secondary indexes (their own capacity and throttle metrics, dimensions
+// TableName and GlobalSecondaryIndexName).
 type DynamoSpec struct {
-	Tables     []string `yaml:"tables"`
-	Operations []string `yaml:"operations"`
+	Tables     []string    `yaml:"tables"`
+	Operations []string    `yaml:"operations"`
+	Indexes    []IndexSpec `yaml:"indexes"`
+}
+
+// IndexSpec names a global secondary index of one of the spec's tables.
+type IndexSpec struct {
+	Table string `yaml:"table"`
+	Name  string `yaml:"name"`
 }
 
 // BedrockSpec names model ids (the ModelId dimension).
@@ -65,9 +74,16 @@ type InsightsSpec struct {
 	Query    string `yaml:"query"`
 }
 
-// ColdStartQuery is the Logs Insights query over the Lambda REPORT lines:
-// invocations and cold starts (REPORT lines with an Init Duration) per bin.
-const ColdStartQuery = `filter @type = "REPORT" | stats count(*) as invocations, sum(strcontains(@message, "Init Duration")) as cold_starts by bin({bin})`
+// ColdStartQuery is the Logs Insights query over the Lambda reports, in
+// either log format: text REPORT lines (@type REPORT; "Init Duration",
+// "Restore Duration") and, under the JSON format, platform.report events
+// (type; record.metrics.initDurationMs, restoreDurationMs). Per bin:
+// invocations, cold starts (an init phase) and SnapStart restores.
+const ColdStartQuery = `filter @type = "REPORT" or type = "platform.report"` +
+	` | stats count(*) as invocations,` +
+	` sum(strcontains(@message, "Init Duration") + strcontains(@message, "initDurationMs")) as cold_starts,` +
+	` sum(strcontains(@message, "Restore Duration") + strcontains(@message, "restoreDurationMs")) as restores` +
+	` by bin({bin})`
 
 var (
 	//go:embed specs/aws.yaml
@@ -166,6 +182,16 @@ func (s *Spec) Validate() error {
 			if slices.Index(list, v) != i {
 				return fmt.Errorf("%s: %q is listed twice", key, v)
 			}
+		}
+	}
+	for i, ix := range s.DynamoDB.Indexes {
+		switch {
+		case ix.Name == "" || len(ix.Name) > 255:
+			return fmt.Errorf("dynamodb.indexes[%d].name: empty or too long", i)
+		case !slices.Contains(s.DynamoDB.Tables, ix.Table):
+			return fmt.Errorf("dynamodb.indexes[%d].table %q: not one of dynamodb.tables", i, ix.Table)
+		case slices.IndexFunc(s.DynamoDB.Indexes, func(o IndexSpec) bool { return o == ix }) != i:
+			return fmt.Errorf("dynamodb.indexes[%d]: %s/%s is listed twice", i, ix.Table, ix.Name)
 		}
 	}
 	for _, st := range s.LatencyStats {

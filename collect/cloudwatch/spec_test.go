@@ -21,8 +21,8 @@ func TestDefaultSpecs(t *testing.T) {
 		}
 	}
 	sim := SimSpec()
-	if !sim.HighResolution || DefaultSpec().HighResolution {
-		t.Error("the sim spec asks for high resolution, the AWS one does not")
+	if sim.HighResolution || DefaultSpec().HighResolution {
+		t.Error("neither spec asks for high resolution: AWS/* metrics are 1-minute data (in the sim as in AWS)")
 	}
 	if keys := keysOf(sim.Series()); keys["AWS/DynamoDB ConsumedReadCapacityUnits {TableName=chat-messages} Sum"] {
 		t.Error("the sim spec excludes read metrics")
@@ -109,6 +109,24 @@ func TestPeriod(t *testing.T) {
 	} {
 		if got := Period(c.age, c.high); got != c.want {
 			t.Errorf("Period(%v, %v) = %d, want %d", c.age, c.high, got, c.want)
+		}
+	}
+	// The start is rounded down to the period before its age is judged.
+	now := time.Date(2026, 12, 1, 12, 0, 10, 5e8, time.UTC)
+	for _, c := range []struct {
+		start time.Time
+		high  bool
+		want  int32
+	}{
+		{now.Add(-15*day + 30*time.Second), false, 300},          // 12:00:40 rounds to 12:00:00, 15 d + 10.5 s ago
+		{now.Add(-15*day + 50*time.Second), false, 60},           // 12:01:00.5 rounds to 12:01:00, inside 15 d
+		{now.Add(-3*time.Hour + 200*time.Millisecond), true, 60}, // rounds to a second 3 h + 0.5 s ago
+		{now.Add(-3*time.Hour + time.Second), true, 1},
+		{now.Add(-63*day + 4*time.Minute), false, 3600}, // 12:04:10 rounds to 12:00:00, past 63 d
+		{now.Add(-time.Hour), false, 60},
+	} {
+		if got := PeriodFor(now, c.start, c.high); got != c.want {
+			t.Errorf("PeriodFor(now, now-%v, %v) = %d, want %d", now.Sub(c.start), c.high, got, c.want)
 		}
 	}
 	for d, want := range map[time.Duration]string{time.Second: "1s", 90 * time.Second: "90s", time.Minute: "1m", 5 * time.Minute: "5m", 2 * time.Hour: "2h"} {
