@@ -72,7 +72,7 @@ func TestPluralAndRoundDuration(t *testing.T) {
 		t.Error("plural")
 	}
 	for in, want := range map[time.Duration]time.Duration{
-		20*time.Second + 103654: 20 * time.Second,
+		20*time.Second + 103654:     20 * time.Second,
 		1500*time.Millisecond + 400: 1500 * time.Millisecond,
 		2 * time.Minute:             2 * time.Minute,
 	} {

@@ -23,8 +23,8 @@ const (
 	ErrHTTP4xx  = "http_4xx" // 4xx other than 429
 	ErrHTTP429  = "http_429"
 	ErrHTTP5xx  = "http_5xx"
-	ErrAssert   = "assert"   // a check on the answer failed
-	ErrCanceled = "canceled" // the run stopped while the request was in flight
+	ErrAssert   = "assert"    // a check on the answer failed
+	ErrCanceled = "canceled"  // the run stopped while the request was in flight
 	ErrTooLarge = "too_large" // a streamed event or stream passed its cap; the rest was not read
 )
 

@@ -66,4 +66,3 @@ func BenchmarkSelfSample(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e9*100, "%-of-a-core")
 }
-

@@ -39,29 +39,29 @@ type Flow struct {
 
 // Step is one request of the flow.
 type Step struct {
-	Name     string            `yaml:"name"`
-	Method   string            `yaml:"method"`
-	Path     string            `yaml:"path"` // path template, joined to --target
-	URL      string            `yaml:"url"`  // or a full URL template (its host must be the target's)
-	Headers  map[string]string `yaml:"headers"`
-	Body     any               `yaml:"body"` // JSON body template (strings are templated)
-	Timeout  time.Duration     `yaml:"timeout"`
-	Once     bool              `yaml:"once"`
-	Turns    *Turns            `yaml:"turns"` // repeat think → this step
-	Think    *Think            `yaml:"think"`
-	Extract  map[string]string `yaml:"extract"` // variable → "$.json.path" or "header:Name"
-	Secret   []string          `yaml:"secret"`  // extracted variables to mask (token-like names are masked anyway)
-	Check    *Check            `yaml:"check"`
-	Usage    *Usage            `yaml:"usage"`
-	Stream   string            `yaml:"stream"`    // "" or "sse"
+	Name    string            `yaml:"name"`
+	Method  string            `yaml:"method"`
+	Path    string            `yaml:"path"` // path template, joined to --target
+	URL     string            `yaml:"url"`  // or a full URL template (its host must be the target's)
+	Headers map[string]string `yaml:"headers"`
+	Body    any               `yaml:"body"` // JSON body template (strings are templated)
+	Timeout time.Duration     `yaml:"timeout"`
+	Once    bool              `yaml:"once"`
+	Turns   *Turns            `yaml:"turns"` // repeat think → this step
+	Think   *Think            `yaml:"think"`
+	Extract map[string]string `yaml:"extract"` // variable → "$.json.path" or "header:Name"
+	Secret  []string          `yaml:"secret"`  // extracted variables to mask (token-like names are masked anyway)
+	Check   *Check            `yaml:"check"`
+	Usage   *Usage            `yaml:"usage"`
+	Stream  string            `yaml:"stream"` // "" or "sse"
 	// MaxEventBytes and MaxStreamBytes cap one server-sent event's data and
 	// a whole stream (defaults 1 MiB and 64 MiB): past a cap the request
 	// is error too_large and the rest is not read, so a stream that never
 	// ends cannot fill the generator's memory.
-	MaxEventBytes  int64 `yaml:"max_event_bytes"`
-	MaxStreamBytes int64 `yaml:"max_stream_bytes"`
-	Retry429 int               `yaml:"retry_429"` // retries after a 429, honouring Retry-After
-	Expires  string            `yaml:"expires"`   // once steps: "$.path" of a lifetime in seconds; log in again after it
+	MaxEventBytes  int64  `yaml:"max_event_bytes"`
+	MaxStreamBytes int64  `yaml:"max_stream_bytes"`
+	Retry429       int    `yaml:"retry_429"` // retries after a 429, honouring Retry-After
+	Expires        string `yaml:"expires"`   // once steps: "$.path" of a lifetime in seconds; log in again after it
 
 	paths map[string]jsonPath // every JSON path above, parsed once by check
 }
