@@ -80,18 +80,22 @@ type Result struct {
 
 // Outcome is brink run --json's answer: how the run ended, in one object.
 type Outcome struct {
-	RunDir     string `json:"run_dir"`
-	RunID      string `json:"run_id"`
-	Status     string `json:"status"`
-	StopReason string `json:"stop_reason,omitempty"`
-	Requests   int64  `json:"requests"`
-	Levels     int    `json:"levels"`
-	EdgeLevel  *int   `json:"edge_level"` // the level whose hold broke a stop rule
+	RunDir     string  `json:"run_dir"`
+	RunID      string  `json:"run_id"`
+	Status     string  `json:"status"`
+	StopReason *string `json:"stop_reason"` // null when none
+	Requests   int64   `json:"requests"`
+	Levels     int     `json:"levels"`
+	EdgeLevel  *int    `json:"edge_level"` // the level whose hold broke a stop rule
 }
 
 // Outcome is the run's ending as brink run --json prints it.
 func (r *Result) Outcome() Outcome {
-	out := Outcome{RunDir: r.Dir, RunID: r.RunID, Status: r.Status, StopReason: r.StopReason, Requests: r.Requests, Levels: len(r.Levels)}
+	out := Outcome{RunDir: r.Dir, RunID: r.RunID, Status: r.Status, Requests: r.Requests, Levels: len(r.Levels)}
+	if r.StopReason != "" {
+		reason := r.StopReason
+		out.StopReason = &reason
+	}
 	if r.Edge != nil {
 		lvl := r.Edge.Window.Index
 		out.EdgeLevel = &lvl

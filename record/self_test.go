@@ -66,3 +66,16 @@ func BenchmarkSelfSample(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e9*100, "%-of-a-core")
 }
+
+// brink run --json always has stop_reason: null when the run was not
+// stopped, the reason when it was.
+func TestOutcomeStopReason(t *testing.T) {
+	for reason, want := range map[string]string{"": `"stop_reason":null`, "level 2: error_rate": `"stop_reason":"level 2: error_rate"`} {
+		r := &Result{RunID: "r", Dir: "runs/r"}
+		r.StopReason = reason
+		b, err := json.Marshal(r.Outcome())
+		if err != nil || !bytes.Contains(b, []byte(want)) {
+			t.Errorf("reason %q: %s", reason, b)
+		}
+	}
+}
