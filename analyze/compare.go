@@ -40,14 +40,11 @@ func Compare(ctx context.Context, dirA, dirB string, o CompareOptions) (*brink.C
 	var runs [2]*rundir.Run
 	var sums [2]*brink.Summary
 	for i, d := range []string{dirA, dirB} {
-		run, err := rundir.Open(ctx, d)
+		run, s, err := rundir.OpenAnalysed(ctx, d)
 		if err != nil {
 			return nil, fmt.Errorf("compare run %c: %w", 'A'+i, err)
 		}
-		if sums[i], err = run.ReadSummary(ctx); err != nil {
-			return nil, fmt.Errorf("compare run %c: %w", 'A'+i, err)
-		}
-		runs[i] = run
+		runs[i], sums[i] = run, s
 	}
 	sa, sb := sums[0], sums[1]
 	c := &brink.Comparison{RunA: sa.RunID, RunB: sb.RunID, Step: sb.Step, Alpha: o.Alpha, Differences: []brink.Difference{}}

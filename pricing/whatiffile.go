@@ -48,11 +48,7 @@ type WhatIfOptions struct {
 // ProjectRun evaluates scenarios against the analysed run in runDir and
 // writes its analysis/whatif.json.
 func ProjectRun(ctx context.Context, runDir string, o WhatIfOptions) (*WhatIf, error) {
-	run, err := rundir.Open(ctx, runDir)
-	if err != nil {
-		return nil, err
-	}
-	s, err := run.ReadSummary(ctx)
+	run, s, err := rundir.OpenAnalysed(ctx, runDir)
 	if err != nil {
 		return nil, err
 	}

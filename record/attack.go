@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"brink"
@@ -167,12 +168,7 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 func requestHash(o replay.MaxRateOptions) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s\n", o.Method, brink.RedactURL(o.URL))
-	keys := make([]string, 0, len(o.Headers))
-	for k := range o.Headers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(o.Headers)) {
 		fmt.Fprintf(h, "%s: %s\n", k, o.Headers[k])
 	}
 	h.Write(o.Body)

@@ -223,14 +223,11 @@ func CompareRuns(ctx context.Context, dirA, dirB string, o CompareOptions) (*Res
 	var sums [2]*brink.Summary
 	var runB *rundir.Run
 	for i, d := range []string{dirA, dirB} {
-		run, err := rundir.Open(ctx, d)
+		run, s, err := rundir.OpenAnalysed(ctx, d)
 		if err != nil {
 			return nil, err
 		}
-		if sums[i], err = run.ReadSummary(ctx); err != nil {
-			return nil, err
-		}
-		runB = run
+		sums[i], runB = s, run
 	}
 	return compareTo(ctx, sums[0], sums[1], o, &output{run: runB, dir: o.OutDir})
 }

@@ -50,11 +50,7 @@ type Result struct {
 // WriteRun draws the report of the analysed run in runDir from its
 // analysis/summary.json: brink report's one call.
 func WriteRun(ctx context.Context, runDir string, o Options) (*Result, error) {
-	run, err := rundir.Open(ctx, runDir)
-	if err != nil {
-		return nil, err
-	}
-	s, err := run.ReadSummary(ctx)
+	run, s, err := rundir.OpenAnalysed(ctx, runDir)
 	if err != nil {
 		return nil, err
 	}

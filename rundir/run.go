@@ -265,3 +265,17 @@ func (r *Run) SelfFiles(ctx context.Context) []string {
 	}
 	return out
 }
+
+// OpenAnalysed opens the run at loc and reads its analysis/summary.json:
+// what every stage after analysis starts from.
+func OpenAnalysed(ctx context.Context, loc string) (*Run, *brink.Summary, error) {
+	r, err := Open(ctx, loc)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := r.ReadSummary(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, s, nil
+}

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 
 	"brink"
 	"brink/record"
@@ -20,12 +21,7 @@ func dryRun(ctx context.Context, o record.Options, stdout io.Writer) error {
 			status += " " + ev.Error
 		}
 		fmt.Fprintf(stdout, "%-10s %-6s %s -> %s in %.0f ms\n", ev.Step, ev.Method, brink.RedactURL(ev.URL), status, ev.LatencyMS)
-		keys := make([]string, 0, len(ev.Extracted))
-		for k := range ev.Extracted {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(ev.Extracted)) {
 			fmt.Fprintf(stdout, "           %s = %s\n", k, ev.Extracted[k])
 		}
 	})

@@ -18,10 +18,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -293,12 +295,7 @@ func (res *Result) WriteText(w io.Writer, tool, input string) {
 	for _, l := range m.Levels {
 		fmt.Fprintf(w, "  level %d: %d users, hold %s from %s\n", l.Index, l.Users, brink.RoundDuration(l.End.Sub(l.SteadyStart)), l.SteadyStart.Format(time.RFC3339))
 	}
-	names := make([]string, 0, len(res.StepNames))
-	for n := range res.StepNames {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(res.StepNames)) {
 		if res.StepNames[n] == brink.StepAsk {
 			fmt.Fprintf(w, "  %q is the conversation step (ask)\n", n)
 		}
