@@ -118,20 +118,14 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: target, Method: o.Method, Clock: clock})
 	}
 	o.RunID, o.Sink = w.ID(), tw
-	selfPath, err := w.Prepare(w.SelfFile())
-	if err != nil {
-		return res, err
-	}
 	// Max-rate mode keeps no live counters: the self-measurement has the
 	// process's and the host's figures only.
-	meter, err := startSelfMeter(selfPath, clock, func() (int64, int64, float64) { return 0, 0, 0 }, nil)
+	_, stopMeter, err := measureSelf(w, clock, func() (int64, int64, float64) { return 0, 0, 0 }, nil)
 	if err != nil {
 		return res, err
 	}
 	mr, runErr := replay.MaxRate(ctx, o.MaxRateOptions)
-	if err := meter.Stop(); err == nil {
-		w.Publish(context.WithoutCancel(ctx), w.SelfFile())
-	}
+	stopMeter(context.WithoutCancel(ctx)) // the attack's numbers stand without it (as before: no warning channel here)
 	res.MaxRateResult = mr
 	closeErr := tw.Close()
 	res.Rows = tw.Rows()
@@ -151,16 +145,7 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 		e.Status, e.Reason = brink.StatusInterrupted, "interrupted: "+context.Cause(ctx).Error()
 	}
 	res.Status = e.Status
-	if err := w.Finish(context.WithoutCancel(ctx), e); err != nil {
-		return res, err
-	}
-	if runErr != nil {
-		return res, runErr
-	}
-	if closeErr != nil {
-		return res, fmt.Errorf("close traces: %w (segments closed before are kept)", closeErr)
-	}
-	return res, nil
+	return res, finish(context.WithoutCancel(ctx), w, e, runErr, closeErr)
 }
 
 // requestHash identifies the attack's request: method, URL without

@@ -12,18 +12,14 @@ import (
 // session, without think time, and shows each request to observe; nothing
 // is written. It returns how many requests failed.
 func DryRun(ctx context.Context, o Options, observe func(replay.StepEvent)) (failed int, err error) {
-	client, err := replay.NewClient(1, replay.ClientOptions{})
-	if err != nil {
-		return 0, err
-	}
-	clock, _, err := brink.DiscoverClock(ctx, client, o.Target)
+	clock, err := runClock(ctx, o.Target, 0, time.Time{})
 	if err != nil {
 		return 0, err
 	}
 	r, err := replay.New(replay.Options{
 		Target: o.Target, RunID: "dry-run", Flow: o.Flow, Sessions: o.Sessions, Clock: clock, Seed: o.Seed,
 		Plan: brink.Plan{StartUsers: 1, MaxUsers: 1, Hold: brink.Duration(time.Hour)}, StopRules: []brink.StopRule{},
-		Sink: discard{}, OneSession: true,
+		Sink: replay.Discard{}, OneSession: true,
 		Observe: func(ev replay.StepEvent) {
 			if ev.Error != "" {
 				failed++
@@ -37,7 +33,3 @@ func DryRun(ctx context.Context, o Options, observe func(replay.StepEvent)) (fai
 	_, err = r.Run(ctx)
 	return failed, err
 }
-
-type discard struct{}
-
-func (discard) Write(brink.Trace) error { return nil }

@@ -167,19 +167,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.OnStart != nil {
 		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: brink.RedactURL(o.Target), Clock: clock, Snapshot: r.Snapshot})
 	}
-	selfPath, err := w.Prepare(w.SelfFile())
-	if err != nil {
-		return res, err
-	}
-	meter, err := startSelfMeter(selfPath, clock, r.Load, o.OnSelf)
+	meter, stopMeter, err := measureSelf(w, clock, r.Load, o.OnSelf)
 	if err != nil {
 		return res, err
 	}
 	rr, runErr := r.Run(ctx)
-	if err := meter.Stop(); err == nil {
-		err = w.Publish(sctx, w.SelfFile())
-	} else if o.Warn != nil {
-		o.Warn(err)
+	if err := stopMeter(sctx); err != nil && o.Warn != nil {
+		o.Warn(err) // the run's numbers stand without it; its verdict reads unknown
 	}
 	res.Result = rr
 	closeErr := tw.Close()
@@ -200,16 +194,22 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if closeErr != nil && e.Status != brink.StatusFailed {
 		e.Status, e.Reason = brink.StatusFailed, closeErr.Error()
 	}
-	if err := w.Finish(sctx, e); err != nil {
-		return res, err
+	return res, finish(sctx, w, e, runErr, closeErr)
+}
+
+// finish writes the run's end into run.json and returns what ended the run
+// badly: the runner's error, else the trace writer's.
+func finish(ctx context.Context, w *rundir.Writer, e rundir.Ending, runErr, closeErr error) error {
+	if err := w.Finish(ctx, e); err != nil {
+		return err
 	}
 	if runErr != nil {
-		return res, runErr
+		return runErr
 	}
 	if closeErr != nil {
-		return res, fmt.Errorf("close traces: %w (segments closed before are kept)", closeErr)
+		return fmt.Errorf("close traces: %w (segments closed before are kept)", closeErr)
 	}
-	return res, nil
+	return nil
 }
 
 // runClock is the run's scenario clock: the target's when it announces one

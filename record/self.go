@@ -2,8 +2,10 @@ package record
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -12,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"brink/rundir"
 
 	"brink"
 )
@@ -63,6 +67,25 @@ func (m *selfMeter) suspect(lw brink.LevelWindow, th brink.Thresholds, scale flo
 		why = append(why, fmt.Sprintf("the hypervisor stole %.0f%% of the host's CPU", 100*steal))
 	}
 	return strings.Join(why, ", ")
+}
+
+// measureSelf starts the generator's self-measurement in w's self file
+// (counts reads the runner's load); stop takes the last sample and stores
+// the file.
+func measureSelf(w *rundir.Writer, clock brink.Clock, counts func() (int64, int64, float64), onSample func(brink.SelfSample)) (m *selfMeter, stop func(context.Context) error, err error) {
+	path, err := w.Prepare(w.SelfFile())
+	if err != nil {
+		return nil, nil, err
+	}
+	if m, err = startSelfMeter(path, clock, counts, onSample); err != nil {
+		return nil, nil, err
+	}
+	return m, func(ctx context.Context) error {
+		if err := m.Stop(); err != nil {
+			return err
+		}
+		return w.Publish(ctx, w.SelfFile())
+	}, nil
 }
 
 // startSelfMeter samples every second into path until stop is called.
@@ -216,19 +239,17 @@ func histQuantile(a, b *metrics.Float64Histogram, q float64) float64 {
 
 func mid(lo, hi float64) float64 {
 	switch {
-	case isInf(lo):
+	case math.IsInf(lo, 0):
 		return hi
-	case isInf(hi):
+	case math.IsInf(hi, 0):
 		return lo
 	}
 	return (lo + hi) / 2
 }
 
 func finite(v, fallback float64) float64 {
-	if isInf(v) {
+	if math.IsInf(v, 0) {
 		return fallback
 	}
 	return v
 }
-
-func isInf(v float64) bool { return v > 1e300 || v < -1e300 }

@@ -86,7 +86,7 @@ type Runner struct {
 // before it creates anything a failed start would leave behind.
 func CheckOptions(opts Options) error {
 	if opts.Sink == nil {
-		opts.Sink = noSink{}
+		opts.Sink = Discard{}
 	}
 	if err := opts.setDefaults(); err != nil {
 		return err
@@ -95,9 +95,10 @@ func CheckOptions(opts Options) error {
 	return err
 }
 
-type noSink struct{}
+// Discard is a Sink that keeps nothing (checks, dry runs).
+type Discard struct{}
 
-func (noSink) Write(brink.Trace) error { return nil }
+func (Discard) Write(brink.Trace) error { return nil }
 
 // New checks the options and prepares a run.
 func New(opts Options) (*Runner, error) {
