@@ -58,9 +58,11 @@ func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options)
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
 	// The source keeps no schedule or generator measurement: the verdict is unknown.
-	if _, err := db.ExecContext(ctx, `ALTER TABLE levels ADD COLUMN verdict VARCHAR DEFAULT 'unknown';
-		ALTER TABLE levels ADD COLUMN verdict_reason VARCHAR DEFAULT ''`); err != nil {
-		return nil, fmt.Errorf("level verdicts: %w", err)
+	for i := range levels {
+		levels[i].Verdict = brink.VerdictUnknown
+	}
+	if err := markSuspect(ctx, db, "levels", levels); err != nil {
+		return nil, err
 	}
 	levelsPath := run.Location(rundir.LevelsFile)
 	if err := copyParquet(ctx, db, "levels", run, rundir.LevelsFile); err != nil {
@@ -92,9 +94,6 @@ func runImported(ctx context.Context, db *sql.DB, run *rundir.Run, opts Options)
 	}
 	s.Measurement = &brink.Measurement{Verdict: brink.VerdictUnknown, SuspectLevels: []int{}, Thresholds: brink.DefaultThresholds(),
 		Note: "imported from " + m.Flow.Name + ": the source keeps no schedule or generator measurement, so the instrument's verdict is unknown"}
-	for i := range levels {
-		levels[i].Verdict = brink.VerdictUnknown
-	}
 	s.Edge = importedEdge(m, levels, unknownRates, opts.Step)
 	curves(s)
 	s.Findings = append([]string{fmt.Sprintf("Imported from %s without per-request rows: the level table's percentiles are approximate.", m.Flow.Name)}, findings(s)...)

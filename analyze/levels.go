@@ -22,7 +22,7 @@ func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run, levels []brink
 			return "", fmt.Errorf("%s table: %w", t.table, err)
 		}
 		if t.table == "level_steps" {
-			if err := markSuspect(ctx, db, levels); err != nil {
+			if err := markSuspect(ctx, db, "level_steps", levels); err != nil {
 				return "", err
 			}
 		}

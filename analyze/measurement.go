@@ -121,14 +121,15 @@ func generatorLoad(ctx context.Context, db *sql.DB, run *rundir.Run, byLevel map
 	return true, rows.Err()
 }
 
-// markSuspect adds the verdict to analysis/levels.parquet's rows.
-func markSuspect(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
-	if _, err := db.ExecContext(ctx, `ALTER TABLE level_steps ADD COLUMN verdict VARCHAR DEFAULT 'unknown';
-		ALTER TABLE level_steps ADD COLUMN verdict_reason VARCHAR DEFAULT ''`); err != nil {
+// markSuspect adds each level's verdict to the rows of table, which
+// becomes analysis/levels.parquet (level_steps, or an import's levels).
+func markSuspect(ctx context.Context, db *sql.DB, table string, levels []brink.LevelStats) error {
+	if _, err := db.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN verdict VARCHAR DEFAULT 'unknown';
+		ALTER TABLE `+table+` ADD COLUMN verdict_reason VARCHAR DEFAULT ''`); err != nil {
 		return fmt.Errorf("level verdicts: %w", err)
 	}
 	for _, l := range levels {
-		if _, err := db.ExecContext(ctx, `UPDATE level_steps SET verdict = ?, verdict_reason = ? WHERE level = ?`, l.Verdict, l.VerdictReason, l.Level); err != nil {
+		if _, err := db.ExecContext(ctx, `UPDATE `+table+` SET verdict = ?, verdict_reason = ? WHERE level = ?`, l.Verdict, l.VerdictReason, l.Level); err != nil {
 			return fmt.Errorf("level verdicts: %w", err)
 		}
 	}

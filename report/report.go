@@ -136,26 +136,13 @@ func (o *output) write(ctx context.Context, name string, data []byte) error {
 	if o.dir == "" {
 		p, err = o.run.Location(name), o.run.WriteFile(ctx, name, data)
 	} else {
-		p, err = writeIn(ctx, o.dir, path.Base(name), data)
+		d := rundir.Dir(o.dir)
+		p, err = d.Path(path.Base(name)), rundir.Put(ctx, d, path.Base(name), data)
 	}
 	if err == nil {
 		o.Files = append(o.Files, p)
 	}
 	return err
-}
-
-// writeIn writes data to dir/name atomically and returns the path.
-func writeIn(ctx context.Context, dir, name string, data []byte) (string, error) {
-	d := rundir.Dir(dir)
-	w, err := d.Create(ctx, name)
-	if err != nil {
-		return d.Path(name), err
-	}
-	if _, err := w.Write(data); err != nil {
-		w.Close()
-		return d.Path(name), err
-	}
-	return d.Path(name), w.Close()
 }
 
 // Chart size: a 16:10 slide-friendly PNG at 150 dpi.

@@ -41,10 +41,11 @@ func writeJSON(ctx context.Context, s Store, name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", name, err)
 	}
-	return writeAll(ctx, s, name, append(b, '\n'))
+	return Put(ctx, s, name, append(b, '\n'))
 }
 
-func writeAll(ctx context.Context, s Store, name string, data []byte) error {
+// Put writes data to name in the store, whole or not at all.
+func Put(ctx context.Context, s Store, name string, data []byte) error {
 	w, err := s.Create(ctx, name)
 	if err != nil {
 		return err

@@ -137,7 +137,7 @@ func (r *Run) Fetch(ctx context.Context, name string) (string, error) {
 	if _, err := r.Prepare(name); err != nil {
 		return p, err
 	}
-	if err := writeAll(ctx, r.loc.local, join(r.id, name), b); err != nil {
+	if err := Put(ctx, r.loc.local, join(r.id, name), b); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -204,7 +204,7 @@ func (r *Run) ReadFile(ctx context.Context, name string) ([]byte, error) {
 
 // WriteFile writes the run's file name atomically.
 func (r *Run) WriteFile(ctx context.Context, name string, data []byte) error {
-	return writeAll(ctx, r.loc.store, join(r.id, name), data)
+	return Put(ctx, r.loc.store, join(r.id, name), data)
 }
 
 // WriteJSON writes v, indented, to the run's file name atomically.
