@@ -85,7 +85,11 @@ func CompareFile(ext string) string { return ReportDir + "/compare." + ext }
 
 // TraceSegmentName is the n-th closed trace segment's file name (without
 // its directory).
-func TraceSegmentName(n int) string { return fmt.Sprintf("%s%05d.parquet", TraceSegmentPrefix, n) }
+func TraceSegmentName(n int) string { return SegmentName(TraceSegmentPrefix, n) }
+
+// SegmentName is the n-th closed segment's file name with the prefix: the
+// one format every segment writer and reader uses.
+func SegmentName(prefix string, n int) string { return fmt.Sprintf("%s%05d.parquet", prefix, n) }
 
 // ShardTracesDir is shard i's trace folder in a sharded run, Hive-style so
 // that DuckDB and Athena see a shard column: traces/shard=i.

@@ -169,7 +169,7 @@ func (w *TraceWriter) Flush() error {
 		w.next++
 		w.mu.Unlock()
 
-		path := filepath.Join(w.dir, fmt.Sprintf("%s%05d.parquet", w.opts.Prefix, seg))
+		path := filepath.Join(w.dir, rundir.SegmentName(w.opts.Prefix, seg))
 		err := writeTraceFile(path, w.opts.RunID, rows)
 		if err == nil && w.opts.Stored != nil {
 			err = w.opts.Stored(path, int64(len(rows)))
