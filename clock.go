@@ -21,9 +21,6 @@ func (c Clock) Validate() error {
 	if !(c.Scale > 0 && c.Scale <= 1) {
 		return fmt.Errorf("time scale %v: must be in (0, 1] (1 is real time, 0.02 runs 50x faster)", c.Scale)
 	}
-	if c.Epoch.IsZero() {
-		return fmt.Errorf("clock has no epoch")
-	}
 	// A clock announced by a target is outside input: one from year 1 or a
 	// scale of 1e-9 would put every timestamp out of any calendar (and
 	// Duration's range) and stretch a second into decades.

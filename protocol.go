@@ -80,8 +80,14 @@ func DiscoverClock(ctx context.Context, client *http.Client, target string) (c C
 	if resp.StatusCode != http.StatusOK {
 		return RealClock(time.Now()), false, nil
 	}
-	var info ClockInfo
-	if err := json.Unmarshal(body, &info); err != nil || info.Epoch.IsZero() {
+	// An answer without an epoch is no clock (a real API's 200 on an
+	// unknown path); one that names an epoch is a clock, and is checked
+	// even when the epoch is Go's zero time (year 1).
+	var info struct {
+		Epoch     *time.Time `json:"epoch"`
+		TimeScale float64    `json:"time_scale"`
+	}
+	if err := json.Unmarshal(body, &info); err != nil || info.Epoch == nil {
 		return RealClock(time.Now()), false, nil
 	}
 	c = Clock{Epoch: info.Epoch.UTC(), Scale: info.TimeScale}

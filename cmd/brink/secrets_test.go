@@ -128,13 +128,13 @@ func TestUsageErrorLeavesNoRun(t *testing.T) {
 // A target announcing an absurd clock is refused before a run directory
 // exists, with the values named.
 func TestAbsurdClockRefused(t *testing.T) {
-	for _, body := range []string{`{"epoch":"2026-12-01T00:00:00Z","time_scale":1e-9}`, `{"epoch":"1900-01-01T00:00:00Z","time_scale":0.5}`} {
+	for _, body := range []string{`{"epoch":"2026-12-01T00:00:00Z","time_scale":1e-9}`, `{"epoch":"1900-01-01T00:00:00Z","time_scale":0.5}`, `{"epoch":"0001-01-01T00:00:00Z","time_scale":0.5}`} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }))
 		runs := t.TempDir()
 		// A short plan, so that a clock wrongly taken cannot keep the test long.
 		code, _, errs := brinkMain(t, "run", "--target", srv.URL, "--runs-dir", runs, "--quiet", "--max-users", "10", "--hold", "1s", "--ramp", "0s")
 		srv.Close()
-		if code != exitFailed || !(strings.Contains(errs, "time scale 1e-09") || strings.Contains(errs, "epoch 1900-01-01")) {
+		if code != exitFailed || !(strings.Contains(errs, "time scale 1e-09") || strings.Contains(errs, "epoch 1900-01-01") || strings.Contains(errs, "epoch 0001-01-01")) {
 			t.Errorf("clock %s: exit %d: %s", body, code, errs)
 		}
 		if ents, _ := os.ReadDir(runs); len(ents) != 0 {
