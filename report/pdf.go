@@ -130,20 +130,7 @@ func drawPDF(in *input, now time.Time) ([]byte, error) {
 	}
 	w.y -= 6
 	w.line(textStyle(13, true), "Headline numbers")
-	// Two columns of label and value, so the facts page holds them all.
-	rows := headlineRows(in)
-	half := (len(rows) + 1) / 2
-	for i := range half {
-		w.line(textStyle(10, false), "")
-		for col, k := range []int{i, i + half} {
-			if k >= len(rows) {
-				continue
-			}
-			x := w.c.Min.X + margin + 4 + vg.Length(col)*400
-			w.c.FillText(textStyle(10, false), vg.Point{X: x, Y: w.y}, rows[k][0])
-			w.c.FillText(textStyle(10, true), vg.Point{X: x + 250, Y: w.y}, rows[k][1])
-		}
-	}
+	headlineTable(w, headlineRows(in))
 	if len(s.Warnings) > 0 {
 		w.y -= 4
 		w.line(textStyle(11, true), "Notes")
@@ -185,6 +172,44 @@ func drawPDF(in *input, now time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("draw the PDF: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// headlineTable draws label and value pairs in two columns, so the facts
+// page holds them all, each column as wide as its widest text; when two do
+// not fit the page's width, in one.
+func headlineTable(w *writer, rows [][2]string) {
+	label, value := textStyle(10, false), textStyle(10, true)
+	const gap, colGap = 12, 28
+	widths := func(rows [][2]string) (vg.Length, vg.Length) {
+		var lw, vw vg.Length
+		for _, r := range rows {
+			lw, vw = max(lw, label.Width(r[0])), max(vw, value.Width(r[1]))
+		}
+		return lw, vw
+	}
+	half := (len(rows) + 1) / 2
+	l0, v0 := widths(rows[:half])
+	l1, v1 := widths(rows[half:])
+	cols := [][][2]string{rows[:half], rows[half:]}
+	labelW := []vg.Length{l0, l1}
+	if l0+gap+v0+colGap+l1+gap+v1 > pageW-2*margin-4 {
+		lw, _ := widths(rows)
+		cols, labelW = [][][2]string{rows}, []vg.Length{lw}
+	}
+	for i := range cols[0] {
+		w.line(label, "")
+		x := w.c.Min.X + margin + 4
+		for col, rs := range cols {
+			if col > 0 {
+				x += labelW[col-1] + gap + v0 + colGap
+			}
+			if i >= len(rs) {
+				continue
+			}
+			w.c.FillText(label, vg.Point{X: x, Y: w.y}, rs[i][0])
+			w.c.FillText(value, vg.Point{X: x + labelW[col] + gap, Y: w.y}, rs[i][1])
+		}
+	}
 }
 
 func runFacts(s *brink.Summary, now time.Time) string {

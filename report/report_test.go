@@ -224,7 +224,7 @@ func TestWriteReport(t *testing.T) {
 	pages := pdfPagesText(t, pdf)
 	for _, want := range []string{"brink capacity report: run 20261126T100000Z-abc123", "Findings",
 		"p95 conversation latency first exceeded 5 s", "The first limit to break was Lambda throttles, at 80 users",
-		"engagement (6000 users) $51408 a day", "Cost per active user per minute (at 70 users) $0.002962", "Edge of failure 80 users", "Plan: 10 users +10 per level"} {
+		"engagement (6000 users at 13.96 questions/user-min) $51408 a day", "$0.002962 at 6.14 questions/user-min", "Cost per active user per minute (at 70 users) $0.002962", "Edge of failure 80 users", "Plan: 10 users +10 per level"} {
 		if !strings.Contains(strings.Join(strings.Fields(pages[0]), " "), want) {
 			t.Errorf("page 1 of report.pdf lacks %q:\n%s", want, pages[0])
 		}

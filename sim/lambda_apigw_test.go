@@ -3,6 +3,7 @@ package sim
 import (
 	"sync"
 	"testing"
+	"time"
 )
 
 // burst sends n logins at once and counts the statuses.
@@ -69,7 +70,10 @@ func TestAccountLevelLambdaMetrics(t *testing.T) {
 		cfg := fastModel()
 		cfg.Lambda.Reserved = reserved
 		cfg.Lambda.ConcurrencyLimit = 2
-		s, c := start(t, cfg)
+		// A login that takes a second of wall time keeps the first two
+		// in flight while the other four arrive, however busy the machine.
+		cfg.Lambda.AuthDuration = 2 * time.Second
+		s, c := startScaled(t, cfg, 0.5)
 		codes := burst(c, 6)
 		if codes[500] == 0 {
 			t.Fatalf("statuses %v: want some throttled (500) at concurrency 2", codes)
