@@ -1,6 +1,13 @@
 package brink
 
-import "net/url"
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+)
 
 // RedactURL is a URL as brink writes or prints it: without credentials,
 // query or fragment, which may carry secrets.
@@ -17,3 +24,111 @@ func RedactURL(target string) string {
 	u.Fragment = ""
 	return u.String()
 }
+
+// Secrets are the values brink must never write or print: those that came
+// from ${env:...}, a URL's user and password, an Authorization header and
+// tokens extracted from answers. Redact masks them in text that leaves the
+// recorder (errors, stop reasons, warnings). Safe for concurrent use.
+type Secrets struct {
+	mu    sync.RWMutex
+	seen  map[string]bool
+	forms []string // every written form of every value, longest first
+}
+
+// minSecret is the shortest value masked: shorter ones would garble text
+// without hiding anything worth hiding.
+const minSecret = 3
+
+// Add remembers a secret value in each form an error may print it: as is,
+// quoted by %q, escaped for a URL path or query, and each run of it
+// between control characters (which any quoting rewrites).
+func (s *Secrets) Add(v string) {
+	if s == nil || len(v) < minSecret {
+		return
+	}
+	s.mu.RLock()
+	known := s.seen[v]
+	s.mu.RUnlock()
+	if known {
+		return
+	}
+	q := strconv.Quote(v)
+	forms := []string{v, q[1 : len(q)-1], url.PathEscape(v), url.QueryEscape(v)}
+	forms = append(forms, strings.FieldsFunc(v, unicode.IsControl)...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[v] = true
+	for _, f := range forms {
+		if len(f) >= minSecret && !slices.Contains(s.forms, f) {
+			s.forms = append(s.forms, f)
+		}
+	}
+	// Longest first, so that a value containing another is masked whole.
+	slices.SortFunc(s.forms, func(a, b string) int { return len(b) - len(a) })
+}
+
+// AddURL remembers a URL's user and password.
+func (s *Secrets) AddURL(target string) {
+	u, err := url.Parse(target)
+	if err != nil || u.User == nil {
+		return
+	}
+	s.Add(u.User.Username())
+	if p, ok := u.User.Password(); ok {
+		s.Add(p)
+	}
+}
+
+// AddHeader remembers the value of a header that carries credentials
+// (Authorization, Proxy-Authorization, Cookie, and API keys), and the
+// credentials after its scheme ("Bearer ...").
+func (s *Secrets) AddHeader(name, value string) {
+	if CredentialHeader(name) {
+		s.Add(value)
+		if _, cred, ok := strings.Cut(value, " "); ok {
+			s.Add(strings.TrimSpace(cred))
+		}
+	}
+}
+
+// CredentialHeader tells whether a header's value is a credential.
+func CredentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	return n == "authorization" || n == "proxy-authorization" || n == "cookie" || strings.Contains(n, "api-key") || strings.Contains(n, "token")
+}
+
+// Redact is text with every secret masked as ****.
+func (s *Secrets) Redact(text string) string {
+	if s == nil {
+		return text
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, f := range s.forms {
+		text = strings.ReplaceAll(text, f, "****")
+	}
+	return text
+}
+
+// Err is err with its message redacted; errors.Is and As still see the
+// errors it wraps.
+func (s *Secrets) Err(err error) error {
+	if err == nil || s == nil {
+		return err
+	}
+	if msg := s.Redact(err.Error()); msg != err.Error() {
+		return redactedError{msg, err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }

@@ -86,11 +86,16 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 	if err := checkStart(Options{RunID: o.RunID, StartAt: o.StartAt, Shard: o.Shard}); err != nil {
 		return nil, err
 	}
+	secrets := &brink.Secrets{}
+	secrets.AddURL(o.URL)
+	for k, v := range o.Headers {
+		secrets.AddHeader(k, v)
+	}
 	u, _ := url.Parse(o.URL)
 	replay.RaiseOpenFileLimit(o.Connections + 256)
 	clock, err := runClock(ctx, u.Scheme+"://"+u.Host, 0, o.StartAt)
 	if err != nil {
-		return nil, err
+		return nil, secrets.Err(err)
 	}
 	o.Clock = clock
 	started := clock.Now()
@@ -145,7 +150,7 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 		e.Status, e.Reason = brink.StatusInterrupted, "interrupted: "+context.Cause(ctx).Error()
 	}
 	res.Status = e.Status
-	return res, finish(context.WithoutCancel(ctx), w, e, runErr, closeErr)
+	return res, finish(context.WithoutCancel(ctx), w, e, secrets, runErr, closeErr)
 }
 
 // requestHash identifies the attack's request: method, URL without

@@ -111,15 +111,24 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := checkStart(o); err != nil {
 		return nil, err
 	}
+	// The one place secrets are masked: everything that leaves the
+	// recorder (errors, run.json's reason, warnings) passes through it.
+	secrets := &brink.Secrets{}
+	secrets.AddURL(o.Target)
+	warn := func(err error) {
+		if err != nil && o.Warn != nil {
+			o.Warn(secrets.Err(err))
+		}
+	}
 	clock, err := runClock(ctx, o.Target, o.Scale, o.StartAt)
 	if err != nil {
-		return nil, err
+		return nil, secrets.Err(err)
 	}
 	// Everything that can be checked is checked before the run directory
 	// exists: a usage error leaves nothing behind.
 	if err := replay.CheckOptions(replay.Options{Target: o.Target, Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed,
-		Flow: o.Flow, Sessions: o.Sessions, Think: o.Think, MaxRPS: o.MaxRPS}); err != nil {
-		return nil, &OptionError{err}
+		Flow: o.Flow, Sessions: o.Sessions, Think: o.Think, MaxRPS: o.MaxRPS, Secrets: secrets}); err != nil {
+		return nil, &OptionError{secrets.Err(err)}
 	}
 	started := clock.Now()
 	if !o.StartAt.IsZero() {
@@ -146,14 +155,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	r, err := replay.New(replay.Options{Budget: budgetFor(o.Rules),
 		Target: o.Target, RunID: w.ID(), Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed, Abort: o.Abort,
 		Flow: o.Flow, Sessions: o.Sessions, Sink: tw, Think: o.Think, MaxRPS: o.MaxRPS, Start: started,
-		Shard: o.Shard, PeerStop: peerStop(sctx, w, o.Shard), PeerPoll: o.PeerPoll, BeforeSend: o.BeforeSend,
+		Shard: o.Shard, PeerStop: peerStop(sctx, w, o.Shard), PeerPoll: o.PeerPoll, BeforeSend: o.BeforeSend, Secrets: secrets,
 		OnLevel: func(rep replay.LevelReport) {
-			if err := w.Level(sctx, rep.Window); err != nil && o.Warn != nil {
-				o.Warn(err)
-			}
-			if err := decide(sctx, w, o.Shard, rep); err != nil && o.Warn != nil {
-				o.Warn(err)
-			}
+			warn(w.Level(sctx, rep.Window))
+			warn(decide(sctx, w, o.Shard, rep))
 			if o.OnLevel != nil {
 				o.OnLevel(rep)
 			}
@@ -161,6 +166,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	})
 	if err != nil {
 		tw.Close()
+		err = secrets.Err(err)
 		w.Finish(sctx, rundir.Ending{Ended: clock.Now(), Status: brink.StatusFailed, Reason: err.Error()})
 		return res, &OptionError{err}
 	}
@@ -172,9 +178,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return res, err
 	}
 	rr, runErr := r.Run(ctx)
-	if err := stopMeter(sctx); err != nil && o.Warn != nil {
-		o.Warn(err) // the run's numbers stand without it; its verdict reads unknown
-	}
+	warn(stopMeter(sctx)) // the run's numbers stand without it; its verdict reads unknown
 	res.Result = rr
 	closeErr := tw.Close()
 	e := rundir.Ending{Ended: rr.Ended, Status: rr.Status, Reason: rr.StopReason, Levels: rr.Levels}
@@ -194,20 +198,23 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if closeErr != nil && e.Status != brink.StatusFailed {
 		e.Status, e.Reason = brink.StatusFailed, closeErr.Error()
 	}
-	return res, finish(sctx, w, e, runErr, closeErr)
+	res.StopReason = secrets.Redact(res.StopReason)
+	return res, finish(sctx, w, e, secrets, runErr, closeErr)
 }
 
 // finish writes the run's end into run.json and returns what ended the run
-// badly: the runner's error, else the trace writer's.
-func finish(ctx context.Context, w *rundir.Writer, e rundir.Ending, runErr, closeErr error) error {
+// badly: the runner's error, else the trace writer's. Both, and the
+// ending's reason, leave with every secret masked.
+func finish(ctx context.Context, w *rundir.Writer, e rundir.Ending, secrets *brink.Secrets, runErr, closeErr error) error {
+	e.Reason = secrets.Redact(e.Reason)
 	if err := w.Finish(ctx, e); err != nil {
-		return err
+		return secrets.Err(err)
 	}
 	if runErr != nil {
-		return runErr
+		return secrets.Err(runErr)
 	}
 	if closeErr != nil {
-		return fmt.Errorf("close traces: %w (segments closed before are kept)", closeErr)
+		return secrets.Err(fmt.Errorf("close traces: %w (segments closed before are kept)", closeErr))
 	}
 	return nil
 }

@@ -90,6 +90,12 @@ type Options struct {
 	// the scenario time it was meant to start: tests pause the generator
 	// with it, as a busy host would.
 	BeforeSend func(scheduled time.Time)
+
+	// Secrets collects the values never to print (the target's user and
+	// password, ${env:...} values, credential headers, extracted tokens)
+	// as the run learns them; the caller redacts what leaves the run with
+	// it. Default: a new set (Runner.Secrets).
+	Secrets *brink.Secrets
 }
 
 func (o *Options) setDefaults() error {
@@ -98,8 +104,12 @@ func (o *Options) setDefaults() error {
 	}
 	u, err := url.Parse(o.Target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("target %q: want an http:// or https:// base URL", o.Target)
+		return fmt.Errorf("target %q: want an http:// or https:// base URL", brink.RedactURL(o.Target))
 	}
+	if o.Secrets == nil {
+		o.Secrets = &brink.Secrets{}
+	}
+	o.Secrets.AddURL(o.Target)
 	if o.Flow == nil {
 		o.Flow = DefaultFlow()
 	}

@@ -162,6 +162,10 @@ func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.
 			if err != nil {
 				return nil, 0, err
 			}
+			if brink.CredentialHeader(k) && !st.vars.secrets[val] {
+				st.vars.secrets[val] = true
+				r.opts.Secrets.AddHeader(k, val)
+			}
 			req.Header.Set(k, val)
 		}
 	}

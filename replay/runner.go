@@ -82,6 +82,9 @@ type Runner struct {
 	spent            atomic.Pointer[float64] // set when the budget ran out
 }
 
+// Secrets are the values the run must never print: redact what leaves it.
+func (r *Runner) Secrets() *brink.Secrets { return r.opts.Secrets }
+
 // CheckOptions checks the options as New does, without a sink: a caller runs it
 // before it creates anything a failed start would leave behind.
 func CheckOptions(opts Options) error {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"brink"
 )
 
 // templateVars lists the ${...} names in s.
@@ -30,9 +32,20 @@ func templateVars(s string) []string {
 type vars struct {
 	m       map[string]string
 	secrets map[string]bool // secret values
+	shared  *brink.Secrets  // the run's, told each new secret value
 }
 
-func newVars() *vars { return &vars{m: map[string]string{}, secrets: map[string]bool{}} }
+func newVars(shared *brink.Secrets) *vars {
+	return &vars{m: map[string]string{}, secrets: map[string]bool{}, shared: shared}
+}
+
+// secret remembers a value to mask, here and in what leaves the run.
+func (v *vars) secret(val string) {
+	if val != "" && !v.secrets[val] {
+		v.secrets[val] = true
+		v.shared.Add(val)
+	}
+}
 
 // expand replaces ${name}, ${env:NAME} and ${user.col} in s.
 func (v *vars) expand(s string) (string, error) {
@@ -68,9 +81,7 @@ func (v *vars) lookup(name string) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("environment variable %s is not set (the flow uses ${env:%s})", env, env)
 		}
-		if val != "" {
-			v.secrets[val] = true
-		}
+		v.secret(val)
 		return val, nil
 	}
 	val, ok := v.m[name]
@@ -82,8 +93,8 @@ func (v *vars) lookup(name string) (string, error) {
 
 func (v *vars) set(name, val string, secret bool) {
 	v.m[name] = val
-	if secret && val != "" {
-		v.secrets[val] = true
+	if secret {
+		v.secret(val)
 	}
 }
 
@@ -98,15 +109,8 @@ func looksSecret(name string) bool {
 	return false
 }
 
-// mask replaces every secret value in s with ****.
-func (v *vars) mask(s string) string {
-	for sec := range v.secrets {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, "****")
-		}
-	}
-	return s
-}
+// mask replaces every secret the run knows, in every written form, with ****.
+func (v *vars) mask(s string) string { return v.shared.Redact(s) }
 
 // expandBody renders a body template as JSON: strings are expanded (and
 // JSON-escaped by the encoder), everything else is kept.

@@ -32,7 +32,7 @@ const (
 )
 
 func (r *Runner) newVU(id int32) *vuState {
-	st := &vuState{id: id, rng: rand.New(rand.NewPCG(uint64(r.opts.Seed), uint64(id))), vars: newVars()}
+	st := &vuState{id: id, rng: rand.New(rand.NewPCG(uint64(r.opts.Seed), uint64(id))), vars: newVars(r.opts.Secrets)}
 	st.vars.set("vu", strconv.Itoa(int(id)), false)
 	if len(r.users) > 0 {
 		row := r.users[int(id)%len(r.users)]
