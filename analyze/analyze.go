@@ -68,7 +68,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	levels, err := levelTable(ctx, db, opts.Step)
+	levels, err := levelTable(ctx, db, opts.Step, !m.Plan.Open())
 	if err != nil {
 		return nil, err
 	}
@@ -185,9 +185,17 @@ func edgeDisagreement(live *int, exact *brink.Edge) string {
 }
 
 // levelTable runs queries/levels.sql into the table "levels" and reads it.
-func levelTable(ctx context.Context, db *sql.DB, step string) ([]brink.LevelStats, error) {
+// In a closed model every user of a level sends during its hold, so a hold
+// that saw no request at all is a target that answered nothing: its error
+// rate is 100%, as the live check judged it, not 0% over 0 requests.
+func levelTable(ctx context.Context, db *sql.DB, step string, closed bool) ([]brink.LevelStats, error) {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels"), step); err != nil {
 		return nil, fmt.Errorf("level table: %w", err)
+	}
+	if closed {
+		if _, err := db.ExecContext(ctx, `UPDATE levels SET all_error_rate = 1 WHERE all_requests = 0 AND users > 0`); err != nil {
+			return nil, fmt.Errorf("level table: %w", err)
+		}
 	}
 	rows, err := db.QueryContext(ctx, `SELECT level, users, window_start, window_end, window_s, requests, answered, rps,
 		answered_rps, p50_ms, p95_ms, p99_ms, error_rate, throttle_rate, timeout_rate, input_tokens_per_min, output_tokens_per_min,
@@ -294,7 +302,7 @@ func windowRule(r brink.StopRule) bool {
 func fromLevel(r brink.StopRule, l brink.LevelStats, step string) (v float64, ok, known bool) {
 	switch {
 	case r.Metric == brink.RuleErrorRate && r.Step == "":
-		return l.AllErrorRate, l.AllRequests > 0, true
+		return l.AllErrorRate, l.AllRequests > 0 || l.AllErrorRate == 1, true // 1 over none: levelTable
 	case r.Metric == brink.RuleThrottleRate && r.Step == "":
 		return l.AllThrottle, l.AllRequests > 0, true
 	case r.Metric == brink.RuleErrorRate && r.Step == step:

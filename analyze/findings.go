@@ -67,8 +67,12 @@ func closedFindings(s *brink.Summary) []string {
 	}
 	if errAt >= 0 {
 		l := s.Levels[errAt]
-		out = append(out, fmt.Sprintf("%s (the stop rule's) first exceeded %.0f%% at level %d (%d users): %.2f%% (throttled %.2f%%)%s.",
-			errName, errorRule*100, l.Level, l.Users, errRate(l)*100, thrRate(l)*100, suspectMark(l)))
+		why := fmt.Sprintf("(throttled %.2f%%)", thrRate(l)*100)
+		if l.AllRequests == 0 {
+			why = "(no request started in its hold: the target answered nothing)"
+		}
+		out = append(out, fmt.Sprintf("%s (the stop rule's) first exceeded %.0f%% at level %d (%d users): %.2f%% %s%s.",
+			errName, errorRule*100, l.Level, l.Users, errRate(l)*100, why, suspectMark(l)))
 	} else {
 		worst := 0.0
 		for _, l := range s.Levels {

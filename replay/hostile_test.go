@@ -276,3 +276,75 @@ func TestControlCharacterInAnswer(t *testing.T) {
 		t.Fatalf("%d ask rows, want 2 (the run went on)", asks)
 	}
 }
+
+// A target that never answers, with holds shorter than the request
+// timeout: every request outlives its hold. The hold's verdict waits for
+// them (bounded by the timeout) and the error rule breaks at 100%.
+func TestNoAnswerBreaksErrorRule(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	sink := &memSink{}
+	r, err := New(Options{Target: srv.URL, Flow: oneStep(t, "/x", false), Sink: sink,
+		StopRules: []brink.StopRule{{Metric: brink.RuleErrorRate, Threshold: 0.01}},
+		Clock:     brink.Clock{Epoch: time.Now(), Scale: 0.01},
+		Plan:      brink.Plan{StartUsers: 2, MaxUsers: 4, StepUsers: 2, Hold: brink.Duration(5 * time.Second)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != brink.StatusStopped || res.Edge == nil || res.Edge.Window.Index != 0 {
+		t.Fatalf("status %s, edge %+v: want stopped at level 0", res.Status, res.Edge)
+	}
+	if !strings.Contains(res.StopReason, "(was 100.00%): no request of the hold was answered (2 started") {
+		t.Errorf("stop reason %q", res.StopReason)
+	}
+	// Each request ended as a timeout, counted in the level it started in
+	// (the next level's users started while the verdict waited).
+	level0 := 0
+	for _, row := range sink.rows {
+		if row.Error != brink.ErrTimeout {
+			t.Errorf("row %+v: want a timeout", row)
+		}
+		if row.Level == 0 {
+			level0++
+		}
+	}
+	if level0 != 2 {
+		t.Errorf("%d requests in level 0, want the 2 users' first", level0)
+	}
+}
+
+// The all-steps error rule over holds that saw nothing or whose requests
+// are still unanswered at the timeout: where users were due to send, 100%
+// (it read as a level without errors); where none were (an open model's
+// quiet hold, a shard that owns no user of the level), nothing to judge.
+func TestEmptyHoldVerdict(t *testing.T) {
+	rules := []brink.StopRule{{Metric: brink.RuleErrorRate, Threshold: 0.01}, {Metric: brink.RuleErrorRate, Threshold: 0.01, Step: "ask"}}
+	w := newWindow()
+	got := w.evaluate(rules, 0, true)
+	if !got[0].OK || got[0].Value != 1 || !got[0].Breached || got[1].OK {
+		t.Errorf("manned empty hold: %+v", got)
+	}
+	if got := w.evaluate(rules, 0, false); got[0].OK || got[0].Breached {
+		t.Errorf("unmanned empty hold: %+v", got[0])
+	}
+	if got := w.evaluate(rules, 3, false); got[0].Value != 1 || !got[0].Breached {
+		t.Errorf("all pending: %+v", got[0])
+	}
+	w.record(&brink.Trace{Step: "ask", LatencyMS: 10})
+	w.record(&brink.Trace{Step: "ask", Error: brink.ErrHTTP5xx})
+	// 1 answered, 1 failed, 2 pending: 3 of 4 failed.
+	if got := w.evaluate(rules, 2, true); got[0].Value != 0.75 || got[1].Value != 0.5 {
+		t.Errorf("with pending requests: all %v, ask %v", got[0].Value, got[1].Value)
+	}
+}

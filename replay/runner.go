@@ -279,6 +279,9 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		if rep.Breached != nil {
 			res.Status = brink.StatusStopped
 			res.StopReason = fmt.Sprintf("level %d (%d users): %s (was %s)", i, lw.Users, rep.Breached.Rule, rep.Breached.Format())
+			if rep.Breached.Note != "" {
+				res.StopReason += ": " + rep.Breached.Note
+			}
 			res.Edge = &rep
 			break
 		}
@@ -356,7 +359,11 @@ func (r *Runner) evaluate(ctx context.Context, i int) LevelReport {
 		time.Sleep(2 * time.Millisecond)
 	}
 	req, errs, thr := w.counts("")
-	rep := LevelReport{Window: r.timeline[i], Requests: req, Errors: errs, Throttled: thr, Rules: w.evaluate(r.opts.StopRules)}
+	// The closed model's users are all busy in a hold (this shard owns the
+	// first ones of a level when it has any); an open model's hold may
+	// rightly see no arrival.
+	manned := !r.opts.Plan.Open() && r.timeline[i].Users > r.opts.Shard.Index
+	rep := LevelReport{Window: r.timeline[i], Requests: req, Errors: errs, Throttled: thr, Rules: w.evaluate(r.opts.StopRules, w.inflight.Load(), manned)}
 	for k := range rep.Rules {
 		if rep.Rules[k].Breached {
 			rep.Breached = &rep.Rules[k]

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -94,15 +95,31 @@ type RuleValue struct {
 	Value    float64
 	OK       bool
 	Breached bool
+	Note     string // why the value is what it is, when that is not plain
 }
 
-func (w *window) evaluate(rules []brink.StopRule) []RuleValue {
+// evaluate checks the rules over the window; pending requests started in
+// it are still unanswered when the verdict is due (their timeout passed).
+// For the error rule over all steps a pending request is a failed one, and
+// a hold with no answered request at all (all failed or pending, or none
+// started where users were due to send: manned) is an error rate of 100%:
+// a target that answers nothing must not read as a level that completed
+// without errors.
+func (w *window) evaluate(rules []brink.StopRule, pending int64, manned bool) []RuleValue {
 	out := make([]RuleValue, 0, len(rules))
 	for _, r := range rules {
 		req, errs, thr := w.counts(r.Step)
 		v := RuleValue{Rule: r}
 		switch r.Metric {
 		case brink.RuleErrorRate:
+			if r.Step == "" {
+				req, errs = req+pending, errs+pending
+				if req == errs && (req > 0 || manned) {
+					v.Value, v.OK = 1, true
+					v.Note = fmt.Sprintf("no request of the hold was answered (%d started, %d unanswered at the timeout)", req, pending)
+					break
+				}
+			}
 			if req > 0 {
 				v.Value, v.OK = float64(errs)/float64(req), true
 			}
