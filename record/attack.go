@@ -114,10 +114,17 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 		return nil, err
 	}
 	res := &AttackResult{RunID: w.ID(), Dir: w.Dir(), Traces: w.Location(rundir.TracesDir)}
+	// An attack that fails before its first request leaves nothing behind.
+	discard := func(err error) (*AttackResult, error) {
+		if w.Discard(context.WithoutCancel(ctx)) != nil {
+			return res, secrets.Err(err)
+		}
+		return &AttackResult{RunID: w.ID()}, secrets.Err(err)
+	}
 	tw, err := parquet.NewTraceWriter(w.Path(w.TracesDir()), parquet.TraceOptions{RunID: w.ID(),
 		Stored: func(path string, rows int64) error { return w.Segment(context.WithoutCancel(ctx), path, rows) }})
 	if err != nil {
-		return res, err
+		return discard(err)
 	}
 	if o.OnStart != nil {
 		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: target, Method: o.Method, Clock: clock})
@@ -127,13 +134,17 @@ func Attack(ctx context.Context, o AttackOptions) (*AttackResult, error) {
 	// process's and the host's figures only.
 	_, stopMeter, err := measureSelf(w, clock, func() (int64, int64, float64) { return 0, 0, 0 }, nil)
 	if err != nil {
-		return res, err
+		tw.Close()
+		return discard(err)
 	}
 	mr, runErr := replay.MaxRate(ctx, o.MaxRateOptions)
 	stopMeter(context.WithoutCancel(ctx)) // the attack's numbers stand without it (as before: no warning channel here)
 	res.MaxRateResult = mr
 	closeErr := tw.Close()
 	res.Rows = tw.Rows()
+	if runErr != nil && res.Rows == 0 {
+		return discard(runErr)
+	}
 	e := rundir.Ending{Ended: mr.Window.End, Status: brink.StatusCompleted}
 	if e.Ended.IsZero() {
 		e.Ended = clock.Now()

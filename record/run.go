@@ -147,10 +147,18 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// segments and manifests still reach the store.
 	sctx := context.WithoutCancel(ctx)
 	res := &Result{RunID: w.ID(), Dir: w.Dir()}
+	// A run that fails before its first request leaves nothing behind.
+	discard := func(err error) (*Result, error) {
+		if derr := w.Discard(sctx); derr != nil {
+			warn(derr)
+			return res, secrets.Err(err)
+		}
+		return &Result{RunID: w.ID()}, secrets.Err(err)
+	}
 	tw, err := parquet.NewTraceWriter(w.Path(w.TracesDir()), parquet.TraceOptions{RunID: w.ID(), FlushEvery: o.Flush,
 		Stored: func(path string, rows int64) error { return w.Segment(sctx, path, rows) }})
 	if err != nil {
-		return res, err
+		return discard(err)
 	}
 	r, err := replay.New(replay.Options{Budget: budgetFor(o.Rules),
 		Target: o.Target, RunID: w.ID(), Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed, Abort: o.Abort,
@@ -166,19 +174,23 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	})
 	if err != nil {
 		tw.Close()
-		err = secrets.Err(err)
-		w.Finish(sctx, rundir.Ending{Ended: clock.Now(), Status: brink.StatusFailed, Reason: err.Error()})
-		return res, &OptionError{err}
+		_, err = discard(err)
+		return &Result{RunID: w.ID()}, &OptionError{err}
 	}
 	if o.OnStart != nil {
 		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: brink.RedactURL(o.Target), Clock: clock, Snapshot: r.Snapshot})
 	}
 	meter, stopMeter, err := measureSelf(w, clock, r.Load, o.OnSelf)
 	if err != nil {
-		return res, err
+		tw.Close()
+		return discard(err)
 	}
 	rr, runErr := r.Run(ctx)
 	warn(stopMeter(sctx)) // the run's numbers stand without it; its verdict reads unknown
+	if runErr != nil && rr.Requests == 0 {
+		tw.Close()
+		return discard(runErr)
+	}
 	res.Result = rr
 	closeErr := tw.Close()
 	e := rundir.Ending{Ended: rr.Ended, Status: rr.Status, Reason: rr.StopReason, Levels: rr.Levels}

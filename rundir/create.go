@@ -264,6 +264,38 @@ func (w *Writer) Abandon(ctx context.Context) error {
 	return w.loc.store.Remove(ctx, w.id)
 }
 
+// Discard removes a run that failed before its first request: there is
+// nothing in it worth keeping, and a folder left behind with status
+// running would be a run that never was. A shard's run is shared with the
+// other shards and is kept.
+func (w *Writer) Discard(ctx context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.shard != nil {
+		return nil
+	}
+	if w.staged {
+		return w.loc.store.Remove(ctx, w.id)
+	}
+	names, err := w.loc.store.List(ctx, w.id)
+	if err != nil {
+		return fmt.Errorf("discard run %s: %w", w.Dir(), err)
+	}
+	for _, n := range names {
+		if err := w.loc.store.Remove(ctx, n); err != nil {
+			return fmt.Errorf("discard run %s: %w", w.Dir(), err)
+		}
+	}
+	if local, ok := w.loc.store.(Local); ok {
+		// Only the folders it made, and only when empty: a file brink did
+		// not write stops the removal there.
+		for _, d := range []string{TracesDir, GeneratorDir, ""} {
+			os.Remove(local.Path(join(w.id, d)))
+		}
+	}
+	return nil
+}
+
 // CheckID refuses a run id that cannot name a folder or an object prefix
 // on every store: it must be letters, digits, '.', '_' or '-'.
 func CheckID(id string) error {

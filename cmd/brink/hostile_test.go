@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"brink/sim"
 )
 
 // A target that never answers, with holds shorter than the request timeout:
@@ -45,5 +47,40 @@ func TestNeverAnsweringTargetStops(t *testing.T) {
 	summary, _ := os.ReadFile(filepath.Join(run, "analysis", "summary.json"))
 	if !strings.Contains(string(summary), "first exceeded 1% at level 0 (2 users): 100.00%") || strings.Contains(string(summary), "stayed at or under 1%") {
 		t.Errorf("findings do not say the errors:\n%s", summary)
+	}
+}
+
+// A run that fails before its first request removes its directory: no
+// folder with status running is left for a run that never was. The
+// self-measurement cannot be written here (a file stands where its folder
+// goes), which fails the run after run.json exists.
+func TestFailureBeforeFirstRequestLeavesNoRun(t *testing.T) {
+	s, err := sim.New(sim.DefaultConfig(), 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	runs := t.TempDir()
+	os.MkdirAll(filepath.Join(runs, "r1"), 0o755)
+	os.WriteFile(filepath.Join(runs, "r1", "generator"), []byte("in the way"), 0o644)
+	code, out, errs := brinkMain(t, "run", "--target", srv.URL, "--runs-dir", runs, "--run-id", "r1",
+		"--max-users", "2", "--start-users", "2", "--hold", "5s", "--quiet")
+	if code != exitFailed || !strings.Contains(errs, "generator") {
+		t.Fatalf("exit %d, want %d naming the generator folder:\n%s%s", code, exitFailed, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(runs, "r1")); !os.IsNotExist(err) {
+		ents, _ := os.ReadDir(filepath.Join(runs, "r1"))
+		t.Fatalf("the run's folder is still there (%v): %v", err, ents)
+	}
+	// The attack likewise.
+	os.MkdirAll(filepath.Join(runs, "a1"), 0o755)
+	os.WriteFile(filepath.Join(runs, "a1", "generator"), []byte("in the way"), 0o644)
+	code, out, errs = brinkMain(t, "attack", "--target", srv.URL+"/health", "--runs-dir", runs, "--run-id", "a1", "--duration", "1s", "--connections", "2")
+	if code != exitFailed {
+		t.Fatalf("attack: exit %d:\n%s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(runs, "a1")); !os.IsNotExist(err) {
+		t.Fatalf("the attack's folder is still there: %v", err)
 	}
 }
