@@ -147,6 +147,11 @@ func (r *Reader) parse(b []byte) Record {
 	if err != nil {
 		return r.bad("timestamp %q: want RFC 3339 like 2026-01-02T15:04:05.123Z", *j.Timestamp)
 	}
+	if y := ts.UTC().Year(); y < 1970 || y > 2200 {
+		// Such a time is a broken clock or a hand-made file; taken as is,
+		// it would lay out levels over centuries.
+		return r.bad("timestamp %q: outside the years 1970..2200", *j.Timestamp)
+	}
 	if *j.Latency < 0 {
 		return r.bad("latency %d: negative (nanoseconds expected)", *j.Latency)
 	}

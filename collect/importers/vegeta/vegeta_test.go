@@ -64,6 +64,8 @@ func TestErrors(t *testing.T) {
 		{"array", `[` + good + `]`, `r.json:1: a JSON array`},
 		{"gob", "\x0e\xff\x81\x03\x01\x01\x06Result", `r.json:1: binary data: this looks like vegeta's gob output`},
 		{"bad time", strings.Replace(good, "2026-11-26T10:00:00Z", "yesterday", 1), `r.json:1: timestamp "yesterday": want RFC 3339`},
+		{"year 1", strings.Replace(good, "2026-11-26T10:00:00Z", "0001-01-01T00:00:00Z", 1), `r.json:1: timestamp "0001-01-01T00:00:00Z": outside the years 1970..2200`},
+		{"year 9999", strings.Replace(good, "2026-11-26T10:00:00Z", "9999-12-31T23:59:59Z", 1), `r.json:1: timestamp "9999-12-31T23:59:59Z": outside the years 1970..2200`},
 		{"negative latency", strings.Replace(good, `"latency":5`, `"latency":-5`, 1), `r.json:1: latency -5: negative`},
 		{"latency as string", strings.Replace(good, `"latency":5`, `"latency":"5ms"`, 1), `r.json:1: field "latency": a JSON string`},
 		{"no code", strings.Replace(good, `"code":200,`, ``, 1), `r.json:1: no "code"`},
