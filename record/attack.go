@@ -76,6 +76,35 @@ type AttackResult struct {
 	Rows       int64 // trace rows written
 }
 
+// AttackOutcome is brink attack --json's answer, in one object.
+type AttackOutcome struct {
+	RunDir   string           `json:"run_dir"`
+	RunID    string           `json:"run_id"`
+	Status   string           `json:"status"`
+	Requests int64            `json:"requests"`
+	Rows     int64            `json:"rows"` // trace rows written
+	Errors   int64            `json:"errors"`
+	ByError  map[string]int64 `json:"errors_by_class"`
+	WallS    float64          `json:"wall_s"`
+	RPS      float64          `json:"rps"`
+	// Approximate (HDR histogram, 3 significant digits); brink analyze
+	// gives exact ones.
+	P50MS float64 `json:"p50_ms"`
+	P90MS float64 `json:"p90_ms"`
+	P99MS float64 `json:"p99_ms"`
+	MaxMS float64 `json:"max_ms"`
+}
+
+// Outcome is the attack as brink attack --json prints it.
+func (r *AttackResult) Outcome() AttackOutcome {
+	by := r.ByError
+	if by == nil {
+		by = map[string]int64{}
+	}
+	return AttackOutcome{RunDir: r.Dir, RunID: r.RunID, Status: r.Status, Requests: r.Requests, Rows: r.Rows, Errors: r.Errors,
+		ByError: by, WallS: r.Wall.Seconds(), RPS: r.RPS, P50MS: r.P50MS, P90MS: r.P90MS, P99MS: r.P99MS, MaxMS: r.MaxMS}
+}
+
 // Attack records max-rate mode as a one-level run: every request one trace
 // row, the level's hold the attack's duration. Run.json names the request
 // (method, URL without credentials) and hashes it with its headers and body.

@@ -205,3 +205,45 @@ func position(data []byte, p string) (int, int) {
 	}
 	return 0, 0
 }
+
+// FlowSummary is what brink validate says of a flow that passed its checks.
+type FlowSummary struct {
+	File  string        `json:"file"`
+	Name  string        `json:"name"`
+	OK    bool          `json:"ok"`
+	Steps []StepSummary `json:"steps"`
+}
+
+// StepSummary is one step of a FlowSummary.
+type StepSummary struct {
+	Name   string `json:"name"`
+	Method string `json:"method"`
+	Target string `json:"target"` // its path, or its url
+	Kind   string `json:"kind"`   // once, session, "turns: 3-6" or "turns: recorded"
+	Think  string `json:"think,omitempty"`
+	Stream string `json:"stream,omitempty"`
+}
+
+// Summary describes the flow step by step.
+func (f *Flow) Summary(file string) FlowSummary {
+	out := FlowSummary{File: file, Name: f.Name, OK: true, Steps: []StepSummary{}}
+	for _, s := range f.Steps {
+		st := StepSummary{Name: s.Name, Method: s.Method, Target: s.Path, Kind: "session", Stream: s.Stream}
+		if st.Target == "" {
+			st.Target = s.URL
+		}
+		switch {
+		case s.Once:
+			st.Kind = "once"
+		case s.Turns != nil && s.Turns.Recorded:
+			st.Kind = "turns: recorded"
+		case s.Turns != nil:
+			st.Kind = fmt.Sprintf("turns: %d-%d", s.Turns.Min, s.Turns.Max)
+		}
+		if s.Think != nil {
+			st.Think = s.Think.String()
+		}
+		out.Steps = append(out.Steps, st)
+	}
+	return out
+}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"sort"
@@ -39,6 +41,7 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&o.RunsDir, "runs-dir", rundir.DefaultRunsDir, "directory that holds run directories")
 	fs.StringVar(&o.Step, "step", brink.StepAsk, "step name recorded in the traces (brink analyze reports step ask)")
 	sf := addShardFlags(fs)
+	asJSON := fs.Bool("json", false, "print the outcome as one JSON object on stdout (run_dir, run_id, status, requests, rows, errors, errors_by_class, wall_s, rps, p50_ms, p90_ms, p99_ms, max_ms)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the attack to this file (for work on brink's speed)")
 	if _, err := cli.Parse(fs, args); err != nil {
 		return err
@@ -66,7 +69,12 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printAttack(e, res)
+	printAttack(e.human(*asJSON), res)
+	if *asJSON {
+		if err := json.NewEncoder(e.stdout).Encode(res.Outcome()); err != nil {
+			return err
+		}
+	}
 	if res.Status == brink.StatusInterrupted {
 		return errInterrupted
 	}
@@ -85,8 +93,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func printAttack(e env, res *record.AttackResult) {
-	w := e.stdout
+func printAttack(w io.Writer, res *record.AttackResult) {
 	fmt.Fprintf(w, "run %s %s: %d requests in %v, %d rows in %s\n", res.RunID, res.Status, res.Requests,
 		res.Wall.Round(time.Millisecond), res.Rows, res.Traces)
 	if len(res.ByError) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"time"
@@ -19,6 +20,7 @@ type importFlags struct {
 	planFile   string
 	plan       brink.Plan
 	ramp, hold time.Duration
+	asJSON     bool
 }
 
 func newImportFlags(e env) (*flag.FlagSet, *importFlags) {
@@ -52,6 +54,7 @@ func newImportFlags(e env) (*flag.FlagSet, *importFlags) {
 	fs.IntVar(&f.plan.MaxUsers, "max-users", def.MaxUsers, "vegeta: users of the last level")
 	fs.DurationVar(&f.ramp, "ramp", def.Ramp.Std(), "vegeta: ramp of each level")
 	fs.DurationVar(&f.hold, "hold", def.Hold.Std(), "vegeta: hold of each level")
+	fs.BoolVar(&f.asJSON, "json", false, "print the outcome as one JSON object on stdout (run_dir, run_id, tool, input, requests, aggregated, levels, step, step_choice, step_names, warnings)")
 	return fs, f
 }
 
@@ -91,7 +94,10 @@ func runImport(ctx context.Context, e env, args []string) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "brink import: note: %s\n", w)
 	}
-	res.WriteText(e.stdout, tool, input)
+	res.WriteText(e.human(f.asJSON), tool, input)
+	if f.asJSON {
+		return json.NewEncoder(e.stdout).Encode(res.Outcome(tool, input))
+	}
 	return nil
 }
 

@@ -31,6 +31,15 @@ type env struct {
 	abort          <-chan struct{}
 }
 
+// human is where a command's lines for people go: stdout, or stderr when
+// --json keeps stdout for its one JSON object.
+func (e env) human(asJSON bool) io.Writer {
+	if asJSON {
+		return e.stderr
+	}
+	return e.stdout
+}
+
 // Exit codes.
 const (
 	exitOK      = 0

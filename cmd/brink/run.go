@@ -81,10 +81,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 	if f.dryRun {
 		return dryRun(ctx, f.o, e.stdout)
 	}
-	human := e.stdout
-	if f.asJSON {
-		human = e.stderr // stdout carries only the JSON object
-	}
+	human := e.human(f.asJSON)
 	f.o.Abort = e.abort
 	res, err := recordRun(ctx, f.o, e.stderr, f.quiet)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"brink/internal/cli"
@@ -17,6 +18,7 @@ func runValidate(ctx context.Context, e env, args []string) error {
 			"--print-default prints the built-in flow to start from.",
 		"  brink validate chat.yaml\n  brink validate --print-default > chat.yaml", stdout)
 	printDefault := fs.Bool("print-default", false, "print the built-in flow and exit")
+	asJSON := fs.Bool("json", false, "print the flow's steps as one JSON object on stdout (file, name, ok, steps)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -32,23 +34,14 @@ func runValidate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	sum := f.Summary(pos[0])
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(sum)
+	}
 	fmt.Fprintf(stdout, "flow %s (%s): ok, %d steps\n", f.Name, pos[0], len(f.Steps))
-	for _, s := range f.Steps {
-		kind := "session"
-		switch {
-		case s.Once:
-			kind = "once"
-		case s.Turns != nil && s.Turns.Recorded:
-			kind = "turns: recorded"
-		case s.Turns != nil:
-			kind = fmt.Sprintf("turns: %d-%d", s.Turns.Min, s.Turns.Max)
-		}
-		target := s.Path
-		if target == "" {
-			target = s.URL
-		}
-		fmt.Fprintf(stdout, "  %-12s %-6s %-40s %s", s.Name, s.Method, target, kind)
-		if s.Think != nil {
+	for _, s := range sum.Steps {
+		fmt.Fprintf(stdout, "  %-12s %-6s %-40s %s", s.Name, s.Method, s.Target, s.Kind)
+		if s.Think != "" {
 			fmt.Fprintf(stdout, ", think %s", s.Think)
 		}
 		if s.Stream != "" {

@@ -282,6 +282,38 @@ func writeTraces(w *rundir.Writer) (*parquet.TraceWriter, error) {
 		Stored: func(path string, rows int64) error { return w.Segment(context.Background(), path, rows) }})
 }
 
+// Outcome is brink import --json's answer: what the import wrote, in one
+// object.
+type Outcome struct {
+	RunDir     string              `json:"run_dir"`
+	RunID      string              `json:"run_id"`
+	Tool       string              `json:"tool"`
+	Input      string              `json:"input"`
+	Requests   int64               `json:"requests"`
+	Aggregated bool                `json:"aggregated"` // no per-request rows: Requests is the source's total
+	Levels     []brink.LevelWindow `json:"levels"`
+	Step       string              `json:"step"`        // the source's request name taken as the conversation step
+	StepChoice string              `json:"step_choice"` // why
+	StepNames  map[string]string   `json:"step_names"`  // source request name -> step written
+	Warnings   []string            `json:"warnings"`
+}
+
+// Outcome is the import as brink import --json prints it.
+func (res *Result) Outcome(tool, input string) Outcome {
+	m := res.Manifest
+	out := Outcome{RunDir: res.Dir, RunID: m.RunID, Tool: tool, Input: input, Requests: res.Requests, Aggregated: m.Aggregated,
+		Levels: m.Levels, StepChoice: res.StepChoice, StepNames: res.StepNames, Warnings: res.Warnings}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	for n, step := range res.StepNames {
+		if step == brink.StepAsk {
+			out.Step = n
+		}
+	}
+	return out
+}
+
 // WriteText says what an import wrote: the run's requests and levels, the
 // conversation step, and where the run directory is.
 func (res *Result) WriteText(w io.Writer, tool, input string) {
