@@ -6,11 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/url"
 	"os"
 	"slices"
+	"sort"
 	"strings"
+	"time"
 
 	"brink"
 	"brink/collect/parquet"
@@ -203,4 +206,22 @@ func requestHash(o replay.MaxRateOptions) string {
 	}
 	h.Write(o.Body)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// WriteText says what the attack measured, ending with one line for
+// scripts: rps=N p50_ms=N p99_ms=N errors=N.
+func (res *AttackResult) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "run %s %s: %d requests in %v, %d rows in %s\n", res.RunID, res.Status, res.Requests,
+		res.Wall.Round(time.Millisecond), res.Rows, res.Traces)
+	if len(res.ByError) > 0 {
+		var parts []string
+		for k, v := range res.ByError {
+			parts = append(parts, fmt.Sprintf("%s %d", k, v))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(w, "errors by class: %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(w, "latency (approx.): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n", res.P50MS, res.P90MS, res.P99MS, res.MaxMS)
+	fmt.Fprintf(w, "next: brink analyze --run %s\n", res.Dir)
+	fmt.Fprintf(w, "rps=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d\n", res.RPS, res.P50MS, res.P99MS, res.Errors)
 }

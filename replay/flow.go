@@ -35,6 +35,7 @@ type Flow struct {
 	Source string `yaml:"-"` // file name, or "builtin:chat"
 	SHA256 string `yaml:"-"` // of the file's bytes
 	dir    string // the file's directory: relative paths resolve against it
+	raw    []byte // the file's text, to name a line in later errors
 }
 
 // Step is one request of the flow.
@@ -149,7 +150,7 @@ func ParseFlow(file string, data []byte) (*Flow, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	f.Source, f.SHA256 = file, hex.EncodeToString(sum[:])
+	f.Source, f.SHA256, f.raw = file, hex.EncodeToString(sum[:]), data
 	if err := f.check(); err != nil {
 		var pe *posError
 		if ok := asPosError(err, &pe); ok {

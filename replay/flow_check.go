@@ -32,6 +32,9 @@ func (f *Flow) check() error {
 	if len(f.Steps) == 0 {
 		return errAt("$", "a flow needs steps: at least one request")
 	}
+	if err := f.checkHosts(); err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	defined := map[string]bool{"vu": true, "session": true, "turn": true, "question": true}
 	sessionSteps := 0

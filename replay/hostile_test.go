@@ -174,16 +174,55 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 			t.Fatalf("row %+v: want the 302 recorded", tr)
 		}
 	}
-	// A flow whose url names another host is refused without sending.
+	// A flow whose url names another host is refused before the run, with
+	// the line of the url.
 	f, err := ParseFlow("f.yaml", []byte("steps:\n  - name: ask\n    url: "+other.URL+"/x\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, err = New(Options{Target: srv.URL, Flow: f, Sink: &memSink{}})
+	if err == nil || !strings.Contains(err.Error(), "flow f.yaml:3:10: step \"ask\" names host "+strings.TrimPrefix(other.URL, "http://")+", not the target's") {
+		t.Fatalf("New: %v", err)
+	}
+	// A host known only when the request is made is checked then: each
+	// such request is refused without sending.
+	t.Setenv("BRINK_TEST_OTHER", other.URL)
+	f, err = ParseFlow("f.yaml", []byte("steps:\n  - name: ask\n    url: ${env:BRINK_TEST_OTHER}/x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	rows, _ = runHostile(t, srv.URL, f)
+	if len(rows) == 0 {
+		t.Fatal("no rows")
+	}
 	for _, tr := range rows {
 		if tr.Error != brink.ErrAssert || tr.Status != 0 {
 			t.Fatalf("foreign host row %+v", tr)
 		}
+	}
+}
+
+// A flow's url: steps name one host at most, and a full URL: brink
+// validate refuses the others with the line, before any target is known.
+func TestFlowHosts(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"steps:\n  - name: a\n    url: http://api.example.com/x\n  - name: b\n    url: https://other.example.com/y\n",
+			`flow f.yaml:5:10: step "b" names host other.example.com but step "a" names api.example.com`},
+		{"steps:\n  - name: a\n    url: api.example.com/x\n", `flow f.yaml:3:10: url "api.example.com/x": want a full http:// or https:// URL`},
+	} {
+		if _, err := ParseFlow("f.yaml", []byte(c.yaml)); err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.yaml, err, c.want)
+		}
+	}
+	f, err := ParseFlow("f.yaml", []byte("steps:\n  - name: a\n    url: http://user@API.example.com:8080/x?q=1\n    extract: {x: $.x}\n  - name: b\n    url: http://api.example.com:8080/${x}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.CheckTarget("http://api.example.com:8080"); err != nil {
+		t.Errorf("same host refused: %v", err)
+	}
+	if err := f.CheckTarget("http://api.example.com:9090"); err == nil || !strings.Contains(err.Error(), "f.yaml:3:10") {
+		t.Errorf("another port: %v", err)
 	}
 }
 

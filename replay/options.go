@@ -113,6 +113,9 @@ func (o *Options) setDefaults() error {
 	if o.Flow == nil {
 		o.Flow = DefaultFlow()
 	}
+	if err := o.Flow.CheckTarget(o.Target); err != nil {
+		return err
+	}
 	if o.Plan == (brink.Plan{}) {
 		o.Plan = brink.DefaultPlan()
 	}

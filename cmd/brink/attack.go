@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"runtime/pprof"
-	"sort"
-	"strings"
 	"time"
 
 	"brink"
@@ -69,7 +66,7 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printAttack(e.human(*asJSON), res)
+	res.WriteText(e.human(*asJSON))
 	if *asJSON {
 		if err := json.NewEncoder(e.stdout).Encode(res.Outcome()); err != nil {
 			return err
@@ -91,20 +88,4 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-func printAttack(w io.Writer, res *record.AttackResult) {
-	fmt.Fprintf(w, "run %s %s: %d requests in %v, %d rows in %s\n", res.RunID, res.Status, res.Requests,
-		res.Wall.Round(time.Millisecond), res.Rows, res.Traces)
-	if len(res.ByError) > 0 {
-		var parts []string
-		for k, v := range res.ByError {
-			parts = append(parts, fmt.Sprintf("%s %d", k, v))
-		}
-		sort.Strings(parts)
-		fmt.Fprintf(w, "errors by class: %s\n", strings.Join(parts, ", "))
-	}
-	fmt.Fprintf(w, "latency (approx.): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n", res.P50MS, res.P90MS, res.P99MS, res.MaxMS)
-	fmt.Fprintf(w, "next: brink analyze --run %s\n", res.Dir)
-	fmt.Fprintf(w, "rps=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d\n", res.RPS, res.P50MS, res.P99MS, res.Errors)
 }

@@ -92,3 +92,17 @@ func TestJSONOutcomes(t *testing.T) {
 		t.Errorf("validate outcome %+v", val)
 	}
 }
+
+// brink validate --target refuses a url: step naming another host, with
+// the line, before anything is sent.
+func TestValidateTargetHost(t *testing.T) {
+	flow := filepath.Join(t.TempDir(), "f.yaml")
+	os.WriteFile(flow, []byte("steps:\n  - name: ask\n    url: https://api.example.com/v1/chat\n"), 0o644)
+	if code, out, errs := brinkMain(t, "validate", flow, "--target", "https://api.example.com"); code != 0 || !strings.Contains(out, "ok, 1 step\n") {
+		t.Errorf("same host: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs := brinkMain(t, "validate", flow, "--target", "http://127.0.0.1:8080")
+	if code != exitFailed || !strings.Contains(errs, flow+`:3:10: step "ask" names host api.example.com, not the target's (127.0.0.1:8080)`) {
+		t.Errorf("another host: exit %d: %s", code, errs)
+	}
+}
