@@ -1,6 +1,7 @@
 package brink
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -28,11 +29,13 @@ func RedactURL(target string) string {
 // Secrets are the values brink must never write or print: those that came
 // from ${env:...}, a URL's user and password, an Authorization header and
 // tokens extracted from answers. Redact masks them in text that leaves the
-// recorder (errors, stop reasons, warnings). Safe for concurrent use.
+// recorder (errors, stop reasons, warnings). Safe for concurrent use; Add is
+// cheap (a run of 100,000 users adds a token each), Redact builds its
+// replacer once per change.
 type Secrets struct {
-	mu    sync.RWMutex
-	seen  map[string]bool
-	forms []string // every written form of every value, longest first
+	mu       sync.RWMutex
+	forms    map[string]bool   // every written form of every value
+	replacer *strings.Replacer // of forms, longest first; nil when stale
 }
 
 // minSecret is the shortest value masked: shorter ones would garble text
@@ -47,7 +50,7 @@ func (s *Secrets) Add(v string) {
 		return
 	}
 	s.mu.RLock()
-	known := s.seen[v]
+	known := s.forms[v]
 	s.mu.RUnlock()
 	if known {
 		return
@@ -57,17 +60,15 @@ func (s *Secrets) Add(v string) {
 	forms = append(forms, strings.FieldsFunc(v, unicode.IsControl)...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.seen == nil {
-		s.seen = map[string]bool{}
+	if s.forms == nil {
+		s.forms = map[string]bool{}
 	}
-	s.seen[v] = true
 	for _, f := range forms {
-		if len(f) >= minSecret && !slices.Contains(s.forms, f) {
-			s.forms = append(s.forms, f)
+		if len(f) >= minSecret && !s.forms[f] {
+			s.forms[f] = true
+			s.replacer = nil
 		}
 	}
-	// Longest first, so that a value containing another is masked whole.
-	slices.SortFunc(s.forms, func(a, b string) int { return len(b) - len(a) })
 }
 
 // AddURL remembers a URL's user and password.
@@ -106,11 +107,27 @@ func (s *Secrets) Redact(text string) string {
 		return text
 	}
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, f := range s.forms {
-		text = strings.ReplaceAll(text, f, "****")
+	r, n := s.replacer, len(s.forms)
+	s.mu.RUnlock()
+	if n == 0 {
+		return text
 	}
-	return text
+	if r == nil {
+		s.mu.Lock()
+		if s.replacer == nil {
+			// Longest first: the replacer tries them in order, so a value
+			// containing another is masked whole.
+			forms := slices.SortedFunc(maps.Keys(s.forms), func(a, b string) int { return len(b) - len(a) })
+			pairs := make([]string, 0, 2*len(forms))
+			for _, f := range forms {
+				pairs = append(pairs, f, "****")
+			}
+			s.replacer = strings.NewReplacer(pairs...)
+		}
+		r = s.replacer
+		s.mu.Unlock()
+	}
+	return r.Replace(text)
 }
 
 // Err is err with its message redacted; errors.Is and As still see the

@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,11 +199,12 @@ func BenchmarkManyUsers(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var peakActive atomic.Int64
+		var peakActive, peakStack, peakHeap atomic.Int64
 		done := make(chan struct{})
 		go func() {
 			t := time.NewTicker(time.Second)
 			defer t.Stop()
+			var ms runtime.MemStats
 			for {
 				select {
 				case <-done:
@@ -210,6 +212,18 @@ func BenchmarkManyUsers(b *testing.B) {
 				case <-t.C:
 					if a := int64(r.Snapshot().Active); a > peakActive.Load() {
 						peakActive.Store(a)
+					}
+					// Where the memory goes: goroutine stacks or the heap.
+					runtime.ReadMemStats(&ms)
+					peakStack.Store(max(peakStack.Load(), int64(ms.StackInuse)))
+					if int64(ms.HeapInuse) > peakHeap.Load() {
+						peakHeap.Store(int64(ms.HeapInuse))
+						if p := os.Getenv("BRINK_BENCH_HEAPPROFILE"); p != "" {
+							if f, err := os.Create(p); err == nil {
+								pprof.WriteHeapProfile(f)
+								f.Close()
+							}
+						}
 					}
 				}
 			}
@@ -228,6 +242,8 @@ func BenchmarkManyUsers(b *testing.B) {
 		errs := r.Snapshot().Errors
 		b.ReportMetric(float64(rss)/(1<<20), "peak_rss_MiB")
 		b.ReportMetric(float64(peakActive.Load()), "peak_users")
+		b.ReportMetric(float64(peakStack.Load())/(1<<20), "peak_stack_MiB")
+		b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak_heap_MiB")
 		b.ReportMetric(float64(res.Requests), "requests")
 		b.ReportMetric(float64(errs), "errors")
 		b.ReportMetric(float64(res.Requests)/res.Ended.Sub(res.Started).Seconds(), "req/s")

@@ -200,7 +200,9 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 		}
 		return stepResult{}, 0
 	}
-	ev.URL = st.vars.mask(req.URL.String())
+	if r.opts.Observe != nil { // a dry run: masking costs a pass over every secret
+		ev.URL = st.vars.mask(req.URL.String())
+	}
 	t.BytesSent = int64(sent)
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -291,10 +293,12 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 			return res, 0
 		}
 		st.vars.set(name, val, looksSecret(name) || slices.Contains(s.Secret, name))
-		if ev.Extracted == nil {
-			ev.Extracted = map[string]string{}
+		if r.opts.Observe != nil {
+			if ev.Extracted == nil {
+				ev.Extracted = map[string]string{}
+			}
+			ev.Extracted[name] = st.vars.mask(val)
 		}
-		ev.Extracted[name] = st.vars.mask(val)
 	}
 	if s.Expires != "" {
 		if secs, ok := s.lookupFloat(body, s.Expires); ok && secs > 0 {
