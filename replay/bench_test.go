@@ -199,7 +199,7 @@ func BenchmarkManyUsers(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var peakActive, peakStack, peakHeap atomic.Int64
+		var peakActive, peakStack, peakHeap, peakG atomic.Int64
 		done := make(chan struct{})
 		go func() {
 			t := time.NewTicker(time.Second)
@@ -212,6 +212,15 @@ func BenchmarkManyUsers(b *testing.B) {
 				case <-t.C:
 					if a := int64(r.Snapshot().Active); a > peakActive.Load() {
 						peakActive.Store(a)
+					}
+					if n := int64(runtime.NumGoroutine()); n > peakG.Load() {
+						peakG.Store(n)
+						if p := os.Getenv("BRINK_BENCH_GPROFILE"); p != "" {
+							if f, err := os.Create(p); err == nil {
+								pprof.Lookup("goroutine").WriteTo(f, 1)
+								f.Close()
+							}
+						}
 					}
 					// Where the memory goes: goroutine stacks or the heap.
 					runtime.ReadMemStats(&ms)
@@ -243,6 +252,7 @@ func BenchmarkManyUsers(b *testing.B) {
 		b.ReportMetric(float64(rss)/(1<<20), "peak_rss_MiB")
 		b.ReportMetric(float64(peakActive.Load()), "peak_users")
 		b.ReportMetric(float64(peakStack.Load())/(1<<20), "peak_stack_MiB")
+		b.ReportMetric(float64(peakG.Load()), "peak_goroutines")
 		b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak_heap_MiB")
 		b.ReportMetric(float64(res.Requests), "requests")
 		b.ReportMetric(float64(errs), "errors")

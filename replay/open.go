@@ -32,22 +32,16 @@ func (r *Runner) addArrivals(ctx context.Context) {
 }
 
 // arrival runs one open-model session: the once steps, one chat session.
+// It holds one of the run's session slots until the session ends.
 func (r *Runner) arrival(id int32, scheduled time.Time, sem chan struct{}) {
-	defer r.wg.Done()
 	select {
 	case sem <- struct{}{}:
 	case <-r.stopCh:
+		r.wg.Done()
 		return
 	}
-	defer func() { <-sem }()
 	r.activeUsers.Add(1)
-	defer r.activeUsers.Add(-1)
 	st := r.newVU(id)
-	st.next = scheduled
-	if !r.login(st) {
-		return
-	}
-	st.session = 1
-	st.vars.set("session", "1", false)
-	r.runSession(st, r.picker.Next(st.id))
+	st.next, st.single, st.sem = scheduled, true, sem
+	r.resume(st)
 }

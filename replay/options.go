@@ -91,10 +91,12 @@ type Options struct {
 	// with it, as a busy host would.
 	BeforeSend func(scheduled time.Time)
 
-	// Secrets collects the values never to print (the target's user and
-	// password, ${env:...} values, credential headers, extracted tokens)
-	// as the run learns them; the caller redacts what leaves the run with
-	// it. Default: a new set (Runner.Secrets).
+	// Secrets collects the run-wide values never to print (the target's
+	// user and password, ${env:...} values) as the run learns them; the
+	// caller redacts what leaves the run with it. A user's own secrets
+	// (credential headers, extracted tokens, secret CSV columns) stay with
+	// the user, and an error leaving the user is masked with them there.
+	// Default: a new set (Runner.Secrets).
 	Secrets *brink.Secrets
 }
 

@@ -162,10 +162,7 @@ func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.
 			if err != nil {
 				return nil, 0, err
 			}
-			if brink.CredentialHeader(k) && !st.vars.secrets[val] {
-				st.vars.secrets[val] = true
-				r.opts.Secrets.AddHeader(k, val)
-			}
+			st.vars.secretHeader(k, val)
 			req.Header.Set(k, val)
 		}
 	}
@@ -196,7 +193,7 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 		r.finish(t, wallStart, firstByte)
 		t.Error = brink.ErrAssert
 		if !errors.Is(err, errForeignHost) && !errors.Is(err, errUnsendable) {
-			r.fail(err) // a template that cannot be filled is the flow's fault: stop
+			r.fail(st.vars.redact(err)) // a template that cannot be filled is the flow's fault: stop
 		}
 		return stepResult{}, 0
 	}

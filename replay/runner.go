@@ -80,6 +80,7 @@ type Runner struct {
 	began            atomic.Bool   // timeline and windows are set
 	sinkErr          atomic.Pointer[error]
 	spent            atomic.Pointer[float64] // set when the budget ran out
+	wake             wakeHeap                // the users that think
 }
 
 // Secrets are the values the run must never print: redact what leaves it.
@@ -111,7 +112,7 @@ func New(opts Options) (*Runner, error) {
 	u, _ := url.Parse(opts.Target)
 	r := &Runner{opts: opts, base: strings.TrimRight(opts.Target, "/"), host: u.Host, flow: opts.Flow,
 		picker: opts.Sessions, client: opts.Client, defaultThink: DefaultThink(), live: newLive(opts.KeyStep),
-		stopCh: make(chan struct{})}
+		stopCh: make(chan struct{}), wake: wakeHeap{kick: make(chan struct{}, 1)}}
 	if opts.MaxRPS > 0 {
 		// The cap is in scenario requests per second; the limiter runs on the wall clock.
 		wall := opts.MaxRPS / opts.Clock.Scale
@@ -259,6 +260,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		}
 		return res, nil
 	}
+	go r.wake.loop(r)
 	if r.opts.Plan.Open() {
 		go r.addArrivals(ctx)
 	} else {

@@ -39,12 +39,40 @@ func newVars(shared *brink.Secrets) *vars {
 	return &vars{m: map[string]string{}, secrets: map[string]bool{}, shared: shared}
 }
 
-// secret remembers a value to mask, here and in what leaves the run.
+// secret remembers a value of this user's to mask. A user's secrets stay
+// with it (a shared set would take a lock on every login of every user):
+// an error leaving the user goes through redact.
 func (v *vars) secret(val string) {
-	if val != "" && !v.secrets[val] {
+	if val != "" {
 		v.secrets[val] = true
-		v.shared.Add(val)
 	}
+}
+
+// secretHeader remembers a credential header's value, and the credential
+// after its scheme ("Bearer ...").
+func (v *vars) secretHeader(name, val string) {
+	if brink.CredentialHeader(name) && !v.secrets[val] {
+		v.secret(val)
+		if _, cred, ok := strings.Cut(val, " "); ok {
+			v.secret(strings.TrimSpace(cred))
+		}
+	}
+}
+
+// redact masks the run's secrets and this user's in err, in every form an
+// error prints them.
+func (v *vars) redact(err error) error {
+	return v.secretSet().Err(v.shared.Err(err))
+}
+
+// secretSet is this user's secrets as a set that knows their forms; built
+// only when something must be masked (a dry run's lines, a failing run).
+func (v *vars) secretSet() *brink.Secrets {
+	var s brink.Secrets
+	for val := range v.secrets {
+		s.Add(val)
+	}
+	return &s
 }
 
 // expand replaces ${name}, ${env:NAME} and ${user.col} in s.
@@ -82,6 +110,7 @@ func (v *vars) lookup(name string) (string, error) {
 			return "", fmt.Errorf("environment variable %s is not set (the flow uses ${env:%s})", env, env)
 		}
 		v.secret(val)
+		v.shared.Add(val) // the same for every user: the run masks it everywhere
 		return val, nil
 	}
 	val, ok := v.m[name]
@@ -109,8 +138,9 @@ func looksSecret(name string) bool {
 	return false
 }
 
-// mask replaces every secret the run knows, in every written form, with ****.
-func (v *vars) mask(s string) string { return v.shared.Redact(s) }
+// mask replaces every secret of the run's and this user's, in every
+// written form, with ****.
+func (v *vars) mask(s string) string { return v.secretSet().Redact(v.shared.Redact(s)) }
 
 // expandBody renders a body template as JSON: strings are expanded (and
 // JSON-escaped by the encoder), everything else is kept.
