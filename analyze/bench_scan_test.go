@@ -139,5 +139,3 @@ func reportScan(b *testing.B, what string, f childFigures, rssMiB, maxMiB int64)
 		b.Errorf("%s rows: analysis %.1fx one scan, %d MiB peak RSS; targets 5x and %d MiB", what, ratio, rssMiB, maxMiB)
 	}
 }
-
-
