@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +23,25 @@ type childFigures struct {
 	ScanS    float64 `json:"scan_s"`
 	AnalyzeS float64 `json:"analyze_s"`
 	Rows     int64   `json:"rows"`
+	// HWMKiB is the child's own peak RSS (VmHWM): unlike rusage's maxrss,
+	// it does not carry over the peak of the parent that forked it.
+	HWMKiB int64 `json:"hwm_kib"`
+}
+
+// vmHWM is this process's peak RSS in KiB from /proc/self/status; 0 where
+// there is none.
+func vmHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // singleScan is the yardstick: one exact-percentile scan of the run's trace
@@ -75,12 +96,13 @@ func scanThenAnalyze(dir string) error {
 	if tm != nil {
 		tm.Write(os.Stderr)
 	}
+	f.HWMKiB = vmHWM()
 	return json.NewEncoder(os.Stdout).Encode(f)
 }
 
-// scanChild runs scanThenAnalyze in a fresh process (Linux carries a
-// parent's peak RSS into a child it execs, and the parent generated the
-// rows), returning its figures and peak RSS in MiB.
+// scanChild runs scanThenAnalyze in a fresh process, returning its figures
+// and peak RSS in MiB: its own VmHWM, as Linux carries a parent's peak into
+// the maxrss of a child it execs, and the parent may have generated the rows.
 func scanChild(b *testing.B, dir string) (childFigures, int64) {
 	os.RemoveAll(filepath.Join(dir, "analysis"))
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -93,6 +115,9 @@ func scanChild(b *testing.B, dir string) (childFigures, int64) {
 	var f childFigures
 	if err := json.Unmarshal(out, &f); err != nil {
 		b.Fatalf("child said %q: %v", out, err)
+	}
+	if f.HWMKiB > 0 {
+		return f, f.HWMKiB / 1024
 	}
 	return f, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss / 1024
 }
