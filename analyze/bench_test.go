@@ -19,6 +19,13 @@ import (
 // TestMain lets the benchmark analyse in a child process, so its peak RSS
 // is the analysis's alone.
 func TestMain(m *testing.M) {
+	if dir := os.Getenv("BRINK_SCAN_CHILD"); dir != "" {
+		if err := scanThenAnalyze(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv("BRINK_ANALYZE_CHILD"); dir != "" {
 		if _, err := Run(context.Background(), dir, Options{}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -50,6 +57,71 @@ func makeBigRun(b *testing.B, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchRows(n, plan, t0, func(i int, tr brink.Trace) {
+		w.Write(tr)
+		if i%1_000_000 == 999_999 {
+			if err := w.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := run.Finish(context.Background(), rundir.Ending{Ended: end, Status: brink.StatusCompleted, Levels: tl}); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// makeShardedRun writes a run of n trace rows like makeBigRun's as a run
+// of the given shards (user v on shard v mod shards), once, kept in the
+// temp directory.
+func makeShardedRun(b *testing.B, n, shards int) string {
+	ctx := context.Background()
+	id := fmt.Sprintf("brink-bench-run-%d-%dshards", n, shards)
+	dir := filepath.Join(os.TempDir(), id)
+	if _, err := os.Stat(filepath.Join(dir, "shards", "0.json")); err == nil {
+		if r, err := rundir.Open(ctx, dir); err == nil && r.Manifest().Status == brink.StatusCompleted {
+			return dir
+		}
+	}
+	os.RemoveAll(dir)
+	t0 := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	plan := brink.DefaultPlan()
+	tl := plan.Timeline(t0)
+	end := t0.Add(plan.Duration())
+	writers := make([]*rundir.Writer, shards)
+	sinks := make([]*parquet.TraceWriter, shards)
+	for i := range shards {
+		w, err := rundir.Create(ctx, rundir.CreateOptions{RunsDir: filepath.Dir(dir), RunID: id, Started: t0, Plan: plan,
+			StopRules: brink.DefaultStopRules(), Clock: brink.Clock{Epoch: t0, Scale: 1}, Shard: i, Shards: shards, StartAt: t0})
+		if err != nil {
+			b.Fatal(err)
+		}
+		writers[i] = w
+		if sinks[i], err = parquet.NewTraceWriter(w.Path(w.TracesDir()), parquet.TraceOptions{RunID: id, FlushEvery: time.Hour,
+			Stored: func(path string, rows int64) error { return w.Segment(ctx, path, rows) }}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchRows(n, plan, t0, func(_ int, tr brink.Trace) { sinks[int(tr.VU)%shards].Write(tr) })
+	for i := range shards {
+		if err := sinks[i].Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := writers[i].Finish(ctx, rundir.Ending{Ended: end, Status: brink.StatusCompleted, Levels: tl}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// benchRows makes n trace rows spread evenly over the plan's timeline:
+// four asks to a login and a new chat, latency growing with the users,
+// throttles growing with the level.
+func benchRows(n int, plan brink.Plan, t0 time.Time, emit func(i int, tr brink.Trace)) {
+	tl := plan.Timeline(t0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	total := plan.Duration()
 	steps := []string{brink.StepAuth, brink.StepNewChat, brink.StepAsk, brink.StepAsk, brink.StepAsk, brink.StepAsk}
@@ -72,20 +144,8 @@ func makeBigRun(b *testing.B, n int) string {
 		if tr.Step == brink.StepAsk && tr.Error == "" {
 			tr.HasUsage, tr.InputTokens, tr.OutputTokens, tr.Model = true, int32(400+rng.IntN(2000)), int32(100+rng.IntN(300)), "anthropic.claude-3-haiku-20240307-v1:0"
 		}
-		w.Write(tr)
-		if i%1_000_000 == 999_999 {
-			if err := w.Flush(); err != nil {
-				b.Fatal(err)
-			}
-		}
+		emit(i, tr)
 	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := run.Finish(context.Background(), rundir.Ending{Ended: end, Status: brink.StatusCompleted, Levels: tl}); err != nil {
-		b.Fatal(err)
-	}
-	return dir
 }
 
 // BenchmarkAnalyze10M analyses a generated 10-million-row run in a child

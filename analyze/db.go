@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -15,6 +16,9 @@ import (
 type DBOptions struct {
 	Threads     int    // default 2 (this is a 2-core tool by design)
 	MemoryLimit string // default "1GB"
+	// Timings, when set, records every statement's wall time and rows
+	// (brink analyze --timings).
+	Timings *Timings
 }
 
 // Open returns an in-memory DuckDB that will not download anything.
@@ -34,7 +38,11 @@ func Open(ctx context.Context, o DBOptions) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
-	db := sql.OpenDB(conn)
+	var c driver.Connector = conn
+	if o.Timings != nil {
+		c = timedConnector{Connector: conn, t: o.Timings}
+	}
+	db := sql.OpenDB(c)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb: %w", err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"brink/collect/parquet"
 	"brink/rundir"
 
 	"brink"
@@ -36,6 +37,32 @@ func checkBrinkFile(ctx context.Context, db *sql.DB, path string) error {
 	return nil
 }
 
+// checkSegment checks a trace segment whole before any query reads it, so
+// that a damaged one is skipped by name instead of failing the analysis
+// halfway (a decompression error) or, worse, decoding to wrong numbers: its
+// footer and schema version (checkBrinkFile), then every page against the
+// CRC-32 the writer put in its header. A segment from a brink that wrote no
+// checksums is decoded once, every column, instead.
+func checkSegment(ctx context.Context, db *sql.DB, path string) error {
+	if err := checkBrinkFile(ctx, db, path); err != nil {
+		return err
+	}
+	err := parquet.VerifyPages(path)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, parquet.ErrChecksum):
+		return fmt.Errorf("%s: damaged: %v", path, err)
+	case !errors.Is(err, parquet.ErrNoChecksums):
+		return fmt.Errorf("%s: not a whole Parquet file: %v", path, err)
+	}
+	var n sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT count(hash(r)) FROM read_parquet(?) r`, path).Scan(&n); err != nil {
+		return fmt.Errorf("%s: damaged: %v", path, firstLine(err.Error()))
+	}
+	return nil
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -52,7 +79,7 @@ func loadRun(ctx context.Context, db *sql.DB, run *rundir.Run) (warnings []strin
 	}
 	var good []string
 	for _, f := range files {
-		if err := checkBrinkFile(ctx, db, f); err != nil {
+		if err := checkSegment(ctx, db, f); err != nil {
 			warnings = append(warnings, "skipped "+err.Error())
 			continue
 		}

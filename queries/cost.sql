@@ -19,14 +19,19 @@
 -- lambda_ms, or its latency minus the gateway's overhead, rounded up to the
 -- millisecond. DynamoDB: write/read units per answered turn (on_demand), or
 -- the provisioned capacity held through the window (provisioned).
+-- The hold is read in two passes, each an aggregation (no CTE of its rows
+-- is kept: on 10M rows that spilled to disk and took most of the time).
 WITH p AS (SELECT * FROM cost_params),
 w AS (
     SELECT level, users, steady_us, end_us, (end_us - steady_us) / 1e6 AS window_s
     FROM windows
 ),
-t AS (
-    SELECT h.level, h.step, h.error, h.status, h.latency_ms, h.input_tokens, h.output_tokens,
-           coalesce(nullif(h.model, ''), p.default_model) AS model
+t AS NOT MATERIALIZED (
+    SELECT h.level, h.error, h.status, h.latency_ms, h.input_tokens, h.output_tokens,
+           coalesce(nullif(h.model, ''), p.default_model) AS model,
+           h.input_tokens + h.output_tokens AS tokens,
+           -- an answered turn of a priced model
+           h.step = $1 AND h.error = '' AND coalesce(nullif(h.model, ''), p.default_model) IN (SELECT model FROM cost_prices) AS turn
     FROM hold h
     CROSS JOIN p
 ),
@@ -35,16 +40,18 @@ req AS (
         count(*) FILTER (WHERE error <> 'connect')                  AS api_requests,
         count(*) FILTER (WHERE error <> 'connect' AND status <> 429) AS lambda_invocations,
         coalesce(sum(coalesce(p.lambda_ms, ceil(greatest(latency_ms - p.overhead_ms, 0))))
-                 FILTER (WHERE error <> 'connect' AND status <> 429), 0) / 1000.0 AS lambda_seconds
+                 FILTER (WHERE error <> 'connect' AND status <> 429), 0) / 1000.0 AS lambda_seconds,
+        count(*) FILTER (WHERE turn)                                 AS answered_turns,
+        coalesce(sum(input_tokens) FILTER (WHERE turn), 0)           AS input_tokens,
+        coalesce(sum(output_tokens) FILTER (WHERE turn), 0)          AS output_tokens,
+        avg(tokens) FILTER (WHERE turn)                              AS tokens_per_turn_mean,
+        quantile_cont(tokens, 0.95) FILTER (WHERE turn)              AS tokens_per_turn_p95,
+        avg(input_tokens) FILTER (WHERE turn)                        AS input_tokens_per_turn_mean,
+        quantile_cont(input_tokens, 0.95) FILTER (WHERE turn)        AS input_tokens_per_turn_p95,
+        avg(output_tokens) FILTER (WHERE turn)                       AS output_tokens_per_turn_mean,
+        quantile_cont(output_tokens, 0.95) FILTER (WHERE turn)       AS output_tokens_per_turn_p95
     FROM t CROSS JOIN p
     GROUP BY level
-),
-turns AS (
-    SELECT t.level, t.model, t.input_tokens, t.output_tokens,
-           t.input_tokens + t.output_tokens   AS tokens
-    FROM t
-    JOIN cost_prices pr USING (model)
-    WHERE t.step = $1 AND t.error = ''
 ),
 -- Dollars from integer token sums per model, added in model order, so the
 -- result does not depend on the order threads summed rows in.
@@ -54,26 +61,15 @@ usd AS (
         sum(out_tok * pr.output_usd ORDER BY model) AS llm_output_usd
     FROM (
         SELECT level, model, coalesce(sum(input_tokens), 0) AS in_tok, coalesce(sum(output_tokens), 0) AS out_tok
-        FROM turns GROUP BY level, model
+        FROM t WHERE turn GROUP BY level, model
     ) JOIN cost_prices pr USING (model)
     GROUP BY level
 ),
 tk AS (
-    SELECT level,
-        count(*)                               AS answered_turns,
-        coalesce(sum(input_tokens), 0)         AS input_tokens,
-        coalesce(sum(output_tokens), 0)        AS output_tokens,
-        coalesce(any_value(u.llm_input_usd), 0)  AS llm_input_usd,
-        coalesce(any_value(u.llm_output_usd), 0) AS llm_output_usd,
-        avg(tokens)                            AS tokens_per_turn_mean,
-        quantile_cont(tokens, 0.95)            AS tokens_per_turn_p95,
-        avg(input_tokens)                      AS input_tokens_per_turn_mean,
-        quantile_cont(input_tokens, 0.95)      AS input_tokens_per_turn_p95,
-        avg(output_tokens)                     AS output_tokens_per_turn_mean,
-        quantile_cont(output_tokens, 0.95)     AS output_tokens_per_turn_p95
-    FROM turns
+    SELECT req.*, coalesce(u.llm_input_usd, 0) AS llm_input_usd, coalesce(u.llm_output_usd, 0) AS llm_output_usd
+    FROM req
     LEFT JOIN usd u USING (level)
-    GROUP BY level
+    WHERE req.answered_turns > 0
 ),
 usage AS (
     SELECT

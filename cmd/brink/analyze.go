@@ -25,6 +25,7 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 	partial := fs.Bool("allow-partial", false, "analyse a sharded run whose shards are not all done (killed or missing): what is there, and say so")
 	prices := fs.String("prices", "", "price sheet YAML to cost the run with (default: the run's prices.yaml, else the embedded sheet)")
 	usage := fs.String("usage", "", "YAML sizing of the real stack to price: API type, Lambda memory/arch, DynamoDB mode/capacity (docs/cost.md; default: the sim's)")
+	timings := fs.Bool("timings", false, "print each DuckDB statement's time and rows to stderr (where the analysis spends its time)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -39,7 +40,12 @@ func runAnalyze(ctx context.Context, e env, args []string) error {
 			return cli.Usagef("--prices: %v", err)
 		}
 	}
-	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem}, Prices: sheet, AllowPartial: *partial, UsageFile: *usage})
+	var tm *analyze.Timings
+	if *timings {
+		tm = &analyze.Timings{}
+		defer tm.Write(e.stderr)
+	}
+	res, err := analyze.Run(ctx, dir, analyze.Options{DB: analyze.DBOptions{Threads: *threads, MemoryLimit: *mem, Timings: tm}, Prices: sheet, AllowPartial: *partial, UsageFile: *usage})
 	if err != nil {
 		return err
 	}

@@ -67,8 +67,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("manifest clock %v/%v, want the sim's", m.Epoch, m.TimeScale)
 	}
 
-	if code, out, errs := brinkMain(t, "analyze", "--run", dir); code != 0 {
+	code, out, errs = brinkMain(t, "analyze", "--run", dir, "--timings")
+	if code != 0 {
 		t.Fatalf("analyze exit %d: %s %s", code, out, errs)
+	}
+	if !strings.Contains(errs, "latency_dist") || !strings.Contains(errs, "total") {
+		t.Errorf("analyze --timings printed no timings to stderr:\n%s", errs)
 	}
 	summary, err := readSummary(dir)
 	if err != nil {

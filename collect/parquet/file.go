@@ -3,6 +3,7 @@ package parquet
 import (
 	"brink"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -61,13 +62,10 @@ func writeFile(path, what string, fields []arrow.Field, md map[string]string, re
 	if err := fw.Close(); err != nil { // also closes f
 		return fmt.Errorf("write %s %s: %w", what, path, err)
 	}
-	// fw.Close closed f; reopen to fsync the data before the rename makes it visible.
-	if g, err := os.Open(tmp); err == nil {
-		serr := g.Sync()
-		g.Close()
-		if serr != nil {
-			return fmt.Errorf("write %s %s: sync: %w", what, path, serr)
-		}
+	// fw.Close closed f. Add the page checksums arrow-go does not write
+	// (crc.go), and fsync the data before the rename makes it visible.
+	if err := checksumFile(tmp); err != nil {
+		return fmt.Errorf("write %s %s: %w", what, path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write %s: %w", what, err)
@@ -75,10 +73,38 @@ func writeFile(path, what string, fields []arrow.Field, md map[string]string, re
 	return nil
 }
 
+// checksumFile rewrites the Parquet file at path with a CRC in every page
+// header, and syncs it.
+func checksumFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if data, err = addPageCRCs(data); err != nil {
+		return fmt.Errorf("page checksums: %w", err)
+	}
+	g, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := g.Write(data); err != nil {
+		g.Close()
+		return err
+	}
+	if err := g.Sync(); err != nil {
+		g.Close()
+		return fmt.Errorf("sync: %w", err)
+	}
+	return g.Close()
+}
+
 // readFile opens a Parquet file brink wrote, checks its schema version, its
 // kind (when kind is not "") and its columns against fields, and reads it
 // whole. The caller releases the table. what names the file in errors.
 func readFile(ctx context.Context, path, what, kind string, fields []arrow.Field) (arrow.Table, error) {
+	if err := VerifyPages(path); err != nil && !errors.Is(err, ErrNoChecksums) {
+		return nil, fmt.Errorf("read %s %s: %w", what, path, err)
+	}
 	rdr, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w: %v", what, path, ErrTorn, err)
