@@ -2,6 +2,8 @@ package analyze
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"brink"
+	"brink/collect"
+	"brink/queries"
 	"brink/record"
 	"brink/sim"
 )
@@ -85,4 +89,156 @@ func containsInt(xs []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// A sim stalled for a second of wall time in level 1's hold (20 s of
+// scenario time at scale 0.05: every invocation that arrives in that
+// second waits for its end, as on a starved host) answers its turns late;
+// collect brings the sim's lateness into the run and analysis marks level
+// 1 suspect with the sim's lateness as the reason.
+func TestStalledSimIsSuspect(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a recorded run: skipped under -short")
+	}
+	s, err := sim.New(sim.DefaultConfig(), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var start, stallAt time.Time
+	stall := time.Second
+	s.SetPause(func(at time.Time) {
+		mu.Lock()
+		if start.IsZero() || at.Sub(start) < 90*time.Second { // level 1's hold is [70 s, 130 s)
+			mu.Unlock()
+			return
+		}
+		if stallAt.IsZero() {
+			stallAt = time.Now()
+		}
+		until := stallAt.Add(stall)
+		mu.Unlock()
+		time.Sleep(time.Until(until))
+	})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	plan := brink.Plan{Model: "closed", StartUsers: 3, StepUsers: 3, MaxUsers: 6, Ramp: brink.Duration(5 * time.Second), Hold: brink.Duration(60 * time.Second)}
+	flow, sessions, err := record.Inputs{Seed: 1}.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := record.Run(ctx, record.Options{Target: srv.URL, RunsDir: t.TempDir(), Plan: plan, Seed: 1,
+		Rules: []brink.StopRule{}, Flow: flow, Sessions: sessions,
+		OnStart: func(st record.Started) { mu.Lock(); start = st.Clock.Now(); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stallAt.IsZero() {
+		t.Fatal("the stall never happened")
+	}
+	if _, err := collect.Run(ctx, res.Dir, collect.Options{Margin: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	ares, err := Run(ctx, res.Dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := ares.Summary
+	m := sum.Measurement
+	if m == nil || m.Verdict != brink.VerdictDegraded || !containsInt(m.SuspectLevels, 1) {
+		t.Fatalf("measurement %+v: want degraded with level 1 suspect", m)
+	}
+	l1 := sum.Levels[1]
+	if l1.Verdict != brink.VerdictSuspect || !strings.Contains(l1.VerdictReason, "the sim answered") || l1.SimLatenessP99MS == nil || l1.SimServiceP50MS == nil {
+		t.Fatalf("level 1: verdict %s (%s), sim lateness p99 %v", l1.Verdict, l1.VerdictReason, l1.SimLatenessP99MS)
+	}
+	// The first turn that arrived in the stall waited the whole second: 20 s
+	// of scenario time; the level's p99 (its worst seconds, at ~30 turns a
+	// hold) carries it.
+	want := float64(stall/time.Millisecond) / 0.05
+	if *l1.SimLatenessP99MS < want*0.5 || m.WorstSimLatenessP99MS == nil || *m.WorstSimLatenessP99MS < *l1.SimLatenessP99MS {
+		t.Errorf("level 1's sim lateness p99 %.0f ms (worst %v): a turn stalled %.0f ms should show", *l1.SimLatenessP99MS, m.WorstSimLatenessP99MS, want)
+	}
+	t.Logf("level 1: sim lateness p99 %.0f ms over a modelled %.0f ms; %s", *l1.SimLatenessP99MS, *l1.SimServiceP50MS, l1.VerdictReason)
+	// The modelled conversation of the default model takes a second or two.
+	if svc := *l1.SimServiceP50MS; svc < 300 || svc > 10000 {
+		t.Errorf("modelled conversation p50 %.0f ms", svc)
+	}
+	said := false
+	for _, f := range sum.Findings {
+		said = said || strings.HasPrefix(f, "6 users (level 1) is suspect:") && strings.Contains(f, "the sim answered")
+	}
+	if !said {
+		t.Errorf("findings %q: want level 1 named suspect for the sim's lateness", sum.Findings)
+	}
+}
+
+// sim_lateness weighs each second's p99 by its turns: one late second of
+// ten equal ones is the hold's p99, one late turn among 181 is not; the
+// modelled conversation time is the turn-weighted median second, and a
+// second outside every hold counts nowhere.
+func TestSimLatenessQuery(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, DBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := func(d int) int64 { return t0.Add(time.Duration(d) * time.Second).UnixMicro() }
+	if _, err := db.ExecContext(ctx, `CREATE TABLE windows (level INTEGER, users INTEGER, ramp_us BIGINT, steady_us BIGINT, end_us BIGINT);
+		CREATE TABLE sim_self (namespace VARCHAR, metric VARCHAR, stat VARCHAR, period_s INTEGER, ts TIMESTAMPTZ, value DOUBLE)`); err != nil {
+		t.Fatal(err)
+	}
+	for lvl, w := range [][3]int64{{s(0), s(10), s(20)}, {s(30), s(40), s(50)}} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO windows VALUES (?, 1, ?, ?, ?)`, lvl, w[0], w[1], w[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put := func(sec int, metric, stat string, v float64) {
+		if _, err := db.ExecContext(ctx, `INSERT INTO sim_self VALUES ('Brink/Sim', ?, ?, 1, make_timestamptz(?::BIGINT), ?)`, metric, stat, s(sec), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		// Level 0: ten seconds of 10 turns, the last one late.
+		late := 100.0
+		if i == 9 {
+			late = 5000
+		}
+		put(10+i, "Lateness", "p99", late)
+		put(10+i, "Lateness", "Maximum", late+1)
+		put(10+i, "Lateness", "SampleCount", 10)
+		put(10+i, "ServiceTime", "p50", 1000+100*float64(i))
+		// Level 1: nine seconds of 20 turns and one of a single late turn.
+		n := 20.0
+		if i == 9 {
+			n = 1
+		}
+		put(40+i, "Lateness", "p99", late)
+		put(40+i, "Lateness", "SampleCount", n)
+		put(40+i, "ServiceTime", "p50", 2000)
+	}
+	put(25, "Lateness", "p99", 99999) // between the holds
+	put(25, "Lateness", "SampleCount", 5)
+	rows, err := db.QueryContext(ctx, queries.MustGet("sim_lateness"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var lvl int
+		var turns int64
+		var p99, mx, svc sql.NullFloat64
+		if err := rows.Scan(&lvl, &turns, &p99, &mx, &svc); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %d %v %v %v", lvl, turns, p99.Float64, mx, svc.Float64))
+	}
+	want := []string{"0 100 5000 {5001 true} 1400", "1 181 100 {0 false} 2000"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sim_lateness rows\n%q\nwant\n%q", got, want)
+	}
 }
