@@ -14,6 +14,8 @@ import (
 	"brink/collect"
 	"brink/queries"
 	"brink/record"
+	"brink/replay"
+	"brink/rundir"
 	"brink/sim"
 )
 
@@ -240,5 +242,112 @@ func TestSimLatenessQuery(t *testing.T) {
 	want := []string{"0 100 5000 {5001 true} 1400", "1 181 100 {0 false} 2000"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("sim_lateness rows\n%q\nwant\n%q", got, want)
+	}
+}
+
+// brink run --strict-measurement: a generator stalled for 400 ms of wall
+// time in level 1's hold (8 s of scenario time) has that hold judged
+// suspect live and held once more; run.json keeps the first hold in
+// repeated_hold and the repeat as the level's hold, and analysis judges
+// the level on the repeat alone.
+func TestStrictMeasurementRepeatsSuspectHold(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a recorded run: skipped under -short")
+	}
+	s, err := sim.New(sim.DefaultConfig(), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	const hold, ramp = 60 * time.Second, 5 * time.Second
+	// A wall floor of 100 ms (2 s of scenario time here) keeps a busy
+	// machine's timer delays from judging level 0 suspect: only the stall is certain.
+	plan := brink.Plan{Model: "closed", StartUsers: 3, StepUsers: 3, MaxUsers: 6, Ramp: brink.Duration(ramp), Hold: brink.Duration(hold),
+		Measurement: &brink.Thresholds{LagWallMS: 100}}
+	flow, sessions, err := record.Inputs{Seed: 1}.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var snap func() replay.Snapshot
+	var warns []string
+	var stall sync.Once
+	stalled := false
+	ctx := context.Background()
+	res, err := record.Run(ctx, record.Options{Target: srv.URL, RunsDir: t.TempDir(), Plan: plan, Seed: 1,
+		Rules: []brink.StopRule{}, Flow: flow, Sessions: sessions, StrictMeasurement: true,
+		OnStart: func(st record.Started) { mu.Lock(); snap = st.Snapshot; mu.Unlock() },
+		Warn:    func(err error) { mu.Lock(); warns = append(warns, err.Error()); mu.Unlock() },
+		BeforeSend: func(time.Time) {
+			mu.Lock()
+			sn := snap
+			mu.Unlock()
+			if sn == nil {
+				return
+			}
+			if now := sn(); now.Level == 1 && now.Phase == brink.PhaseSteady {
+				// The first send of level 1's hold stalls, and every send
+				// behind it waits (sync.Once), as on a stalled host.
+				stall.Do(func() { stalled = true; time.Sleep(400 * time.Millisecond) })
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !stalled {
+		t.Fatal("the stall never happened")
+	}
+	run, err := rundir.Open(ctx, res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lv := run.Manifest().Levels
+	if len(lv) != 2 || lv[1].RepeatedHold == nil {
+		t.Fatalf("levels %+v: want 2, level 1 repeated (warnings %q)", lv, warns)
+	}
+	first, l1 := *lv[1].RepeatedHold, lv[1]
+	if !first.Start.Equal(lv[0].End.Add(ramp)) || first.End.Sub(first.Start) != hold || !l1.SteadyStart.Equal(first.End) || l1.End.Sub(l1.SteadyStart) != hold {
+		t.Fatalf("level 1: first hold %v..%v, repeat %v..%v; want two holds of %v after level 0's end %v and its ramp",
+			first.Start, first.End, l1.SteadyStart, l1.End, hold, lv[0].End)
+	}
+	said := false
+	for _, w := range warns {
+		said = said || strings.Contains(w, "level 1 (6 users) may be suspect") && strings.Contains(w, "holding it once more")
+	}
+	if !said {
+		t.Errorf("warnings %q: want level 1's repeat announced", warns)
+	}
+	ares, err := Run(ctx, res.Dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1 := ares.Summary.Levels[1]
+	if !a1.WindowStart.Equal(l1.SteadyStart.Truncate(time.Microsecond)) || a1.WindowS != hold.Seconds() { // analysis keeps µs
+		t.Fatalf("analysis' level 1 window %v + %v s, want the repeat %v + 60 s", a1.WindowStart, a1.WindowS, l1.SteadyStart)
+	}
+	// Count the conversation turns of each hold from the traces directly.
+	db, err := Open(ctx, DBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	files, err := run.TraceFiles(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(sp brink.Span) (n int64) {
+		q := `SELECT count(*) FROM read_parquet(` + quoteList(files) + `) WHERE level = 1 AND step = 'ask' AND start >= ? AND start < ?`
+		if err := db.QueryRowContext(ctx, q, sp.Start, sp.End).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	inFirst, inRepeat := count(first), count(brink.Span{Start: l1.SteadyStart, End: l1.End})
+	if inFirst == 0 || a1.Requests != inRepeat {
+		t.Errorf("level 1: %d turns in the first hold, %d in the repeat; analysis counts %d: want the repeat's alone", inFirst, inRepeat, a1.Requests)
+	}
+	if a1.LagP99MS != nil && *a1.LagP99MS >= 8000 {
+		t.Errorf("level 1's lag p99 %.0f ms: the stall (first hold) should not be in the repeat", *a1.LagP99MS)
 	}
 }
