@@ -165,6 +165,17 @@ type LevelWindow struct {
 	RampStart   time.Time `json:"ramp_start"`
 	SteadyStart time.Time `json:"steady_start"`
 	End         time.Time `json:"end"`
+	// RepeatedHold is the level's first hold when brink run
+	// --strict-measurement judged it suspect and held the level once more:
+	// SteadyStart..End is then the repeat, which alone is the level's hold,
+	// and the later levels start a hold later than the plan says.
+	RepeatedHold *Span `json:"repeated_hold,omitempty"`
+}
+
+// Span is an interval of scenario time, [Start, End).
+type Span struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // Stop rule metrics.

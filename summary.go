@@ -45,6 +45,11 @@ type LevelStats struct {
 	LagP99MS      *float64 `json:"schedule_lag_p99_ms"`
 	ProcessCPU    *float64 `json:"generator_cpu"`
 	HostSteal     *float64 `json:"host_steal"`
+	// SimLatenessP99MS is the brink sim's p99 lateness over the hold and
+	// SimServiceP50MS the modelled conversation time it is judged against
+	// (docs/measurement.md); null without the sim's self-measurement.
+	SimLatenessP99MS *float64 `json:"sim_lateness_p99_ms"`
+	SimServiceP50MS  *float64 `json:"sim_service_p50_ms"`
 	// Requests in flight (all steps) per whole second of the hold: the
 	// mean and the p99 second (queries/in_flight.sql). A synchronous API
 	// runs a Lambda per request in flight, so the what-if sizes Lambda

@@ -160,7 +160,19 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 		return m.Levels, "", nil
 	}
 	var out []brink.LevelWindow
-	for _, lw := range m.Plan.Timeline(m.StartedAt) {
+	planned := m.Plan.Timeline(m.StartedAt)
+	// The judged levels stand as run.json has them; the rest follow the
+	// plan, later by the holds --strict-measurement repeated.
+	var shift time.Duration
+	if n := min(len(m.Levels), len(planned)); n > 0 {
+		shift = m.Levels[n-1].End.Sub(planned[n-1].End)
+	}
+	for i, lw := range planned {
+		if i < len(m.Levels) {
+			lw = m.Levels[i]
+		} else {
+			lw.RampStart, lw.SteadyStart, lw.End = lw.RampStart.Add(shift), lw.SteadyStart.Add(shift), lw.End.Add(shift)
+		}
 		if lw.RampStart.After(last) {
 			break
 		}

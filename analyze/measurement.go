@@ -3,7 +3,9 @@ package analyze
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"brink"
@@ -14,7 +16,8 @@ import (
 // measurement judges each level's measurement (the instrument checks
 // itself): schedule lag from the traces (start − scheduled), the
 // generator's CPU and the host's steal from its self-measurement
-// (generator/self.jsonl). A level is suspect when a figure passes its
+// (generator/self.jsonl), the brink sim's lateness from its own
+// (sim/self.parquet, when collected from a sim). A level is suspect when a figure passes its
 // threshold; the run is degraded when any level is. A run with neither
 // scheduled times nor self-measurement (an import, a run from before brink
 // measured itself) is unknown.
@@ -37,12 +40,17 @@ func measurement(ctx context.Context, db *sql.DB, run *rundir.Run, levels []brin
 	if err != nil {
 		return nil, err
 	}
-	if !judged && !self {
+	simSelf, err := simLateness(ctx, db, run, byLevel)
+	if err != nil {
+		return nil, err
+	}
+	if !judged && !self && !simSelf {
 		m.Note = "no schedule lag or self-measurement in this run (an import, or a run from before brink measured itself): the instrument's verdict is unknown"
 		return m, nil
 	}
 	m.Verdict = brink.VerdictGood
-	floor := max(th.LagMS, th.LagWallMS/max(run.Manifest().TimeScale, 1e-9))
+	scale := max(run.Manifest().TimeScale, 1e-9)
+	floor := max(th.LagMS, th.LagWallMS/scale)
 	for i := range levels {
 		l := &levels[i]
 		var why []string
@@ -55,6 +63,11 @@ func measurement(ctx context.Context, db *sql.DB, run *rundir.Run, levels []brin
 		if l.HostSteal != nil && *l.HostSteal > th.Steal {
 			why = append(why, fmt.Sprintf("the hypervisor stole %.0f%% of the host's CPU", 100**l.HostSteal))
 		}
+		if l.SimLatenessP99MS != nil && l.SimServiceP50MS != nil && *l.SimLatenessP99MS > th.SimLatenessShare**l.SimServiceP50MS &&
+			*l.SimLatenessP99MS > th.SimLatenessWallMS/scale {
+			why = append(why, fmt.Sprintf("the sim answered %s later than its model (p99 lateness; the modelled conversation takes %s): latencies there include the sim's own delay",
+				fmtDur(*l.SimLatenessP99MS), fmtDur(*l.SimServiceP50MS)))
+		}
 		l.Verdict = brink.VerdictGood
 		if len(why) > 0 {
 			l.Verdict, l.VerdictReason = brink.VerdictSuspect, strings.Join(why, "; ")
@@ -64,6 +77,7 @@ func measurement(ctx context.Context, db *sql.DB, run *rundir.Run, levels []brin
 		m.WorstLagP99MS = maxPtr(m.WorstLagP99MS, l.LagP99MS)
 		m.WorstCPU = maxPtr(m.WorstCPU, l.ProcessCPU)
 		m.WorstSteal = maxPtr(m.WorstSteal, l.HostSteal)
+		m.WorstSimLatenessP99MS = maxPtr(m.WorstSimLatenessP99MS, l.SimLatenessP99MS)
 	}
 	return m, nil
 }
@@ -116,6 +130,40 @@ func generatorLoad(ctx context.Context, db *sql.DB, run *rundir.Run, byLevel map
 		}
 		if l := byLevel[lvl]; l != nil {
 			l.ProcessCPU, l.HostSteal = ptr(cpu), ptr(steal)
+		}
+	}
+	return true, rows.Err()
+}
+
+// simLateness sets each level's sim lateness p99 and modelled
+// conversation time from the sim's self-measurement; false when the run
+// has none (not served by a sim, not collected, or a sim from before it
+// measured itself).
+func simLateness(ctx context.Context, db *sql.DB, run *rundir.Run, byLevel map[int]*brink.LevelStats) (bool, error) {
+	path, err := run.Fetch(ctx, rundir.SimSelfFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sim lateness: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE VIEW sim_self AS SELECT * FROM read_parquet(`+quoteList([]string{path})+`)`); err != nil {
+		return false, fmt.Errorf("read %s: %v", run.Location(rundir.SimSelfFile), firstLine(err.Error()))
+	}
+	rows, err := db.QueryContext(ctx, queries.MustGet("sim_lateness"))
+	if err != nil {
+		return false, fmt.Errorf("sim lateness: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var lvl int
+		var turns int64
+		var p99, maxLate, svc sql.NullFloat64
+		if err := rows.Scan(&lvl, &turns, &p99, &maxLate, &svc); err != nil {
+			return false, fmt.Errorf("sim lateness: %w", err)
+		}
+		if l := byLevel[lvl]; l != nil && turns > 0 {
+			l.SimLatenessP99MS, l.SimServiceP50MS = ptr(p99), ptr(svc)
 		}
 	}
 	return true, rows.Err()

@@ -227,7 +227,10 @@ func write(ctx context.Context, run *rundir.Run, res *cloudwatch.Result) ([]stri
 	for _, f := range []struct {
 		name string
 		rows []brink.Metric
-	}{{rundir.CloudWatchFile, res.CloudWatch}, {rundir.LogsFile, res.Logs}} {
+	}{{rundir.CloudWatchFile, res.CloudWatch}, {rundir.LogsFile, res.Logs}, {rundir.SimSelfFile, res.Sim}} {
+		if f.name == rundir.SimSelfFile && len(f.rows) == 0 {
+			continue // not a sim, or a sim from before it measured itself
+		}
 		p, err := run.Prepare(f.name)
 		if err != nil {
 			return files, err

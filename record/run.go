@@ -60,6 +60,10 @@ type Options struct {
 	OnSelf func(brink.SelfSample)
 	// BeforeSend is replay.Options.BeforeSend (tests stall the generator).
 	BeforeSend func(scheduled time.Time)
+	// StrictMeasurement holds a level once more when the generator's
+	// self-measurement judges its hold suspect, before its stop rules are
+	// believed (brink run --strict-measurement; not with shards).
+	StrictMeasurement bool
 }
 
 // Started describes a run that is about to send its first request.
@@ -160,7 +164,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return discard(err)
 	}
-	r, err := replay.New(replay.Options{Budget: budgetFor(o.Rules),
+	var meter *selfMeter // measures from the run's start: RepeatHold reads it
+	r, err := replay.New(replay.Options{Budget: budgetFor(o.Rules), RepeatHold: repeatSuspect(o, &meter, clock.Scale, warn),
 		Target: o.Target, RunID: w.ID(), Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed, Abort: o.Abort,
 		Flow: o.Flow, Sessions: o.Sessions, Sink: tw, Think: o.Think, MaxRPS: o.MaxRPS, Start: started,
 		Shard: o.Shard, PeerStop: peerStop(sctx, w, o.Shard), PeerPoll: o.PeerPoll, BeforeSend: o.BeforeSend, Secrets: secrets,

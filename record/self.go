@@ -42,6 +42,47 @@ type selfMeter struct {
 
 	mu      sync.Mutex
 	samples []brink.SelfSample // every second so far, for the live verdict on the edge
+
+	sampling sync.Mutex // one sample at a time: the ticker's, Stop's or flush's
+}
+
+// flush takes a sample now, so that a verdict at a hold's end sees its
+// last fraction of a second; not within 250 ms of the last one, whose CPU
+// share would rest on a few clock ticks.
+func (m *selfMeter) flush() {
+	m.sampling.Lock()
+	recent := time.Since(m.last) < 250*time.Millisecond
+	m.sampling.Unlock()
+	if !recent {
+		m.sample(time.Now())
+	}
+}
+
+// repeatSuspect is replay.Options.RepeatHold under --strict-measurement:
+// at each hold's end it takes a last sample and holds the level once more
+// when the hold was suspect, saying so through warn. *meter is set once
+// the run has started (the meter reads the runner's load).
+func repeatSuspect(o Options, meter **selfMeter, scale float64, warn func(error)) func(brink.LevelWindow) bool {
+	if !o.StrictMeasurement {
+		return nil
+	}
+	th := brink.DefaultThresholds()
+	if o.Plan.Measurement != nil {
+		th = o.Plan.Measurement.WithDefaults()
+	}
+	return func(lw brink.LevelWindow) bool {
+		m := *meter
+		if m == nil {
+			return false
+		}
+		m.flush()
+		why := m.suspect(lw, th, scale)
+		if why != "" {
+			warn(fmt.Errorf("level %d (%d users) may be suspect: %s; holding it once more before believing its stop rules (--strict-measurement)",
+				lw.Index, lw.Users, why))
+		}
+		return why != ""
+	}
 }
 
 // suspect says, live, why the hold of lw was distorted by the generator or
@@ -145,6 +186,11 @@ func (m *selfMeter) read(now time.Time) (last time.Time, cpu time.Duration, host
 }
 
 func (m *selfMeter) sample(now time.Time) {
+	m.sampling.Lock()
+	defer m.sampling.Unlock()
+	if now.Before(m.last) { // the ticker fired before a flush took its sample
+		now = time.Now()
+	}
 	last, cpu, host, requests, sched, gc := m.read(now)
 	wall := now.Sub(last)
 	if wall <= 0 {

@@ -30,6 +30,10 @@ func CheckShardOptions(o Options) error {
 		return &OptionError{fmt.Errorf("--shard %d/%d needs --start-at: every shard starts the plan at one shared time", o.Shard.Index, o.Shard.Count)}
 	case o.Shard.Sharded() && o.RunID == "":
 		return &OptionError{fmt.Errorf("--shard %d/%d needs --run-id: every shard writes into one run", o.Shard.Index, o.Shard.Count)}
+	case o.StrictMeasurement && o.Shard.Sharded():
+		return &OptionError{fmt.Errorf("--strict-measurement with --shard %d/%d: a repeated hold moves every later level, and the shards keep one shared timeline; leave one out", o.Shard.Index, o.Shard.Count)}
+	case o.StrictMeasurement && o.Plan.Open():
+		return &OptionError{fmt.Errorf("--strict-measurement repeats closed-model holds only: the open model's arrivals follow the plan's timeline")}
 	}
 	return nil
 }

@@ -83,6 +83,8 @@ func TestParsePlan(t *testing.T) {
 		{"stop_rules:\n  - metric: p95\n    max: 1\n", `plan p.yaml:2:13: metric "p95"`},
 		{"stop_rules:\n  - metric: latency\n    step: ask\n    percentile: 0.95\n    max: 5\n", "want a duration"},
 		{"hold: 0s\n", "hold"},
+		{"measurement:\n  sim_lateness_share: 1.5\n", "plan p.yaml:2:21: measurement.sim_lateness_share 1.5: want a share"},
+		{"measurement:\n  sim_lateness_wall_ms: -1\n", "measurement.sim_lateness_wall_ms -1"},
 	} {
 		if _, _, err := ParsePlan("p.yaml", []byte(c.yaml)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err = %v, want %q", c.yaml, err, c.want)

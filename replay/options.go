@@ -91,6 +91,15 @@ type Options struct {
 	// with it, as a busy host would.
 	BeforeSend func(scheduled time.Time)
 
+	// RepeatHold, when set, is asked at the end of each level's hold,
+	// before its stop rules are judged, whether to hold the level once
+	// more (brink run --strict-measurement: the generator judged the hold
+	// suspect). A repeated level's stop rules are judged on the repeat
+	// alone, and the later levels start a hold later (LevelWindow's
+	// RepeatedHold keeps the first). Each level is repeated at most once;
+	// closed model and unsharded runs only.
+	RepeatHold func(brink.LevelWindow) bool
+
 	// Secrets collects the run-wide values never to print (the target's
 	// user and password, ${env:...} values) as the run learns them; the
 	// caller redacts what leaves the run with it. A user's own secrets
@@ -157,7 +166,7 @@ func (o *Options) setDefaults() error {
 	if err := checkEnv(o.Flow); err != nil {
 		return err
 	}
-	return nil
+	return checkRepeat(o)
 }
 
 // keyStep is "ask" if the flow has it, else its last repeated step, else its last step.

@@ -66,7 +66,7 @@ func ParsePlan(file string, data []byte) (brink.Plan, []brink.StopRule, error) {
 	}
 	if pf.Measurement != nil {
 		if err := pf.Measurement.Validate(); err != nil {
-			return p, nil, fail("measurement", "%v", err)
+			return p, nil, fail("$.measurement", "%v", err)
 		}
 		p.Measurement = pf.Measurement
 	}

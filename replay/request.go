@@ -78,14 +78,14 @@ func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
 	wallStart := time.Now()
 	start := r.opts.Clock.Scenario(wallStart)
 	lvl, phase := r.levelAt(start)
-	w := r.windows[lvl]
+	w := r.windowAt(lvl, start)
 	if phase == brink.PhaseSteady {
 		w.inflight.Add(1)
 		defer w.inflight.Add(-1)
 	}
 	t := brink.Trace{
 		RunID: r.opts.RunID, VU: st.id, Session: st.session, Step: s.Name,
-		Level: int32(lvl), Users: int32(r.timeline[lvl].Users), Phase: phase, Start: start,
+		Level: int32(lvl), Users: int32(r.levels()[lvl].Users), Phase: phase, Start: start,
 	}
 	// Every request records when it was meant to start (coordinated
 	// omission shows as start − scheduled): the end of its think time, its
@@ -106,7 +106,7 @@ func (r *Runner) attempt(st *vuState, s *Step) (stepResult, time.Duration) {
 	if t.Error != "" {
 		r.errors.Add(1)
 	}
-	if phase == brink.PhaseSteady && start.Before(r.timeline[lvl].End) {
+	if phase == brink.PhaseSteady && start.Before(r.levels()[lvl].End) {
 		w.record(&t)
 	}
 	r.live.record(&t)

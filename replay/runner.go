@@ -63,8 +63,16 @@ type Runner struct {
 	defaultThink *Think
 	live         *live
 	start        time.Time
-	timeline     []brink.LevelWindow
+	timeline     atomic.Pointer[[]brink.LevelWindow] // levels(); swapped whole when a hold is repeated (repeat.go)
 	windows      []*window
+
+	// Repeated holds (Options.RepeatHold): the plan's timeline, which
+	// levels were repeated, the repeats' tallies, and per level a gate the
+	// next level's ramp waits at (nil without RepeatHold).
+	planned  []brink.LevelWindow
+	repeated []bool
+	repeats  []*window
+	gates    []chan struct{}
 
 	stopCh     chan struct{}
 	stopOnce   sync.Once
@@ -186,14 +194,24 @@ func (r *Runner) fail(err error) {
 // level's ramp so they never count in a hold window.
 func (r *Runner) levelAt(t time.Time) (int, string) {
 	per := r.opts.Plan.Ramp.Std() + r.opts.Plan.Hold.Std()
+	tl := r.levels()
+	last := len(tl) - 1
 	i := int(t.Sub(r.start) / per)
-	last := len(r.timeline) - 1
 	switch {
 	case i < 0:
 		return 0, brink.PhaseRamp
-	case i > last:
+	case i > last && !t.Before(tl[last].End):
 		return last, brink.PhaseRamp
-	case !t.Before(r.timeline[i].SteadyStart):
+	case i > last:
+		i = last // in a repeated last hold
+	}
+	// A repeated hold moves the later levels later, never earlier: step
+	// back from the plan's level to the one that holds t.
+	for i > 0 && t.Before(tl[i].RampStart) {
+		i--
+	}
+	switch {
+	case !t.Before(tl[i].SteadyStart):
 		return i, brink.PhaseSteady
 	default:
 		return i, brink.PhaseRamp
@@ -227,10 +245,18 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	if !r.opts.Start.IsZero() {
 		r.start = r.opts.Start
 	}
-	r.timeline = r.opts.Plan.Timeline(r.start)
-	r.windows = make([]*window, len(r.timeline))
+	r.planned = r.opts.Plan.Timeline(r.start)
+	tl := append([]brink.LevelWindow(nil), r.planned...)
+	r.timeline.Store(&tl)
+	r.windows = make([]*window, len(tl))
 	for i := range r.windows {
 		r.windows[i] = newWindow()
+	}
+	if r.opts.RepeatHold != nil {
+		r.repeated, r.repeats, r.gates = make([]bool, len(tl)), make([]*window, len(tl)), make([]chan struct{}, len(tl))
+		for i := range tl {
+			r.repeats[i], r.gates[i] = newWindow(), make(chan struct{})
+		}
 	}
 	// Requests in flight outlive ctx by a bounded grace (drain); only the
 	// hard context, cancelled by Abort or after the grace, cuts them.
@@ -269,10 +295,17 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 
 	peer := r.watchPeers()
 	started := 1
-	for i, lw := range r.timeline {
+	for i := 0; i < len(r.planned); i++ {
+		lw := r.levels()[i]
 		if !r.sleepUntil(ctx, lw.End) {
 			break
 		}
+		if r.repeatHold(i) {
+			i-- // hold level i again; its stop rules are judged on the repeat
+			continue
+		}
+		r.holdFinal(i)
+		lw = r.levels()[i]
 		started = i + 2
 		rep := r.evaluate(ctx, i)
 		if r.opts.OnLevel != nil {
@@ -293,7 +326,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	}
 	if res.Status == brink.StatusCompleted && peer.last(ctx) {
 		res.Status, res.StopReason = brink.StatusStopped, peer.reason
-		res.Edge = &LevelReport{Window: r.timeline[min(peer.level, len(r.timeline)-1)]}
+		res.Edge = &LevelReport{Window: r.levels()[min(peer.level, len(r.planned)-1)]}
 		started = min(started, peer.level+2)
 	}
 	if p := r.spent.Load(); p != nil && res.Status == brink.StatusCompleted {
@@ -318,7 +351,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	}
 	res.Ended = r.opts.Clock.Now()
 	res.Requests = r.requests.Load()
-	res.Levels = r.started(min(started, len(r.timeline)), res.Ended)
+	res.Levels = r.started(min(started, len(r.planned)), res.Ended)
 	if p := r.sinkErr.Load(); p != nil {
 		return res, fmt.Errorf("record traces: %w", *p)
 	}
@@ -327,7 +360,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 
 // started is the timeline of the first n levels, the last cut at end.
 func (r *Runner) started(n int, end time.Time) []brink.LevelWindow {
-	out := append([]brink.LevelWindow(nil), r.timeline[:n]...)
+	out := append([]brink.LevelWindow(nil), r.levels()[:n]...)
 	if last := &out[n-1]; end.Before(last.End) {
 		last.End = end
 		if last.SteadyStart.After(end) {
@@ -344,7 +377,8 @@ func (r *Runner) addUsers(ctx context.Context) {
 		if !r.opts.Shard.Owns(s.ID) {
 			continue
 		}
-		if !r.sleepUntil(ctx, s.At) {
+		s, ok := r.waitRamp(ctx, s)
+		if !ok || !r.sleepUntil(ctx, s.At) {
 			return
 		}
 		r.wg.Add(1)
@@ -355,7 +389,8 @@ func (r *Runner) addUsers(ctx context.Context) {
 // evaluate waits (bounded by the request timeout) for the requests that
 // started in level i's hold to finish, then checks the stop rules.
 func (r *Runner) evaluate(ctx context.Context, i int) LevelReport {
-	w := r.windows[i]
+	lw := r.levels()[i]
+	w := r.windowAt(i, lw.SteadyStart)
 	deadline := time.Now().Add(r.opts.Clock.WallDuration(r.maxTimeout()) + 100*time.Millisecond)
 	for w.inflight.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(2 * time.Millisecond)
@@ -364,8 +399,8 @@ func (r *Runner) evaluate(ctx context.Context, i int) LevelReport {
 	// The closed model's users are all busy in a hold (this shard owns the
 	// first ones of a level when it has any); an open model's hold may
 	// rightly see no arrival.
-	manned := !r.opts.Plan.Open() && r.timeline[i].Users > r.opts.Shard.Index
-	rep := LevelReport{Window: r.timeline[i], Requests: req, Errors: errs, Throttled: thr, Rules: w.evaluate(r.opts.StopRules, w.inflight.Load(), manned)}
+	manned := !r.opts.Plan.Open() && lw.Users > r.opts.Shard.Index
+	rep := LevelReport{Window: lw, Requests: req, Errors: errs, Throttled: thr, Rules: w.evaluate(r.opts.StopRules, w.inflight.Load(), manned)}
 	for k := range rep.Rules {
 		if rep.Rules[k].Breached {
 			rep.Breached = &rep.Rules[k]
@@ -399,7 +434,7 @@ func (r *Runner) Snapshot() Snapshot {
 	}
 	s.Elapsed = now.Sub(r.start)
 	s.Level, s.Phase = r.levelAt(now)
-	s.Users = r.timeline[s.Level].Users
+	s.Users = r.levels()[s.Level].Users
 	s.LiveP50MS, s.LiveP95MS, _ = r.live.quantiles()
 	s.KeyStep = r.opts.KeyStep
 	return s

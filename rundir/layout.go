@@ -74,6 +74,11 @@ const (
 	GeneratorDir = "generator"
 	// SelfFile is an unsharded run's self-measurement.
 	SelfFile = GeneratorDir + "/self.jsonl"
+	// SimSelfFile is the brink sim's self-measurement (Brink/Sim: each
+	// second's turn lateness and modelled service time), collected from the
+	// sim that served the run in the metrics schema, and, like the
+	// generator's, never under MetricsDir.
+	SimSelfFile = "sim/self.parquet"
 )
 
 // ChartFile is a chart's file under ReportDir: report/<chart>.<ext>.

@@ -103,6 +103,7 @@ func countTokens(text string) int { return max(1, (len(text)+3)/4) }
 // history and the question, then writes the message history and an
 // analytics event (the table order and split come from the config).
 func (s *Sim) message(w http.ResponseWriter, r *http.Request, v *invocation) {
+	v.turn = true
 	id := r.PathValue("id")
 	var req MessageRequest
 	if err := json.Unmarshal(v.body, &req); err != nil || req.Content == "" {

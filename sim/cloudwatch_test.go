@@ -413,7 +413,7 @@ func TestListMetrics(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(out.Metrics) != len(all) || len(all) != 5+5+6+4*8+8 { // API Gateway, Lambda's function and account, 4 tables, Bedrock
+			if len(out.Metrics) != len(all) || len(all) != 5+5+6+4*8+8+2 { // API Gateway, Lambda's function and account, 4 tables, Bedrock, Brink/Sim
 				t.Fatalf("%d metrics listed, %d declared", len(out.Metrics), len(all))
 			}
 			out, err = cl.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{
@@ -464,7 +464,7 @@ func TestListMetricsPagination(t *testing.T) {
 					seen[aws.ToString(m.Namespace)+"/"+aws.ToString(m.MetricName)+"/"+strings.Join(dims, ",")] = true
 				}
 			}
-			if pages != 2 || len(seen) != want || want != 904 {
+			if pages != 2 || len(seen) != want || want != 906 { // 110 tables, the rest, Brink/Sim
 				t.Errorf("%d pages, %d distinct metrics; want 2 pages of %d", pages, len(seen), want)
 			}
 		})

@@ -25,6 +25,7 @@ type invocation struct {
 	failed  bool          // a function error (Lambda Errors)
 	body    []byte        // the request body, read before the function runs
 	user    uint64        // userKey of the token's user (authed routes)
+	turn    bool          // a conversation turn: its lateness is recorded
 }
 
 // wait spends d of modelled time. It returns false when the request must
@@ -181,10 +182,16 @@ func (s *Sim) lambda(h handler) http.HandlerFunc {
 			init = time.Duration(s.lognormal(float64(s.cfg.Lambda.InitDuration), s.cfg.Lambda.InitSigma))
 		}
 		fnStart := v.now()
+		if s.pause != nil {
+			s.pause(fnStart)
+		}
 		if v.wait(init) {
 			h(w, r, v)
 		}
 		end := v.now()
+		if v.turn {
+			s.recordLateness(v)
+		}
 		s.envs.release(e, end)
 		s.answerExpired(w, v)
 

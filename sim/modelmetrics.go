@@ -20,6 +20,9 @@ type modelSeries struct {
 	// per-cause throttle events (the account's table-level limit is not
 	// modelled: its series reads zero)
 	ddbKeyRange, ddbMaxOnDemand, ddbAccountLimit []*series
+
+	// the sim's own lateness (Brink/Sim, lateness.go)
+	lateness, serviceTime *series
 }
 
 const (
@@ -84,6 +87,7 @@ func (s *Sim) declareMetrics() {
 	if !c.CloudWatch.HighResolution {
 		m.standardResolution()
 	}
+	s.declareSelf() // after: its series stay at 1 second
 }
 
 // standardResolution stores the series as AWS publishes them: 1-minute

@@ -37,6 +37,8 @@ type Sim struct {
 	logs    *logs
 	m       modelSeries
 	queries queries // Logs Insights queries run
+
+	pause func(at time.Time) // test hook (SetPause): stalls an invocation
 }
 
 type session struct {

@@ -65,6 +65,7 @@ func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "run one virtual user through one session, print each request, write nothing")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.BoolVar(&f.asJSON, "json", false, "print the outcome as one JSON object on stdout (run_dir, run_id, status, stop_reason, requests, levels, edge_level)")
+	fs.BoolVar(&f.o.StrictMeasurement, "strict-measurement", false, "hold a level once more when the generator judged its hold suspect, before believing its stop rules (closed model, not with --shard)")
 	fs.BoolVar(&f.collect, "collect", false, "after the run, collect its CloudWatch metrics into metrics/ (brink collect; against AWS it first waits out the publishing delay)")
 	return fs, f
 }

@@ -244,6 +244,10 @@ func TestLateAndMalformedShards(t *testing.T) {
 	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--run-id", "a/b")...); code != exitUsage || !strings.Contains(errs, "--run-id") {
 		t.Errorf("--run-id a/b: exit %d: %s", code, errs)
 	}
+	if code, _, errs := brinkMain(t, append(shardArgs("http://127.0.0.1:1", runs), "--shard", "0/2", "--run-id", "x", "--strict-measurement",
+		"--start-at", time.Now().Format(time.RFC3339))...); code != exitUsage || !strings.Contains(errs, "--strict-measurement with --shard 0/2") {
+		t.Errorf("--strict-measurement with --shard 0/2: exit %d: %s", code, errs)
+	}
 }
 
 // Three shards write one run into S3 (an in-process gofakes3); analyze and

@@ -148,6 +148,7 @@ type InsightsRun struct {
 type Result struct {
 	CloudWatch []brink.Metric // source cloudwatch
 	Logs       []brink.Metric // source logs_insights
+	Sim        []brink.Metric // the brink sim's self-measurement (Series.Self), source cloudwatch
 	Report     Report
 }
 
@@ -193,6 +194,11 @@ func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs Log
 	if lm, ok := cw.(cloudwatch.ListMetricsAPIClient); ok && len(spec.Bedrock.Models) > 0 {
 		spec.Bedrock.Models = c.profiles(ctx, lm, spec.Bedrock.Models)
 	}
+	if opts.Period <= 0 {
+		// The sim's self-measurement is custom metrics stored at 1 second:
+		// seconds while they are kept, in the same calls.
+		c.selfPeriod = min(period, PeriodFor(opts.Now, start, true))
+	}
 	series := spec.Series()
 	for i := 0; i < len(series); i += opts.MaxQueriesPerCall {
 		if err := c.metrics(ctx, cw, series[i:min(i+opts.MaxQueriesPerCall, len(series))], start, end, period); err != nil {
@@ -219,8 +225,17 @@ func Collect(ctx context.Context, cw cloudwatch.GetMetricDataAPIClient, logs Log
 }
 
 type collector struct {
-	opts Options
-	res  *Result
+	opts       Options
+	res        *Result
+	selfPeriod int32 // the period of Series.Self; 0: the window's
+}
+
+// periodOf is the period series s is asked at when the window's is p.
+func (c *collector) periodOf(s Series, p int32) int32 {
+	if s.Self && c.selfPeriod > 0 {
+		return c.selfPeriod
+	}
+	return s.PeriodFor(p)
 }
 
 func (c *collector) warn(format string, a ...any) {
@@ -313,7 +328,7 @@ func (c *collector) metrics(ctx context.Context, cw cloudwatch.GetMetricDataAPIC
 		}
 		queries[i] = cwtypes.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(true), MetricStat: &cwtypes.MetricStat{
 			Metric: &cwtypes.Metric{Namespace: aws.String(s.Namespace), MetricName: aws.String(s.Metric), Dimensions: dims},
-			Period: aws.Int32(s.PeriodFor(period)), Stat: aws.String(s.Stat)}}
+			Period: aws.Int32(c.periodOf(s, period)), Stat: aws.String(s.Stat)}}
 		asked[i] = Asked{Series: s, Dims: DimString(s.Dimensions), Status: string(cwtypes.StatusCodeComplete)}
 	}
 	in := &cloudwatch.GetMetricDataInput{StartTime: aws.Time(start), EndTime: aws.Time(end), MetricDataQueries: queries,
@@ -346,9 +361,13 @@ func (c *collector) metrics(ctx context.Context, cw cloudwatch.GetMetricDataAPIC
 			if len(r.Timestamps) != len(r.Values) {
 				c.warn("%s: %d timestamps for %d values; kept the pairs", s.Key(), len(r.Timestamps), len(r.Values))
 			}
+			rows := &c.res.CloudWatch
+			if s.Self {
+				rows = &c.res.Sim
+			}
 			for j := range min(len(r.Timestamps), len(r.Values)) {
-				c.res.CloudWatch = append(c.res.CloudWatch, brink.Metric{RunID: c.opts.RunID, Source: brink.SourceCloudWatch,
-					Namespace: s.Namespace, Metric: s.Metric, Dimensions: asked[i].Dims, Stat: s.Stat, PeriodS: s.PeriodFor(period),
+				*rows = append(*rows, brink.Metric{RunID: c.opts.RunID, Source: brink.SourceCloudWatch,
+					Namespace: s.Namespace, Metric: s.Metric, Dimensions: asked[i].Dims, Stat: s.Stat, PeriodS: c.periodOf(s, period),
 					TS: r.Timestamps[j].UTC(), Value: r.Values[j], Unit: s.Unit})
 			}
 			asked[i].Datapoints += len(r.Values)

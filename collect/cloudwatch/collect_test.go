@@ -188,6 +188,22 @@ func TestCollectSumsEqualSimCounters(t *testing.T) {
 			t.Fatalf("dimensions not sorted: %q", m.Dimensions)
 		}
 	}
+	// The sim's self-measurement: 1-second rows apart from the platform's,
+	// one lateness sample per turn that reached the function.
+	self := sums(roundTrip(t, res.Sim))
+	if n := self["Brink/Sim Lateness SampleCount"]; n < float64(k.Turns.Load()) || n > float64(k.Requests.Load()) || k.Turns.Load() == 0 {
+		t.Errorf("%v lateness samples for %d answered turns of %d requests", n, k.Turns.Load(), k.Requests.Load())
+	}
+	for _, m := range res.Sim {
+		if m.Namespace != NSBrinkSim || m.PeriodS != 1 || m.Dimensions != "" || m.Value < 0 {
+			t.Fatalf("sim row %+v", m)
+		}
+	}
+	for _, m := range res.CloudWatch {
+		if m.Namespace == NSBrinkSim {
+			t.Fatalf("a Brink/Sim row among the platform's metrics: %+v", m)
+		}
+	}
 	// Logs Insights: one query, cold starts and invocations by bin.
 	if len(rep.LogsInsights) != 1 || rep.LogsInsights[0].Status != "Complete" {
 		t.Fatalf("Logs Insights runs %+v", rep.LogsInsights)

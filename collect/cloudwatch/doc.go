@@ -17,5 +17,6 @@
 // its chat listener: the caller points the clients at it (Connect with an
 // endpoint and static credentials). It does not write files (the caller does,
 // with collect/parquet), does not join metrics to levels (analyze does), and
-// does not support metric math or custom namespaces.
+// does not support metric math or custom namespaces (but for the brink
+// sim's own Brink/Sim self-measurement, Spec.BrinkSim).
 package cloudwatch

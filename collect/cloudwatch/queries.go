@@ -18,6 +18,11 @@ type Series struct {
 	// (DynamoDB's provisioned capacity: 300 s); the query's period is
 	// rounded up to a multiple of it. 0: the window's period.
 	MinPeriod int32 `json:"min_period_s,omitempty"`
+	// Self marks the brink sim's self-measurement (Brink/Sim): custom
+	// metrics stored at 1 second, asked at 1 s while younger than 3 hours
+	// whatever the spec's high_resolution, and returned in Result.Sim, not
+	// with the platform's metrics.
+	Self bool `json:"self,omitempty"`
 }
 
 // PeriodFor is the period this series is asked at when the window's
@@ -55,6 +60,7 @@ const (
 	NSLambda     = "AWS/Lambda"
 	NSDynamoDB   = "AWS/DynamoDB"
 	NSBedrock    = "AWS/Bedrock"
+	NSBrinkSim   = "Brink/Sim" // brink sim's self-measurement
 )
 
 const (
@@ -160,6 +166,18 @@ func (s Spec) Series() []Series {
 	}
 	for _, m := range s.Bedrock.Models {
 		add(NSBedrock, bedrockMetrics, Dimension{"ModelId", m})
+	}
+	if s.BrinkSim {
+		// The verdict wants each second's p99 lateness with its count (to
+		// weigh the seconds of a hold) and the turns' modelled p50.
+		for _, sr := range []Series{{Metric: "Lateness", Stat: "p99"}, {Metric: "Lateness", Stat: "Maximum"},
+			{Metric: "Lateness", Stat: "SampleCount"}, {Metric: "ServiceTime", Stat: "p50"}} {
+			sr.Namespace, sr.Unit, sr.Self = NSBrinkSim, unitMS, true
+			if sr.Stat == "SampleCount" {
+				sr.Unit = unitCount
+			}
+			out = append(out, sr)
+		}
 	}
 	return out
 }

@@ -26,6 +26,10 @@ type Spec struct {
 	LatencyStats   []string     `yaml:"latency_stats"` // default Average, p95, p99
 	Exclude        []string     `yaml:"exclude"`       // metric names not to ask for
 	LogsInsights   InsightsSpec `yaml:"logs_insights"`
+	// BrinkSim asks a brink sim for its own self-measurement (namespace
+	// Brink/Sim: each conversation turn's lateness and modelled service
+	// time, docs/measurement.md), kept apart from the platform's metrics.
+	BrinkSim bool `yaml:"brink_sim"`
 }
 
 // APISpec names an API Gateway API. Kind "rest" is a REST API (dimensions
