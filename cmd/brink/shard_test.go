@@ -98,8 +98,8 @@ func holdRows(t *testing.T, files []string) (map[int32]int, map[int32]map[int32]
 
 // Three shards as separate processes make one run: every shard ends
 // stopped (exit 3) by one stop decision, every user runs on the shard v
-// mod 3, the merged analysis has the plan's users per level, and its rows
-// per level are within 2% of one process running the same plan against
+// mod 3, the merged analysis has the plan's users per level, and each
+// user's ramp slot is the one it has when one process runs the same plan against
 // the same sim.
 func TestShardsMakeOneRun(t *testing.T) {
 	if testing.Short() {
@@ -170,11 +170,50 @@ func TestShardsMakeOneRun(t *testing.T) {
 	}
 	oneFiles, _ := filepath.Glob(filepath.Join(one, "*", "traces", "part-*.parquet"))
 	oneRows, _ := holdRows(t, oneFiles)
-	for lvl := int32(0); lvl < int32(d.Level); lvl++ {
-		if diff := math.Abs(float64(rows[lvl]-oneRows[lvl])) / float64(oneRows[lvl]); diff > 0.02 {
-			t.Errorf("level %d: %d hold rows from three shards, %d from one process (%.1f%% apart, want within 2%%)", lvl, rows[lvl], oneRows[lvl], 100*diff)
+	// The plan is the same to the microsecond: each user's ramp slot (its
+	// first request's intended start) is the same offset from the run's
+	// start in both. How many requests fit in a hold depends on how busy
+	// the machine is (three processes against one), so the row counts are
+	// only a sanity bound.
+	oneDirs, _ := filepath.Glob(filepath.Join(one, "*"))
+	oneRun, err := rundir.Open(context.Background(), oneDirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sharded, single := firstSlots(t, files, r.Manifest().StartedAt), firstSlots(t, oneFiles, oneRun.Manifest().StartedAt)
+	for vu, off := range single {
+		if got, ok := sharded[vu]; ok && got != off {
+			t.Errorf("user %d: first request meant for start+%v in the sharded run, start+%v in one process", vu, got, off)
 		}
 	}
+	if len(sharded) < 12 || len(single) < 12 {
+		t.Errorf("%d users in the sharded run, %d in one process", len(sharded), len(single))
+	}
+	for lvl := int32(0); lvl < int32(d.Level); lvl++ {
+		if diff := math.Abs(float64(rows[lvl]-oneRows[lvl])) / float64(oneRows[lvl]); diff > 0.25 {
+			t.Errorf("level %d: %d hold rows from three shards, %d from one process (%.1f%% apart)", lvl, rows[lvl], oneRows[lvl], 100*diff)
+		}
+	}
+}
+
+// firstSlots is each user's earliest intended start, as an offset from the
+// run's start.
+func firstSlots(t *testing.T, files []string, start time.Time) map[int32]time.Duration {
+	t.Helper()
+	out := map[int32]time.Duration{}
+	for _, f := range files {
+		ts, err := parquet.ReadTraces(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range ts {
+			off := tr.Scheduled.Sub(start).Truncate(time.Microsecond)
+			if cur, ok := out[tr.VU]; !ok || off < cur {
+				out[tr.VU] = off
+			}
+		}
+	}
+	return out
 }
 
 // A shard killed mid-run: analyze names it and refuses; --allow-partial
