@@ -150,16 +150,16 @@ func peakRSS(b *testing.B) int64 {
 	return 0
 }
 
-// BenchmarkManyUsers: 50,000 closed-model virtual users of the built-in flow
+// BenchmarkManyUsers: 100,000 closed-model virtual users of the built-in flow
 // (log in, new chat, 3-6 × (think 3-8 s → ask)) in real time for 60 s (a 10 s
 // ramp, a 50 s hold) against a minimal target in another process (20 ms per
 // answer), every request written to Parquet. Reports the generator's peak RSS
 // (target: at most 2 GiB) and fails above it.
 func BenchmarkManyUsers(b *testing.B) {
 	if testing.Short() {
-		b.Skip("50,000-user benchmark (60 s): skipped with -short")
+		b.Skip("100,000-user benchmark (60 s): skipped with -short")
 	}
-	users := envInt("BRINK_BENCH_USERS", 50_000)
+	users := envInt("BRINK_BENCH_USERS", 100_000)
 	secs := envInt("BRINK_BENCH_SECONDS", 60)
 	ramp := time.Duration(secs) * time.Second / 6
 	hold := time.Duration(secs)*time.Second - ramp
@@ -257,6 +257,8 @@ func BenchmarkManyUsers(b *testing.B) {
 		b.ReportMetric(float64(res.Requests), "requests")
 		b.ReportMetric(float64(errs), "errors")
 		b.ReportMetric(float64(res.Requests)/res.Ended.Sub(res.Started).Seconds(), "req/s")
+		b.Logf("%d users: peak RSS %.0f MiB, stack %.0f MiB, heap %.0f MiB, %d goroutines; %d requests, %d errors",
+			users, float64(rss)/(1<<20), float64(peakStack.Load())/(1<<20), float64(peakHeap.Load())/(1<<20), peakG.Load(), res.Requests, errs)
 		if tw.Rows() != res.Requests {
 			b.Fatalf("%d rows written for %d requests", tw.Rows(), res.Requests)
 		}

@@ -43,5 +43,5 @@ func (r *Runner) arrival(id int32, scheduled time.Time, sem chan struct{}) {
 	r.activeUsers.Add(1)
 	st := r.newVU(id)
 	st.next, st.single, st.sem = scheduled, true, sem
-	r.resume(st)
+	r.wake.sleep(r, st, time.Now())
 }

@@ -144,8 +144,12 @@ func New(opts Options) (*Runner, error) {
 		return nil, err
 	}
 	conns := opts.Plan.MaxUsers
+	// As many users run at once as the pool has connections: more would
+	// only queue for one, each with a goroutine and a request built.
+	r.wake.limit = int64(min(conns+16, MaxConnsPerHost))
 	if opts.Plan.Open() {
 		conns = 1024 // sessions come and go; keep a pool, not one per session
+		r.wake.limit = 1 << 62 // sessions have their own cap (max_sessions)
 	}
 	if r.client == nil {
 		if r.client, err = NewClient(conns, ClientOptions{CABundle: r.flowPath(r.flow.CABundle), Proxy: r.flow.Proxy}); err != nil {
@@ -382,7 +386,7 @@ func (r *Runner) addUsers(ctx context.Context) {
 			return
 		}
 		r.wg.Add(1)
-		go r.vu(s.ID, s.At)
+		r.vu(s.ID, s.At)
 	}
 }
 

@@ -58,24 +58,30 @@ func (r *Runner) newVU(id int32) *vuState {
 
 // vu is one closed-model virtual user: the flow's once steps (login), then
 // chat sessions until the run stops. A 401 or an expired login sends it back
-// to the once steps. It runs until its first think, then lives in the wake
-// heap between thinks (resume).
+// to the once steps. It waits in the wake heap for a runner, then lives
+// there between thinks.
 func (r *Runner) vu(id int32, slot time.Time) {
 	r.activeUsers.Add(1)
 	st := r.newVU(id)
 	st.next = slot
 	st.single = r.opts.OneSession
-	r.resume(st)
-}
-
-// resume runs a user up to its next think and puts it to sleep, or ends it.
-func (r *Runner) resume(st *vuState) {
-	d, ok := r.advance(st)
-	if !ok {
-		r.userDone(st)
+	if st.single { // a dry run: here and now
+		r.wake.running.Add(1)
+		r.run(st)
 		return
 	}
-	r.wake.sleep(r, st, time.Now().Add(r.opts.Clock.WallDuration(d)))
+	r.wake.sleep(r, st, time.Now())
+}
+
+// run runs a user up to its next think and puts it to sleep, or ends it;
+// then frees its runner.
+func (r *Runner) run(st *vuState) {
+	if d, ok := r.advance(st); ok {
+		r.wake.sleep(r, st, time.Now().Add(r.opts.Clock.WallDuration(d)))
+	} else {
+		r.userDone(st)
+	}
+	r.wake.release()
 }
 
 // userDone ends a user: it no longer counts as active, and the run's drain
