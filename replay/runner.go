@@ -148,7 +148,7 @@ func New(opts Options) (*Runner, error) {
 	// only queue for one, each with a goroutine and a request built.
 	r.wake.limit = int64(min(conns+16, MaxConnsPerHost))
 	if opts.Plan.Open() {
-		conns = 1024 // sessions come and go; keep a pool, not one per session
+		conns = 1024           // sessions come and go; keep a pool, not one per session
 		r.wake.limit = 1 << 62 // sessions have their own cap (max_sessions)
 	}
 	if r.client == nil {
