@@ -45,7 +45,7 @@ type Thresholds struct {
 
 // DefaultThresholds are the documented defaults (docs/measurement.md).
 func DefaultThresholds() Thresholds {
-	return Thresholds{LagShare: 0.05, LagMS: 100, LagWallMS: 10, CPU: 0.90, Steal: 0.10, SimLatenessShare: 0.05, SimLatenessWallMS: 10}
+	return Thresholds{LagShare: 0.05, LagMS: 100, LagWallMS: 10, CPU: 0.90, Steal: 0.10, SimLatenessShare: 0.05, SimLatenessWallMS: 20}
 }
 
 // WithDefaults fills the zero fields.

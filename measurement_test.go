@@ -9,7 +9,7 @@ import (
 // negative milliseconds are refused, naming the plan key.
 func TestThresholds(t *testing.T) {
 	got := Thresholds{CPU: 0.8}.WithDefaults()
-	want := Thresholds{LagShare: 0.05, LagMS: 100, LagWallMS: 10, CPU: 0.8, Steal: 0.10, SimLatenessShare: 0.05, SimLatenessWallMS: 10}
+	want := Thresholds{LagShare: 0.05, LagMS: 100, LagWallMS: 10, CPU: 0.8, Steal: 0.10, SimLatenessShare: 0.05, SimLatenessWallMS: 20}
 	if got != want {
 		t.Errorf("defaults %+v, want %+v", got, want)
 	}

@@ -130,12 +130,13 @@ func (s *Sim) Handler() http.Handler {
 	})
 }
 
-// sleep waits a scenario duration on the wall clock, or until ctx ends.
-func (s *Sim) sleep(ctx context.Context, d time.Duration) bool {
+// sleepUntil waits until the scenario instant at, or until ctx ends.
+func (s *Sim) sleepUntil(ctx context.Context, at time.Time) bool {
+	d := time.Until(s.clock.Wall(at))
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	t := time.NewTimer(s.clock.WallDuration(d))
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
