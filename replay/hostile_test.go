@@ -344,22 +344,20 @@ func TestNoAnswerBreaksErrorRule(t *testing.T) {
 	if res.Status != brink.StatusStopped || res.Edge == nil || res.Edge.Window.Index != 0 {
 		t.Fatalf("status %s, edge %+v: want stopped at level 0", res.Status, res.Edge)
 	}
-	if !strings.Contains(res.StopReason, "(was 100.00%): no request of the hold was answered (2 started") {
+	// However late a busy machine starts the users' first requests (in the
+	// 50 ms hold, or after it), the hold answered nothing.
+	if !strings.Contains(res.StopReason, "(was 100.00%): no request of the hold was answered (") {
 		t.Errorf("stop reason %q", res.StopReason)
 	}
 	// Each request ended as a timeout, counted in the level it started in
 	// (the next level's users started while the verdict waited).
-	level0 := 0
 	for _, row := range sink.rows {
 		if row.Error != brink.ErrTimeout {
 			t.Errorf("row %+v: want a timeout", row)
 		}
-		if row.Level == 0 {
-			level0++
-		}
 	}
-	if level0 != 2 {
-		t.Errorf("%d requests in level 0, want the 2 users' first", level0)
+	if len(sink.rows) < 2 {
+		t.Errorf("%d requests, want at least the 2 users' first", len(sink.rows))
 	}
 }
 
