@@ -87,12 +87,22 @@ func (s *Secrets) AddURL(target string) {
 // (Authorization, Proxy-Authorization, Cookie, and API keys), and the
 // credentials after its scheme ("Bearer ...").
 func (s *Secrets) AddHeader(name, value string) {
-	if CredentialHeader(name) {
-		s.Add(value)
-		if _, cred, ok := strings.Cut(value, " "); ok {
-			s.Add(strings.TrimSpace(cred))
-		}
+	for _, v := range HeaderSecrets(name, value) {
+		s.Add(v)
 	}
+}
+
+// HeaderSecrets are the values of a header to keep secret: none unless it
+// carries credentials (CredentialHeader), else the value and the
+// credentials after its scheme ("Bearer ...").
+func HeaderSecrets(name, value string) []string {
+	if !CredentialHeader(name) {
+		return nil
+	}
+	if _, cred, ok := strings.Cut(value, " "); ok {
+		return []string{value, strings.TrimSpace(cred)}
+	}
+	return []string{value}
 }
 
 // CredentialHeader tells whether a header's value is a credential.

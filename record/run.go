@@ -179,8 +179,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	})
 	if err != nil {
 		tw.Close()
-		_, err = discard(err)
-		return &Result{RunID: w.ID()}, &OptionError{err}
+		res, err := discard(err) // a kept run (its removal failed) keeps its Dir
+		return res, &OptionError{err}
 	}
 	if o.OnStart != nil {
 		o.OnStart(Started{RunID: w.ID(), Dir: w.Dir(), Target: brink.RedactURL(o.Target), Clock: clock, Snapshot: r.Snapshot})

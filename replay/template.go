@@ -48,14 +48,13 @@ func (v *vars) secret(val string) {
 	}
 }
 
-// secretHeader remembers a credential header's value, and the credential
-// after its scheme ("Bearer ...").
+// secretHeader remembers a credential header's secrets (brink.HeaderSecrets).
 func (v *vars) secretHeader(name, val string) {
-	if brink.CredentialHeader(name) && !v.secrets[val] {
-		v.secret(val)
-		if _, cred, ok := strings.Cut(val, " "); ok {
-			v.secret(strings.TrimSpace(cred))
-		}
+	if v.secrets[val] {
+		return // sent before: known
+	}
+	for _, s := range brink.HeaderSecrets(name, val) {
+		v.secret(s)
 	}
 }
 
