@@ -184,18 +184,11 @@ func edgeDisagreement(live *int, exact *brink.Edge) string {
 	}
 }
 
-// levelTable runs queries/levels.sql into the table "levels" and reads it.
-// In a closed model every user of a level sends during its hold, so a hold
-// that saw no request at all is a target that answered nothing: its error
-// rate is 100%, as the live check judged it, not 0% over 0 requests.
+// levelTable runs queries/levels.sql into the table "levels" and reads it;
+// closed says the run is a closed model (an empty hold is then 100% errors).
 func levelTable(ctx context.Context, db *sql.DB, step string, closed bool) ([]brink.LevelStats, error) {
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels"), step); err != nil {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels"), step, closed); err != nil {
 		return nil, fmt.Errorf("level table: %w", err)
-	}
-	if closed {
-		if _, err := db.ExecContext(ctx, `UPDATE levels SET all_error_rate = 1 WHERE all_requests = 0 AND users > 0`); err != nil {
-			return nil, fmt.Errorf("level table: %w", err)
-		}
 	}
 	rows, err := db.QueryContext(ctx, `SELECT level, users, window_start, window_end, window_s, requests, answered, rps,
 		answered_rps, p50_ms, p95_ms, p99_ms, error_rate, throttle_rate, timeout_rate, input_tokens_per_min, output_tokens_per_min,

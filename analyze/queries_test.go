@@ -55,7 +55,7 @@ func TestQueriesGolden(t *testing.T) {
 		name, query string
 		args        []any
 	}{
-		{"levels", "levels", []any{"ask"}},
+		{"levels", "levels", []any{"ask", true}},
 		{"level_steps", "level_steps", nil},
 		{"ramps", "ramps", nil},
 		{"user_levels", "user_levels", []any{"ask"}},
@@ -212,5 +212,36 @@ func TestCollectWarningsReachFindings(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("findings %q lack %q", res.Summary.Findings, want)
+	}
+}
+
+// A hold that saw no request: in a closed model its all-step error rate is
+// 100% (a target that answered nothing), in an open model 0 over none.
+func TestLevelsEmptyHold(t *testing.T) {
+	dir, _ := fixtureRun(t)
+	ctx := context.Background()
+	db, err := Open(ctx, DBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := loadRun(ctx, db, openRun(t, dir)); err != nil {
+		t.Fatal(err)
+	}
+	// Level 1's hold loses its requests.
+	if _, err := db.Exec(`CREATE TABLE hold0 AS SELECT * FROM hold WHERE level = 0; CREATE OR REPLACE VIEW hold AS SELECT * FROM hold0`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		closed bool
+		want   float64
+	}{{true, 1}, {false, 0}} {
+		levels, err := levelTable(ctx, db, "ask", c.closed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(levels) != 2 || levels[1].AllRequests != 0 || levels[1].AllErrorRate != c.want || levels[0].AllErrorRate != 1.0/22 {
+			t.Errorf("closed %v: levels %+v, want level 1 at %v over no request and level 0 unchanged", c.closed, levels, c.want)
+		}
 	}
 }

@@ -7,7 +7,9 @@
 --   requests;
 -- and over all steps: requests, error rate, throttle rate.
 -- A level whose window saw no request still has a row (zero counts, NULL
--- percentiles).
+-- percentiles). $2 is true for a closed-model run: its users all send in a
+-- hold, so a hold that saw no request is a target that answered nothing,
+-- an all-step error rate of 100% (as the live check judges it), not 0%.
 WITH agg AS (
     SELECT level,
         count(*) FILTER (WHERE step = $1)                              AS requests,
@@ -46,7 +48,8 @@ SELECT
     coalesce(a.input_tokens, 0) / (w.window_s / 60)          AS input_tokens_per_min,
     coalesce(a.output_tokens, 0) / (w.window_s / 60)         AS output_tokens_per_min,
     coalesce(a.all_requests, 0)                              AS all_requests,
-    coalesce(a.all_errors / nullif(a.all_requests, 0), 0)    AS all_error_rate,
+    coalesce(a.all_errors / nullif(a.all_requests, 0),
+             CASE WHEN $2 AND w.users > 0 THEN 1 ELSE 0 END) AS all_error_rate,
     coalesce(a.all_throttled / nullif(a.all_requests, 0), 0) AS all_throttle_rate
 FROM w
 LEFT JOIN agg a USING (level)
