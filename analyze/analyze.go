@@ -76,7 +76,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	levelsPath, err := stepTables(ctx, db, run, levels)
+	levelsPath, err := stepTables(ctx, db, run, opts.Step, levels)
 	if err != nil {
 		return nil, err
 	}
@@ -184,9 +184,14 @@ func edgeDisagreement(live *int, exact *brink.Edge) string {
 	}
 }
 
-// levelTable runs queries/levels.sql into the table "levels" and reads it;
+// levelTable makes the one pass over the holds (queries/hold_steps.sql, the
+// table hold_steps: levels, level_steps, latency_dist and server_errors all
+// read it), runs queries/levels.sql into the table "levels" and reads it;
 // closed says the run is a closed model (an empty hold is then 100% errors).
 func levelTable(ctx context.Context, db *sql.DB, step string, closed bool) ([]brink.LevelStats, error) {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE hold_steps AS `+queries.MustGet("hold_steps"), step); err != nil {
+		return nil, fmt.Errorf("hold table: %w", err)
+	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels"), step, closed); err != nil {
 		return nil, fmt.Errorf("level table: %w", err)
 	}

@@ -12,13 +12,17 @@ import (
 )
 
 // stepTables writes analysis/levels.parquet (one row per level and step
-// over the holds) and analysis/ramps.parquet (the ramp windows).
-func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run, levels []brink.LevelStats) (levelsPath string, err error) {
-	for _, t := range []struct{ table, query, file string }{
-		{"level_steps", "level_steps", rundir.LevelsFile},
-		{"ramps", "ramps", rundir.RampsFile},
+// over the holds, from hold_steps for the conversation step) and
+// analysis/ramps.parquet (the ramp windows).
+func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run, step string, levels []brink.LevelStats) (levelsPath string, err error) {
+	for _, t := range []struct {
+		table, query, file string
+		args               []any
+	}{
+		{"level_steps", "level_steps", rundir.LevelsFile, []any{step}},
+		{"ramps", "ramps", rundir.RampsFile, nil},
 	} {
-		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+t.table+` AS `+queries.MustGet(t.query)); err != nil {
+		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+t.table+` AS `+queries.MustGet(t.query), t.args...); err != nil {
 			return "", fmt.Errorf("%s table: %w", t.table, err)
 		}
 		if t.table == "level_steps" {

@@ -51,12 +51,19 @@ func TestQueriesGolden(t *testing.T) {
 	) v(source, namespace, metric, dimensions, stat, period_s, ts, value)`); err != nil {
 		t.Fatal(err)
 	}
+	// The one pass over the holds that levels, level_steps, latency_dist
+	// and server_errors read.
+	if _, err := db.Exec(`CREATE TABLE hold_steps AS `+queries.MustGet("hold_steps"), "ask"); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name, query string
 		args        []any
 	}{
+		{"hold_steps", "hold_steps", []any{"ask"}},
 		{"levels", "levels", []any{"ask", true}},
-		{"level_steps", "level_steps", nil},
+		{"level_steps", "level_steps", []any{"ask"}},
+		{"latency_dist", "latency_dist", []any{"ask"}},
 		{"ramps", "ramps", nil},
 		{"user_levels", "user_levels", []any{"ask"}},
 		{"littles_law", "littles_law", nil},

@@ -1,5 +1,6 @@
 -- levels: one row per level over its hold (steady) window, for the
--- conversation step $1 (e.g. 'ask'):
+-- conversation step $1 (e.g. 'ask'), from hold_steps (the one pass over
+-- the holds, made for the same step $1):
 --   requests, answered, requests/s, answered/s (throughput), exact
 --   p50/p95/p99 latency of answered requests (quantile_cont: linear
 --   interpolation at (n-1)p), error, throttle and timeout rates (of all
@@ -11,19 +12,20 @@
 -- hold, so a hold that saw no request is a target that answered nothing,
 -- an all-step error rate of 100% (as the live check judges it), not 0%.
 WITH agg AS (
+    -- hold_steps has one row per level and step: a FILTER picks step $1's.
     SELECT level,
-        count(*) FILTER (WHERE step = $1)                              AS requests,
-        count(*) FILTER (WHERE step = $1 AND error = '')               AS answered,
-        quantile_cont(latency_ms, [0.50, 0.95, 0.99]) FILTER (WHERE step = $1 AND error = '') AS q,
-        count(*) FILTER (WHERE step = $1 AND error <> '')              AS errors,
-        count(*) FILTER (WHERE step = $1 AND throttled)                AS throttled,
-        count(*) FILTER (WHERE step = $1 AND error = 'timeout')        AS timeouts,
-        coalesce(sum(input_tokens) FILTER (WHERE step = $1 AND error = ''), 0)  AS input_tokens,
-        coalesce(sum(output_tokens) FILTER (WHERE step = $1 AND error = ''), 0) AS output_tokens,
-        count(*)                                                       AS all_requests,
-        count(*) FILTER (WHERE error <> '')                            AS all_errors,
-        count(*) FILTER (WHERE throttled)                              AS all_throttled
-    FROM hold
+        max(requests) FILTER (WHERE step = $1)                         AS requests,
+        max(answered) FILTER (WHERE step = $1)                         AS answered,
+        max(q) FILTER (WHERE step = $1)                                AS q,
+        max(errors) FILTER (WHERE step = $1)                           AS errors,
+        max(throttled) FILTER (WHERE step = $1)                        AS throttled,
+        max(timeouts) FILTER (WHERE step = $1)                         AS timeouts,
+        coalesce(max(input_tokens) FILTER (WHERE step = $1), 0)        AS input_tokens,
+        coalesce(max(output_tokens) FILTER (WHERE step = $1), 0)       AS output_tokens,
+        sum(requests)::BIGINT                                          AS all_requests,
+        sum(errors)::BIGINT                                            AS all_errors,
+        sum(throttled)::BIGINT                                         AS all_throttled
+    FROM hold_steps
     GROUP BY level
 ),
 w AS (
@@ -41,7 +43,7 @@ SELECT
     coalesce(a.answered, 0)                                  AS answered,
     coalesce(a.requests, 0) / w.window_s                     AS rps,
     coalesce(a.answered, 0) / w.window_s                     AS answered_rps,
-    a.q[1] AS p50_ms, a.q[2] AS p95_ms, a.q[3] AS p99_ms,
+    a.q[5] AS p50_ms, a.q[8] AS p95_ms, a.q[9] AS p99_ms, -- of brink.LatencyProbs
     coalesce(a.errors / nullif(a.requests, 0), 0)            AS error_rate,
     coalesce(a.throttled / nullif(a.requests, 0), 0)         AS throttle_rate,
     coalesce(a.timeouts / nullif(a.requests, 0), 0)          AS timeout_rate,
