@@ -80,7 +80,7 @@ func Run(ctx context.Context, runDir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := userLevels(ctx, db, opts.Step, levels); err != nil {
+	if err := userLevels(ctx, db, levels); err != nil {
 		return nil, err
 	}
 	if err := littlesLaw(ctx, db, levels); err != nil {
@@ -184,13 +184,18 @@ func edgeDisagreement(live *int, exact *brink.Edge) string {
 	}
 }
 
-// levelTable makes the one pass over the holds (queries/hold_steps.sql, the
-// table hold_steps: levels, level_steps, latency_dist and server_errors all
-// read it), runs queries/levels.sql into the table "levels" and reads it;
-// closed says the run is a closed model (an empty hold is then 100% errors).
+// levelTable makes the two passes over the holds every level figure reads
+// (exact percentiles are most of the analysis's time, so each is collected
+// once): queries/hold_users.sql, per level, step and user (user_levels,
+// littles_law), then queries/hold_steps.sql, per level and step (levels,
+// level_steps, latency_dist, server_errors). It runs queries/levels.sql
+// into the table "levels" and reads it; closed says the run is a closed
+// model (an empty hold is then 100% errors).
 func levelTable(ctx context.Context, db *sql.DB, step string, closed bool) ([]brink.LevelStats, error) {
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE hold_steps AS `+queries.MustGet("hold_steps"), step); err != nil {
-		return nil, fmt.Errorf("hold table: %w", err)
+	for _, table := range []string{"hold_users", "hold_steps"} {
+		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+table+` AS `+queries.MustGet(table), step); err != nil {
+			return nil, fmt.Errorf("%s table: %w", table, err)
+		}
 	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels"), step, closed); err != nil {
 		return nil, fmt.Errorf("level table: %w", err)

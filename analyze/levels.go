@@ -37,9 +37,10 @@ func stepTables(ctx context.Context, db *sql.DB, run *rundir.Run, step string, l
 	return run.Location(rundir.LevelsFile), nil
 }
 
-// userLevels adds the slowest-users view to the level rows.
-func userLevels(ctx context.Context, db *sql.DB, step string, levels []brink.LevelStats) error {
-	rows, err := db.QueryContext(ctx, queries.MustGet("user_levels"), step)
+// userLevels adds the slowest-users view to the level rows (of the
+// conversation step hold_users was made for).
+func userLevels(ctx context.Context, db *sql.DB, levels []brink.LevelStats) error {
+	rows, err := db.QueryContext(ctx, queries.MustGet("user_levels"))
 	if err != nil {
 		return fmt.Errorf("user-level view: %w", err)
 	}

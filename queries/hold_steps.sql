@@ -1,23 +1,17 @@
--- hold_steps: the one pass over the holds that level_steps, levels,
+-- hold_steps: the one pass over the holds per step that level_steps, levels,
 -- latency_dist and server_errors read (exact percentiles are most of the
 -- analysis's time, so each answered latency is collected once). One row per
 -- level and step over the level's hold window, for the conversation step $1:
 --   requests, answered, errors, server_errors (5xx other than a 504 timeout,
 --   error class http_5xx), throttled, timeouts; sessions (each virtual
---   user's sessions seen in the window: its session numbers run
---   consecutively); min and max answered latency; token sums of answered
---   requests;
+--   user's sessions seen in the window, from hold_users, made first); min
+--   and max answered latency; token sums of answered requests;
 --   q: exact percentiles (quantile_cont) of answered latency at 0.01, 0.05,
 --      0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99 (brink.LatencyProbs) for
 --      step $1, at 0.50, 0.90, 0.95, 0.99 for the other steps;
 --   qt: the same of time to first byte at 0.50, 0.95.
-WITH per_user AS (
-    SELECT level, step, vu, max(session) - min(session) + 1 AS sessions
-    FROM hold
-    GROUP BY level, step, vu
-),
-sessions AS (
-    SELECT level, step, sum(sessions) AS sessions FROM per_user GROUP BY level, step
+WITH sessions AS (
+    SELECT level, step, sum(sessions) AS sessions FROM hold_users GROUP BY level, step
 ),
 agg AS (
     SELECT

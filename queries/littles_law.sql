@@ -1,4 +1,4 @@
--- littles_law: per level's hold window, Little's law for a closed system,
+-- littles_law: per level's hold window (from hold_users, the per-user pass), Little's law for a closed system,
 -- N = X (R + Z): throughput X (requests/s, all steps), mean response time R
 -- and mean idle time Z between a user's requests (think time and whatever
 -- the generator added), measured from the traces. A virtual user sends one
@@ -10,13 +10,14 @@
 -- longer than they should have been — the generator, not the target, was
 -- the limit.
 WITH per_user AS (
+    -- hold_users has a row per level, step and user: a user's rows across steps
     SELECT level, vu,
-           count(*)                                                     AS n,
-           sum(latency_ms)                                              AS lat_ms,
-           (max(epoch_us(start)) - min(epoch_us(start))) / 1e3
-             - (sum(latency_ms) - arg_max(latency_ms, epoch_us(start)::HUGEINT * 1000000000 + (latency_ms * 1000)::BIGINT)) AS idle_ms,
-           any_value(window_s)                                          AS window_s
-    FROM hold
+           sum(requests)                                               AS n,
+           sum(latency_sum_ms)                                         AS lat_ms,
+           (max(last_start_us) - min(first_start_us)) / 1e3
+             - (sum(latency_sum_ms) - arg_max(last_latency_ms, last_key)) AS idle_ms,
+           any_value(window_s)                                         AS window_s
+    FROM hold_users
     GROUP BY level, vu
 ),
 lv AS (
