@@ -148,13 +148,17 @@ func runCost(ctx context.Context, db *sql.DB, step string, sheet *pricing.Sheet,
 		sheet.DynamoDB.OnDemandWritePerMillion/1e6, sheet.DynamoDB.OnDemandReadPerMillion/1e6); err != nil {
 		return nil, fmt.Errorf("cost: parameters: %w", err)
 	}
+	// cost reads cost_models (the turns' dollars per model) for its totals.
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE cost_models AS `+queries.MustGet("cost_models"), step, u.DefaultModel); err != nil {
+		return nil, fmt.Errorf("cost by model: %w", err)
+	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE cost AS `+queries.MustGet("cost"), step); err != nil {
 		return nil, fmt.Errorf("cost table: %w", err)
 	}
 	if cs.Levels, err = readCostLevels(ctx, db); err != nil {
 		return nil, err
 	}
-	if err := readCostModels(ctx, db, step, u.DefaultModel, cs.Levels); err != nil {
+	if err := readCostModels(ctx, db, cs.Levels); err != nil {
 		return nil, err
 	}
 	if cs.TurnGrowth, cs.InputTokensPerTurn, err = readTurnGrowth(ctx, db, step, cs); err != nil {
@@ -197,8 +201,9 @@ func readCostLevels(ctx context.Context, db *sql.DB) ([]brink.LevelCost, error) 
 	return out, rows.Err()
 }
 
-func readCostModels(ctx context.Context, db *sql.DB, step, defaultModel string, levels []brink.LevelCost) error {
-	rows, err := db.QueryContext(ctx, queries.MustGet("cost_models"), step, defaultModel)
+func readCostModels(ctx context.Context, db *sql.DB, levels []brink.LevelCost) error {
+	rows, err := db.QueryContext(ctx, `SELECT level, model, turns, input_tokens, output_tokens, input_usd, output_usd
+		FROM cost_models ORDER BY level, model`)
 	if err != nil {
 		return fmt.Errorf("cost by model: %w", err)
 	}

@@ -4,6 +4,8 @@
 -- reads two tables analyze registers:
 --   cost_prices  (model, input_usd, output_usd): USD per token of each model
 --                answered turns name (or of default_model when they name none);
+--   cost_models  per level and model, the turns' tokens and dollars
+--                (queries/cost_models.sql);
 --   cost_params  one row: default_model, lambda_ms (NULL: measured),
 --                overhead_ms, lambda_gb, lambda_request_usd, gb_second_usd,
 --                api_request_usd, dynamodb_mode, write_units_per_turn,
@@ -19,8 +21,9 @@
 -- lambda_ms, or its latency minus the gateway's overhead, rounded up to the
 -- millisecond. DynamoDB: write/read units per answered turn (on_demand), or
 -- the provisioned capacity held through the window (provisioned).
--- The hold is read in two passes, each an aggregation (no CTE of its rows
--- is kept: on 10M rows that spilled to disk and took most of the time).
+-- The hold is read in one pass, an aggregation (no CTE of its rows is kept:
+-- on 10M rows that spilled to disk and took most of the time); the
+-- per-model dollars come from cost_models.
 WITH p AS (SELECT * FROM cost_params),
 w AS (
     SELECT level, users, steady_us, end_us, (end_us - steady_us) / 1e6 AS window_s
@@ -53,16 +56,14 @@ req AS (
     FROM t CROSS JOIN p
     GROUP BY level
 ),
--- Dollars from integer token sums per model, added in model order, so the
--- result does not depend on the order threads summed rows in.
+-- Dollars from integer token sums per model (the table cost_models, made
+-- first from the same turns), added in model order, so the result does not
+-- depend on the order threads summed rows in.
 usd AS (
     SELECT level,
-        sum(in_tok * pr.input_usd ORDER BY model)   AS llm_input_usd,
-        sum(out_tok * pr.output_usd ORDER BY model) AS llm_output_usd
-    FROM (
-        SELECT level, model, coalesce(sum(input_tokens), 0) AS in_tok, coalesce(sum(output_tokens), 0) AS out_tok
-        FROM t WHERE turn GROUP BY level, model
-    ) JOIN cost_prices pr USING (model)
+        sum(input_usd ORDER BY model)  AS llm_input_usd,
+        sum(output_usd ORDER BY model) AS llm_output_usd
+    FROM cost_models
     GROUP BY level
 ),
 tk AS (

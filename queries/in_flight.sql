@@ -24,13 +24,21 @@ spans AS (
     FROM hold
     WHERE latency_ms > 0
 ),
+-- One aggregation of the hold: requests by the second they start and the
+-- second they end (a few pairs per second), split into edges below.
+pairs AS MATERIALIZED (
+    SELECT level, s_us // 1000000 AS s_sec, e_us // 1000000 AS e_sec,
+           count(*) AS n, sum(s_us)::HUGEINT AS sum_s, sum(e_us)::HUGEINT AS sum_e
+    FROM spans
+    GROUP BY level, s_us // 1000000, e_us // 1000000
+),
 edges AS (
     -- Each start and end in the second it falls in (times in µs).
-    SELECT level, s_us // 1000000 AS sec, count(*) AS n_start, sum(s_us)::HUGEINT AS sum_start, 0 AS n_end, 0::HUGEINT AS sum_end
-    FROM spans GROUP BY level, s_us // 1000000
+    SELECT level, s_sec AS sec, sum(n) AS n_start, sum(sum_s) AS sum_start, 0 AS n_end, 0::HUGEINT AS sum_end
+    FROM pairs GROUP BY level, s_sec
     UNION ALL
-    SELECT level, e_us // 1000000 AS sec, 0, 0::HUGEINT, count(*), sum(e_us)::HUGEINT
-    FROM spans GROUP BY level, e_us // 1000000
+    SELECT level, e_sec AS sec, 0, 0::HUGEINT, sum(n), sum(sum_e)
+    FROM pairs GROUP BY level, e_sec
 ),
 per_sec AS (
     SELECT level, sec, sum(n_start) AS n_start, sum(sum_start) AS sum_start, sum(n_end) AS n_end, sum(sum_end) AS sum_end
