@@ -2,6 +2,9 @@ package parquet
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -175,4 +178,47 @@ func BenchmarkTraceWriter(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+}
+
+// nearlySorted is rows in completion order: each start within ~200 rows of
+// its place, with ties (every 7th row shares its neighbour's start).
+func nearlySorted(n int) []brink.Trace {
+	rows := sampleTraces(n)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range rows {
+		if i%7 == 0 && i > 0 {
+			rows[i].Start = rows[i-1].Start
+		}
+	}
+	for i := range rows {
+		j := min(len(rows)-1, i+r.IntN(200))
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return rows
+}
+
+// TestStartOrderIsStable: a segment's rows are ordered by start, ties in the
+// order written, as a stable sort of the rows themselves orders them.
+func TestStartOrderIsStable(t *testing.T) {
+	rows := nearlySorted(20_000)
+	for i := range rows {
+		rows[i].Session = int64(i) // the written position, to check ties
+	}
+	want := slices.Clone(rows)
+	sort.SliceStable(want, func(i, j int) bool { return want[i].Start.Before(want[j].Start) })
+	for k, i := range startOrder(rows) {
+		if rows[i].Session != want[k].Session {
+			t.Fatalf("position %d: row %d, want row %d", k, rows[i].Session, want[k].Session)
+		}
+	}
+}
+
+// BenchmarkStartOrder orders a 1M-row segment in completion order by start
+// (sorting the rows themselves took ~0.8 s here; indices ~0.27 s).
+func BenchmarkStartOrder(b *testing.B) {
+	rows := nearlySorted(1_000_000)
+	b.ResetTimer()
+	for range b.N {
+		startOrder(rows)
+	}
 }
