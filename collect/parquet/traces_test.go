@@ -2,13 +2,13 @@ package parquet
 
 import (
 	"context"
-	"math/rand/v2"
-	"slices"
-	"sort"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
