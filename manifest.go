@@ -31,6 +31,11 @@ type Manifest struct {
 	Epoch         time.Time     `json:"epoch"`
 	Seed          int64         `json:"seed"`
 	Levels        []LevelWindow `json:"levels"`
+	// Repeating is the level whose hold brink run --strict-measurement is
+	// holding once more right now: its window with RepeatedHold set and the
+	// repeat as its hold. It is gone once the repeat is judged (the level is
+	// then in Levels), so only a run killed during a repeat keeps it.
+	Repeating  *LevelWindow `json:"repeating,omitempty"`
 	Aggregated    bool          `json:"aggregated,omitempty"`
 	PID           int           `json:"pid,omitempty"` // the writing process, to tell a dead "running" run
 

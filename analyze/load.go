@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -156,7 +157,13 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 		return m.Levels, "", nil
 	}
 	last := time.UnixMicro(lastUS.Int64 + 1).UTC()
-	if n := len(m.Levels); n > 0 && !m.Levels[n-1].End.Before(last) {
+	// A level killed while --strict-measurement held it once more is in
+	// run.json as repeating: its window (the repeat as its hold) stands as
+	// the judged levels do, and the levels after it move with it.
+	judged := m.Levels
+	if rp := m.Repeating; rp != nil && rp.Index == len(m.Levels) {
+		judged = append(slices.Clone(m.Levels), *rp)
+	} else if n := len(m.Levels); n > 0 && !m.Levels[n-1].End.Before(last) {
 		return m.Levels, "", nil
 	}
 	var out []brink.LevelWindow
@@ -164,12 +171,12 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 	// The judged levels stand as run.json has them; the rest follow the
 	// plan, later by the holds --strict-measurement repeated.
 	var shift time.Duration
-	if n := min(len(m.Levels), len(planned)); n > 0 {
-		shift = m.Levels[n-1].End.Sub(planned[n-1].End)
+	if n := min(len(judged), len(planned)); n > 0 {
+		shift = judged[n-1].End.Sub(planned[n-1].End)
 	}
 	for i, lw := range planned {
-		if i < len(m.Levels) {
-			lw = m.Levels[i]
+		if i < len(judged) {
+			lw = judged[i]
 		} else {
 			lw.RampStart, lw.SteadyStart, lw.End = lw.RampStart.Add(shift), lw.SteadyStart.Add(shift), lw.End.Add(shift)
 		}

@@ -3,8 +3,11 @@ package analyze
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -273,11 +276,13 @@ func TestStrictMeasurementRepeatsSuspectHold(t *testing.T) {
 	var snap func() replay.Snapshot
 	var warns []string
 	var stall sync.Once
-	stalled := false
+	stalled, sawRepeating := false, false
+	var dir string
+	var lastLook time.Time
 	ctx := context.Background()
 	res, err := record.Run(ctx, record.Options{Target: srv.URL, RunsDir: t.TempDir(), Plan: plan, Seed: 1,
 		Rules: []brink.StopRule{}, Flow: flow, Sessions: sessions, StrictMeasurement: true,
-		OnStart: func(st record.Started) { mu.Lock(); snap = st.Snapshot; mu.Unlock() },
+		OnStart: func(st record.Started) { mu.Lock(); snap, dir = st.Snapshot, st.Dir; mu.Unlock() },
 		Warn:    func(err error) { mu.Lock(); warns = append(warns, err.Error()); mu.Unlock() },
 		BeforeSend: func(time.Time) {
 			mu.Lock()
@@ -290,6 +295,15 @@ func TestStrictMeasurementRepeatsSuspectHold(t *testing.T) {
 				// The first send of level 1's hold stalls, and every send
 				// behind it waits (sync.Once), as on a stalled host.
 				stall.Do(func() { stalled = true; time.Sleep(400 * time.Millisecond) })
+				// While the repeat runs, run.json says so (checked every 50 ms).
+				mu.Lock()
+				if !sawRepeating && time.Since(lastLook) > 50*time.Millisecond {
+					lastLook = time.Now()
+					if r, err := rundir.Open(ctx, dir); err == nil && r.Manifest().Repeating != nil {
+						sawRepeating = r.Manifest().Repeating.Index == 1 && r.Manifest().Repeating.RepeatedHold != nil
+					}
+				}
+				mu.Unlock()
 			}
 		}})
 	if err != nil {
@@ -297,6 +311,9 @@ func TestStrictMeasurementRepeatsSuspectHold(t *testing.T) {
 	}
 	if !stalled {
 		t.Fatal("the stall never happened")
+	}
+	if !sawRepeating {
+		t.Error("run.json never said level 1 was repeating while its repeat ran")
 	}
 	run, err := rundir.Open(ctx, res.Dir)
 	if err != nil {
@@ -349,5 +366,46 @@ func TestStrictMeasurementRepeatsSuspectHold(t *testing.T) {
 	}
 	if a1.LagP99MS != nil && *a1.LagP99MS >= 8000 {
 		t.Errorf("level 1's lag p99 %.0f ms: the stall (first hold) should not be in the repeat", *a1.LagP99MS)
+	}
+
+	// Killed during the repeat: run.json says level 1 is repeating, and
+	// analysis reads the repeat as its hold, as it does for a finished run.
+	killedInRepeat(t, res.Dir, 1)
+	kres, err := Run(ctx, res.Dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k1 := kres.Summary.Levels[1]; !k1.WindowStart.Equal(a1.WindowStart) || k1.Requests != a1.Requests {
+		t.Errorf("killed in the repeat: level 1 from %v, %d turns; want the repeat's %v, %d turns (warnings %q)",
+			k1.WindowStart, k1.Requests, a1.WindowStart, a1.Requests, kres.Summary.Warnings)
+	}
+}
+
+// killedInRepeat rewrites run.json in dir as a run killed during level
+// i's repeated hold: levels up to i judged, level i repeating, the writing
+// process gone.
+func killedInRepeat(t *testing.T, dir string, i int) {
+	t.Helper()
+	path := filepath.Join(dir, rundir.ManifestFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m brink.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Repeating != nil {
+		t.Fatalf("a finished run.json still says level %d is repeating", m.Repeating.Index)
+	}
+	rep := m.Levels[i]
+	m.Levels, m.Repeating = m.Levels[:i], &rep
+	m.Status, m.EndedAt, m.StopReason, m.EdgeLevel = brink.StatusRunning, nil, "", nil
+	m.PID = 1 << 30 // no such process: killed
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -169,6 +169,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		Target: o.Target, RunID: w.ID(), Plan: o.Plan, StopRules: o.Rules, Clock: clock, Seed: o.Seed, Abort: o.Abort,
 		Flow: o.Flow, Sessions: o.Sessions, Sink: tw, Think: o.Think, MaxRPS: o.MaxRPS, Start: started,
 		Shard: o.Shard, PeerStop: peerStop(sctx, w, o.Shard), PeerPoll: o.PeerPoll, BeforeSend: o.BeforeSend, Secrets: secrets,
+		OnRepeat: func(lw brink.LevelWindow) { warn(w.Repeating(sctx, lw)) },
 		OnLevel: func(rep replay.LevelReport) {
 			warn(w.Level(sctx, rep.Window))
 			warn(decide(sctx, w, o.Shard, rep))

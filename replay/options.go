@@ -63,6 +63,10 @@ type Options struct {
 	// OnLevel is called (from the run's goroutine) after each level's hold
 	// has been evaluated against the stop rules.
 	OnLevel func(LevelReport)
+	// OnRepeat is called (from the run's goroutine) when a level's hold is
+	// to be held once more (RepeatHold), with the level's window as it now
+	// stands: RepeatedHold set, the repeat as its hold.
+	OnRepeat func(brink.LevelWindow)
 
 	// Observe, if set, sees every request (dry runs print them).
 	Observe func(StepEvent)

@@ -305,6 +305,9 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 			break
 		}
 		if r.repeatHold(i) {
+			if r.opts.OnRepeat != nil {
+				r.opts.OnRepeat(r.levels()[i])
+			}
 			i-- // hold level i again; its stop rules are judged on the repeat
 			continue
 		}

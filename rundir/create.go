@@ -178,7 +178,25 @@ func (w *Writer) Level(ctx context.Context, lw brink.LevelWindow) error {
 		w.shard.Levels = append(w.shard.Levels, lw)
 	} else {
 		w.m.Levels = append(w.m.Levels, lw)
+		w.m.Repeating = nil
 	}
+	if w.staged {
+		return nil
+	}
+	return w.write(ctx)
+}
+
+// Repeating records that level lw.Index's hold is being held once more
+// (brink run --strict-measurement; lw has the repeat as its hold) and
+// rewrites the manifest, so a run killed during the repeat reads its
+// timeline as it was. Sharded runs do not repeat holds.
+func (w *Writer) Repeating(ctx context.Context, lw brink.LevelWindow) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.shard != nil {
+		return nil
+	}
+	w.m.Repeating = &lw
 	if w.staged {
 		return nil
 	}
@@ -234,6 +252,7 @@ func (w *Writer) Finish(ctx context.Context, e Ending) error {
 	if e.Levels != nil {
 		w.m.Levels = e.Levels
 	}
+	w.m.Repeating = nil // the ending's levels hold the repeat
 	if e.Plan != nil {
 		w.m.Plan = *e.Plan
 	}

@@ -276,3 +276,48 @@ func TestShardsMergeAndCheck(t *testing.T) {
 		t.Fatalf("disagreeing shards: %v", err)
 	}
 }
+
+// A level held once more (--strict-measurement) is in run.json as
+// repeating while the repeat runs, so a run killed then keeps its timeline;
+// the level's record and the run's ending clear it.
+func TestWriterRepeating(t *testing.T) {
+	ctx := context.Background()
+	plan := brink.DefaultPlan()
+	w, err := Create(ctx, CreateOptions{RunsDir: t.TempDir(), Started: t0, Target: "http://127.0.0.1:9", Plan: plan,
+		StopRules: brink.DefaultStopRules(), Clock: brink.Clock{Epoch: t0, Scale: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := plan.Timeline(t0)
+	if err := w.Level(ctx, tl[0]); err != nil {
+		t.Fatal(err)
+	}
+	rep := tl[1]
+	rep.RepeatedHold = &brink.Span{Start: rep.SteadyStart, End: rep.End}
+	rep.SteadyStart, rep.End = rep.End, rep.End.Add(plan.Hold.Std())
+	read := func() *brink.Manifest {
+		r, err := Open(ctx, w.Dir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Manifest()
+	}
+	for _, c := range []struct {
+		what string
+		do   func() error
+	}{
+		{"the repeat begins", func() error { return w.Repeating(ctx, rep) }},
+		{"the repeat is judged", func() error { return w.Level(ctx, rep) }},
+		{"the repeat begins again", func() error { return w.Repeating(ctx, rep) }},
+		{"the run ends", func() error { return w.Finish(ctx, Ending{Ended: rep.End, Status: brink.StatusInterrupted}) }},
+	} {
+		if err := c.do(); err != nil {
+			t.Fatal(err)
+		}
+		m := read()
+		if want := strings.HasPrefix(c.what, "the repeat begins"); (m.Repeating != nil) != want ||
+			want && (!m.Repeating.SteadyStart.Equal(rep.SteadyStart) || m.Repeating.RepeatedHold == nil || !m.Repeating.RepeatedHold.Start.Equal(tl[1].SteadyStart)) {
+			t.Fatalf("after %s: repeating %+v", c.what, m.Repeating)
+		}
+	}
+}
