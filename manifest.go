@@ -36,8 +36,8 @@ type Manifest struct {
 	// repeat as its hold. It is gone once the repeat is judged (the level is
 	// then in Levels), so only a run killed during a repeat keeps it.
 	Repeating  *LevelWindow `json:"repeating,omitempty"`
-	Aggregated    bool          `json:"aggregated,omitempty"`
-	PID           int           `json:"pid,omitempty"` // the writing process, to tell a dead "running" run
+	Aggregated bool         `json:"aggregated,omitempty"`
+	PID        int          `json:"pid,omitempty"` // the writing process, to tell a dead "running" run
 
 	// Shards is how many generators made the run (0 or 1: one). A sharded
 	// run's own status lives in each shard's manifest (ShardManifest); a
