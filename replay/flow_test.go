@@ -38,6 +38,15 @@ func TestExampleFlowIsTheDefault(t *testing.T) {
 	if _, _, err := LoadPlan("../examples/plan.yaml"); err != nil {
 		t.Fatal(err)
 	}
+	// The session benchmark's flow (examples/bench-session): login once,
+	// then new chat and one ask without think time.
+	b, err := LoadFlow("../examples/bench-session/flow.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Steps) != 3 || !b.Steps[0].Once || b.Steps[2].Turns == nil || b.Steps[2].Turns.Max != 1 || b.Steps[2].Think.Dist != "constant" || b.Steps[2].Think.Value != 0 {
+		t.Fatalf("bench-session flow steps: %+v", b.Steps)
+	}
 }
 
 func TestFlowErrors(t *testing.T) {
