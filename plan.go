@@ -87,7 +87,7 @@ func (p Plan) Validate() error {
 		case p.Hold <= 0:
 			return fmt.Errorf("plan: hold %v: must be positive", p.Hold.Std())
 		}
-		return nil
+		return p.CheckLevels()
 	}
 	switch {
 	case p.Model != "" && p.Model != "closed":
@@ -103,21 +103,50 @@ func (p Plan) Validate() error {
 	case p.Hold <= 0:
 		return fmt.Errorf("plan: hold %v: must be positive", p.Hold.Std())
 	}
-	return nil
+	return p.CheckLevels()
 }
 
-// Levels is the number of levels the plan has if no stop rule ends it.
+// MaxLevels bounds a plan's levels: 10,000 levels of the default 7 minutes
+// are 48 days. A plan with more (max_users 10^9 by 1) is a mistake, and a
+// run.json that says so must not make analysis lay out a timeline that
+// does not fit in memory.
+const MaxLevels = 10_000
+
+// Levels is the number of levels the plan has if no stop rule ends it,
+// clamped to [0, MaxLevels+1] (CheckLevels says when it is out of range).
 func (p Plan) Levels() int {
-	if p.Open() {
-		if p.StepRate == 0 {
-			return 1
-		}
-		return int((p.MaxRate-p.StartRate)/p.StepRate+1e-9) + 1
-	}
-	if p.StepUsers == 0 {
+	var n float64 // float: max - start over a step of 1 can overflow an int
+	switch {
+	case p.Open() && p.StepRate == 0, !p.Open() && p.StepUsers == 0:
 		return 1
+	case p.Open():
+		n = math.Floor((p.MaxRate-p.StartRate)/p.StepRate+1e-9) + 1
+	default:
+		n = math.Floor((float64(p.MaxUsers)-float64(p.StartUsers))/float64(p.StepUsers)) + 1
 	}
-	return (p.MaxUsers-p.StartUsers)/p.StepUsers + 1
+	switch {
+	case !(n >= 0): // negative or NaN
+		return 0
+	case n > MaxLevels:
+		return MaxLevels + 1
+	}
+	return int(n)
+}
+
+// CheckLevels reports a plan whose level count is out of range: none, or
+// more than MaxLevels.
+func (p Plan) CheckLevels() error {
+	switch n := p.Levels(); {
+	case n < 1 && p.Open():
+		return fmt.Errorf("plan: start_rate %v, step_rate %v, max_rate %v make no level", p.StartRate, p.StepRate, p.MaxRate)
+	case n < 1:
+		return fmt.Errorf("plan: start_users %d, step_users %d, max_users %d make no level", p.StartUsers, p.StepUsers, p.MaxUsers)
+	case n > MaxLevels && p.Open():
+		return fmt.Errorf("plan: start_rate %v to max_rate %v by step_rate %v is more than %d levels: raise step_rate", p.StartRate, p.MaxRate, p.StepRate, MaxLevels)
+	case n > MaxLevels:
+		return fmt.Errorf("plan: start_users %d to max_users %d by step_users %d is more than %d levels: raise step_users", p.StartUsers, p.MaxUsers, p.StepUsers, MaxLevels)
+	}
+	return nil
 }
 
 // RateAt is the open model's arrival rate of level i, sessions per minute.

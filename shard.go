@@ -2,6 +2,11 @@ package brink
 
 import "time"
 
+// MaxShards bounds the generators of one run: a reader opens a shard
+// manifest for each, so a run.json that claims millions must be refused,
+// not read. (brink k8s job has the same bound for its pods' host names.)
+const MaxShards = 10_000
+
 // ShardManifest is shards/<i>.json: one generator's part of a sharded run.
 // It is rewritten (status running) after each trace segment the shard
 // stores and a last time at the end, so a killed shard's stored segments

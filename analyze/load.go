@@ -156,7 +156,15 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 	if !lastUS.Valid {
 		return m.Levels, "", nil
 	}
-	last := time.UnixMicro(lastUS.Int64 + 1).UTC()
+	levels, note := rebuildLevels(m, status, time.UnixMicro(lastUS.Int64+1).UTC())
+	return levels, note, nil
+}
+
+// rebuildLevels is the timeline of a run that did not end on its own
+// (status, as the reader believes it), up to last (just after the last
+// request recorded): the levels run.json has, then the plan's. note says
+// so, or is empty when run.json's levels reach last.
+func rebuildLevels(m *brink.Manifest, status string, last time.Time) ([]brink.LevelWindow, string) {
 	// A level killed while --strict-measurement held it once more is in
 	// run.json as repeating: its window (the repeat as its hold) stands as
 	// the judged levels do, and the levels after it move with it.
@@ -164,7 +172,7 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 	if rp := m.Repeating; rp != nil && rp.Index == len(m.Levels) {
 		judged = append(slices.Clone(m.Levels), *rp)
 	} else if n := len(m.Levels); n > 0 && !m.Levels[n-1].End.Before(last) {
-		return m.Levels, "", nil
+		return m.Levels, ""
 	}
 	var out []brink.LevelWindow
 	planned := m.Plan.Timeline(m.StartedAt)
@@ -192,7 +200,7 @@ func levelWindows(ctx context.Context, db *sql.DB, m *brink.Manifest) ([]brink.L
 		out = append(out, lw)
 	}
 	return out, fmt.Sprintf("the run is %s: its levels were rebuilt from the plan up to the last request recorded (%s); the last level is cut short",
-		status, last.Format(time.RFC3339)), nil
+		status, last.Format(time.RFC3339))
 }
 
 // loadMetrics registers the metrics view over metrics/*.parquet, when the

@@ -28,7 +28,7 @@ const (
 	// brink wait: the shards' stop-rule poll, last uploads, a slow pod.
 	WaitSlack = 30 * time.Minute
 	// MaxShards keeps pod host names (<job>-<index>) within 63 characters.
-	MaxShards = 10000
+	MaxShards = brink.MaxShards
 	// MaxRunID is the longest run id: it names the Jobs and labels them.
 	MaxRunID = 40
 	// MaxInputs is what a ConfigMap holds (the API server refuses more).

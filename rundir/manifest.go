@@ -32,6 +32,14 @@ func readManifest(ctx context.Context, s Store, id, shown string) (*brink.Manife
 		return nil, fmt.Errorf("%s: schema_version %d is not one this brink (%s) reads (it reads %d): use the brink version that wrote it",
 			path, m.SchemaVersion, brink.Version, brink.SchemaVersion)
 	}
+	// Readers lay the plan's levels out (a killed run's timeline is rebuilt
+	// from it): a plan of no level or of millions is refused here.
+	if err := m.Plan.CheckLevels(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if m.Shards < 0 || m.Shards > brink.MaxShards {
+		return nil, fmt.Errorf("%s: shards %d: want 0 to %d generators", path, m.Shards, brink.MaxShards)
+	}
 	return &m, nil
 }
 
