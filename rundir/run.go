@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -120,6 +121,9 @@ func (r *Run) Publish(ctx context.Context, name string) error {
 // run already in the cache are not fetched again: they never change once
 // stored, except the manifests, which are read without the cache.
 func (r *Run) Fetch(ctx context.Context, name string) (string, error) {
+	if !filepath.IsLocal(name) { // never outside the run directory
+		return "", fmt.Errorf("%s: %q is not a file of the run directory", r.Location(""), name)
+	}
 	p := r.Path(name)
 	if !r.loc.remote {
 		if st, err := os.Stat(p); err != nil || st.IsDir() {
@@ -163,6 +167,13 @@ func (r *Run) TraceFiles(ctx context.Context) ([]string, error) {
 			continue
 		}
 		for _, name := range s.Files {
+			// A shard lists its own segments; a name outside its folder
+			// (../ or absolute) would read, or for a remote run write,
+			// files outside the run directory.
+			if dir := ShardTracesDir(s.Shard) + "/"; !strings.HasPrefix(name, dir) || !filepath.IsLocal(name) || path.Clean(name) != name {
+				return out, fmt.Errorf("%s lists %q: not a trace segment of shard %d (want %s...): the shard manifest is damaged or not brink's",
+					ShardManifestFile(s.Shard), name, s.Shard, dir)
+			}
 			p, err := r.Fetch(ctx, name)
 			if err != nil {
 				return out, fmt.Errorf("shard %d lists %s: %w", s.Shard, name, err)

@@ -2,6 +2,7 @@ package rundir
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -319,5 +320,46 @@ func TestWriterRepeating(t *testing.T) {
 			want && (!m.Repeating.SteadyStart.Equal(rep.SteadyStart) || m.Repeating.RepeatedHold == nil || !m.Repeating.RepeatedHold.Start.Equal(tl[1].SteadyStart)) {
 			t.Fatalf("after %s: repeating %+v", c.what, m.Repeating)
 		}
+	}
+}
+
+// A shard manifest is outside input: a segment it lists outside its own
+// folder is refused, not read (nor, for a remote run, written locally).
+func TestShardFilesStayInTheRun(t *testing.T) {
+	ctx := context.Background()
+	runs := t.TempDir()
+	plan := brink.DefaultPlan()
+	for i := range 2 {
+		w, err := Create(ctx, CreateOptions{RunsDir: runs, RunID: "sh", Started: t0, Plan: plan, Clock: brink.Clock{Epoch: t0, Scale: 1},
+			Shard: i, Shards: 2, StartAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Finish(ctx, Ending{Ended: t0, Status: brink.StatusCompleted})
+	}
+	outside := filepath.Join(runs, "outside.parquet")
+	os.WriteFile(outside, []byte("PAR1"), 0o644)
+	for _, name := range []string{"../outside.parquet", "traces/shard=0/../../../outside.parquet", outside, "traces/shard=1/part-00000.parquet"} {
+		var s brink.ShardManifest
+		mf := filepath.Join(runs, "sh", ShardManifestFile(0))
+		b, _ := os.ReadFile(mf)
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		s.Files = []string{name}
+		b, _ = json.Marshal(s)
+		os.WriteFile(mf, b, 0o644)
+		r, err := Open(ctx, filepath.Join(runs, "sh"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := r.TraceFiles(ctx)
+		if err == nil || !strings.Contains(err.Error(), "not a trace segment of shard 0") || len(files) != 0 {
+			t.Errorf("shard lists %q: files %q, err %v; want it refused", name, files, err)
+		}
+	}
+	r, _ := Open(ctx, filepath.Join(runs, "sh"))
+	if _, err := r.Fetch(ctx, "../outside.parquet"); err == nil || !strings.Contains(err.Error(), "is not a file of the run directory") {
+		t.Errorf("fetch ../outside.parquet: %v, want refused", err)
 	}
 }
