@@ -184,18 +184,26 @@ func edgeDisagreement(live *int, exact *brink.Edge) string {
 	}
 }
 
-// levelTable makes the two passes over the holds every level figure reads
+// holdTables makes the two passes over the holds every level figure reads
 // (exact percentiles are most of the analysis's time, so each is collected
-// once): queries/hold_users.sql, per level, step and user (user_levels,
-// littles_law), then queries/hold_steps.sql, per level and step (levels,
-// level_steps, latency_dist, server_errors). It runs queries/levels.sql
+// once), for the conversation step: queries/hold_users.sql, per level, step
+// and user (user_levels, littles_law), then queries/hold_steps.sql, per
+// level and step (levels, level_steps, latency_dist, server_errors).
+func holdTables(ctx context.Context, db *sql.DB, step string) error {
+	for _, table := range []string{"hold_users", "hold_steps"} {
+		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+table+` AS `+queries.MustGet(table), step); err != nil {
+			return fmt.Errorf("%s table: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// levelTable makes the hold tables (holdTables), runs queries/levels.sql
 // into the table "levels" and reads it; closed says the run is a closed
 // model (an empty hold is then 100% errors).
 func levelTable(ctx context.Context, db *sql.DB, step string, closed bool) ([]brink.LevelStats, error) {
-	for _, table := range []string{"hold_users", "hold_steps"} {
-		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE `+table+` AS `+queries.MustGet(table), step); err != nil {
-			return nil, fmt.Errorf("%s table: %w", table, err)
-		}
+	if err := holdTables(ctx, db, step); err != nil {
+		return nil, err
 	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE levels AS `+queries.MustGet("levels"), step, closed); err != nil {
 		return nil, fmt.Errorf("level table: %w", err)

@@ -15,21 +15,29 @@ import (
 	"brink/rundir"
 )
 
+// fixtureDB is a database with the fixture run loaded (loadRun), closed
+// when the test ends.
+func fixtureDB(t *testing.T) *sql.DB {
+	t.Helper()
+	dir, _ := fixtureRun(t)
+	db, err := Open(context.Background(), DBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := loadRun(context.Background(), db, openRun(t, dir)); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestQueriesGolden runs each level query on the fixture run and compares
 // its rows with a golden CSV (go test -update rewrites them). The numbers
 // themselves are checked against independent computations in
 // TestAnalyzeFixture and TestSlowestUsersAndLittlesLaw; this pins the SQL.
 func TestQueriesGolden(t *testing.T) {
-	dir, _ := fixtureRun(t)
 	ctx := context.Background()
-	db, err := Open(ctx, DBOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := loadRun(ctx, db, openRun(t, dir)); err != nil {
-		t.Fatal(err)
-	}
+	db := fixtureDB(t)
 	// Metrics: a Lambda throttle in level 0's hold, concurrency in both,
 	// Bedrock tokens in level 1, one datapoint outside every hold, and two
 	// tables' provisioned capacity (30 and 10, one read twice): 40 in all.
@@ -52,10 +60,8 @@ func TestQueriesGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The two passes over the holds the level queries read.
-	for _, table := range []string{"hold_users", "hold_steps"} {
-		if _, err := db.Exec(`CREATE TABLE `+table+` AS `+queries.MustGet(table), "ask"); err != nil {
-			t.Fatal(err)
-		}
+	if err := holdTables(ctx, db, "ask"); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		name, query string
@@ -227,16 +233,8 @@ func TestCollectWarningsReachFindings(t *testing.T) {
 // A hold that saw no request: in a closed model its all-step error rate is
 // 100% (a target that answered nothing), in an open model 0 over none.
 func TestLevelsEmptyHold(t *testing.T) {
-	dir, _ := fixtureRun(t)
 	ctx := context.Background()
-	db, err := Open(ctx, DBOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := loadRun(ctx, db, openRun(t, dir)); err != nil {
-		t.Fatal(err)
-	}
+	db := fixtureDB(t)
 	// Level 1's hold loses its requests.
 	if _, err := db.Exec(`CREATE TABLE hold0 AS SELECT * FROM hold WHERE level = 0; CREATE OR REPLACE VIEW hold AS SELECT * FROM hold0`); err != nil {
 		t.Fatal(err)

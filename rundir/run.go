@@ -167,10 +167,9 @@ func (r *Run) TraceFiles(ctx context.Context) ([]string, error) {
 			continue
 		}
 		for _, name := range s.Files {
-			// A shard lists its own segments; a name outside its folder
-			// (../ or absolute) would read, or for a remote run write,
-			// files outside the run directory.
-			if dir := ShardTracesDir(s.Shard) + "/"; !strings.HasPrefix(name, dir) || !filepath.IsLocal(name) || path.Clean(name) != name {
+			// A shard lists its own segments, by clean names in its folder
+			// (Fetch refuses any name outside the run directory).
+			if dir := ShardTracesDir(s.Shard) + "/"; !strings.HasPrefix(name, dir) || path.Clean(name) != name {
 				return out, fmt.Errorf("%s lists %q: not a trace segment of shard %d (want %s...): the shard manifest is damaged or not brink's",
 					ShardManifestFile(s.Shard), name, s.Shard, dir)
 			}
