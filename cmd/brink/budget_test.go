@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,12 +17,7 @@ import (
 // the sheet, pass the limit: exit 3, status stopped, and the traces show
 // the spend just past the limit.
 func TestMaxCostStopsTheRun(t *testing.T) {
-	s, err := sim.New(sim.DefaultConfig(), 0.01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	_, srv := simServer(t, sim.DefaultConfig(), 0.01)
 	runs := t.TempDir()
 	const limit = 0.002 // about five Haiku turns
 	code, out, errs := brinkMain(t, "run", "--target", srv.URL, "--runs-dir", runs, "--start-users", "5", "--max-users", "5",

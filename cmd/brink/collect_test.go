@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,12 +17,7 @@ import (
 // metrics files against the sim's counters, collects again with brink
 // collect, and refuses a sim that did not serve the run.
 func TestRunCollect(t *testing.T) {
-	s, err := sim.New(sim.DefaultConfig(), 0.01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	s, srv := simServer(t, sim.DefaultConfig(), 0.01)
 	runs := t.TempDir()
 	code, out, errs := brinkMain(t, "run", "--target", srv.URL, "--runs-dir", runs, "--start-users", "3", "--step-users", "3",
 		"--max-users", "6", "--ramp", "5s", "--hold", "30s", "--quiet", "--collect")
@@ -86,9 +80,7 @@ func TestRunCollect(t *testing.T) {
 	check()
 
 	// Another sim holds none of this run's data.
-	other, _ := sim.New(sim.DefaultConfig(), 0.01)
-	srv2 := httptest.NewServer(other.Handler())
-	defer srv2.Close()
+	_, srv2 := simServer(t, sim.DefaultConfig(), 0.01)
 	code, _, errs = brinkMain(t, "collect", "--run", dir, "--endpoint-url", srv2.URL)
 	if code != 1 || !strings.Contains(errs, "it is another sim and holds none of this run's metrics") {
 		t.Errorf("another sim: exit %d, %s", code, errs)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,12 +29,7 @@ func TestMain(m *testing.M) {
 // until it has closed at least one trace segment.
 func startChild(t *testing.T) (*exec.Cmd, string) {
 	t.Helper()
-	s, err := sim.New(sim.DefaultConfig(), 0.02)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	_, srv := simServer(t, sim.DefaultConfig(), 0.02)
 	runs := t.TempDir()
 	cmd := exec.Command(os.Args[0], "run", "--target", srv.URL, "--runs-dir", runs, "--start-users", "5", "--step-users", "5",
 		"--max-users", "50", "--ramp", "10s", "--hold", "60s", "--flush-every", "100ms", "--quiet",

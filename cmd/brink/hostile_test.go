@@ -55,12 +55,7 @@ func TestNeverAnsweringTargetStops(t *testing.T) {
 // self-measurement cannot be written here (a file stands where its folder
 // goes), which fails the run after run.json exists.
 func TestFailureBeforeFirstRequestLeavesNoRun(t *testing.T) {
-	s, err := sim.New(sim.DefaultConfig(), 0.01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	_, srv := simServer(t, sim.DefaultConfig(), 0.01)
 	runs := t.TempDir()
 	os.MkdirAll(filepath.Join(runs, "r1"), 0o755)
 	os.WriteFile(filepath.Join(runs, "r1", "generator"), []byte("in the way"), 0o644)

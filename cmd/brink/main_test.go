@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image/png"
 	"math"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,12 +38,7 @@ func quantileCont(xs []float64, p float64) float64 {
 // TestEndToEnd runs a short ramp against the sim through the CLI, then
 // analyze and report, and checks the level table against the trace rows.
 func TestEndToEnd(t *testing.T) {
-	s, err := sim.New(sim.DefaultConfig(), 0.01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	s, srv := simServer(t, sim.DefaultConfig(), 0.01)
 	runs := t.TempDir()
 	code, out, errs := brinkMain(t, "run", "--target", srv.URL, "--runs-dir", runs, "--start-users", "4", "--step-users", "4",
 		"--max-users", "12", "--ramp", "10s", "--hold", "60s", "--quiet")

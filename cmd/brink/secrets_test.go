@@ -24,12 +24,7 @@ func TestSecretsNeverWritten(t *testing.T) {
 	const apiKey = "key-ABCDEF-0123456789"
 	t.Setenv("BRINK_TEST_PASSWORD", secret)
 	t.Setenv("BRINK_TEST_API_KEY", apiKey)
-	s, err := sim.New(sim.DefaultConfig(), 0.01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	_, srv := simServer(t, sim.DefaultConfig(), 0.01)
 	flowText := strings.Replace(string(replay.DefaultFlowYAML()), "password: brink", "password: ${env:BRINK_TEST_PASSWORD}", 1)
 	flowText = strings.Replace(flowText, "  Accept: application/json\n", "  Accept: application/json\n  X-Api-Key: ${env:BRINK_TEST_API_KEY}\n", 1)
 	dir := t.TempDir()
@@ -119,12 +114,7 @@ func grepRun(t *testing.T, run string, planted ...string) (files int) {
 func TestSecretInBrokenURLRedacted(t *testing.T) {
 	const half1, half2 = "first-half-secret", "second-half-secret"
 	t.Setenv("BRINK_TEST_PATH_SECRET", half1+"\t"+half2)
-	s, err := sim.New(sim.DefaultConfig(), 0.01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	_, srv := simServer(t, sim.DefaultConfig(), 0.01)
 	flowText := strings.Replace(string(replay.DefaultFlowYAML()), "/chat/sessions/${session_id}/messages", "/chat/sessions/${session_id}/messages/${env:BRINK_TEST_PATH_SECRET}", 1)
 	dir := t.TempDir()
 	flowPath := filepath.Join(dir, "flow.yaml")
@@ -165,12 +155,7 @@ func TestValidateCommand(t *testing.T) {
 // A usage error found before the first request (a flow's ${env:X} unset)
 // leaves no run directory behind.
 func TestUsageErrorLeavesNoRun(t *testing.T) {
-	s, err := sim.New(sim.DefaultConfig(), 0.02)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	_, srv := simServer(t, sim.DefaultConfig(), 0.02)
 	dir := t.TempDir()
 	flow := filepath.Join(dir, "flow.yaml")
 	os.WriteFile(flow, []byte("steps:\n  - name: ask\n    path: /x\n    headers: {Authorization: \"Bearer ${env:BRINK_TEST_UNSET_TOKEN}\"}\n"), 0o644)

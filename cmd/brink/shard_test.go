@@ -64,13 +64,20 @@ func shardSim(t *testing.T) *httptest.Server {
 	t.Helper()
 	cfg := sim.DefaultConfig()
 	cfg.Lambda.ConcurrencyLimit = 12
-	s, err := sim.New(cfg, 0.02)
+	_, srv := simServer(t, cfg, 0.02)
+	return srv
+}
+
+// simServer serves a sim of cfg at time scale scale for the test.
+func simServer(t *testing.T, cfg sim.Config, scale float64) (*sim.Sim, *httptest.Server) {
+	t.Helper()
+	s, err := sim.New(cfg, scale)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return srv
+	return s, srv
 }
 
 // holdRows counts the trace rows that started in each level's hold.
