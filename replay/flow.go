@@ -64,7 +64,8 @@ type Step struct {
 	Retry429       int    `yaml:"retry_429"` // retries after a 429, honouring Retry-After
 	Expires        string `yaml:"expires"`   // once steps: "$.path" of a lifetime in seconds; log in again after it
 
-	paths map[string]jsonPath // every JSON path above, parsed once by check
+	paths     map[string]jsonPath // every JSON path above, parsed once by check
+	fixedBody []byte              // the body's bytes when it has no template (fixBody)
 }
 
 // Check says what a good answer looks like; a failed check is error assert.

@@ -454,3 +454,39 @@ func TestFlowUnknownModel(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedBody: a body without a template is encoded once, at load, to the
+// very bytes expanding it for each request made; a body with one is not.
+func TestFixedBody(t *testing.T) {
+	for _, c := range []struct {
+		yaml  string
+		fixed string // "" = not fixed
+	}{
+		{`body: {}`, `{}`},
+		{`body: {question: "What is <b>&</b>?", n: 3, ok: true, list: [1, "x", {z: 1, a: null}]}`,
+			`{"list":[1,"x",{"a":null,"z":1}],"n":3,"ok":true,"question":"What is \u003cb\u003e\u0026\u003c/b\u003e?"}`},
+		{`body: "raw text, no JSON"`, `raw text, no JSON`},
+		{`body: {q: "héllo ✓"}`, `{"q":"héllo ✓"}`},
+		{`body: {q: "${question}"}`, ``},
+		{`body: {outer: [{deep: "x ${vu}"}]}`, ``},
+		{`body: "${question}"`, ``},
+	} {
+		f, err := ParseFlow("t.yaml", []byte("steps:\n  - name: ask\n    path: /x\n    "+c.yaml+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", c.yaml, err)
+		}
+		s := &f.Steps[0]
+		if string(s.fixedBody) != c.fixed {
+			t.Errorf("%s: fixed body %q, want %q", c.yaml, s.fixedBody, c.fixed)
+		}
+		if c.fixed == "" {
+			continue
+		}
+		v := newVars(nil)
+		v.set("question", "unused", false)
+		want, err := v.expandBody(s.Body)
+		if err != nil || string(want) != c.fixed {
+			t.Errorf("%s: expanded per request %q (%v), fixed %q", c.yaml, want, err, c.fixed)
+		}
+	}
+}

@@ -138,9 +138,11 @@ func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.
 	if err != nil {
 		return nil, 0, err
 	}
-	body, err := st.vars.expandBody(s.Body)
-	if err != nil {
-		return nil, 0, err
+	body := s.fixedBody
+	if body == nil {
+		if body, err = st.vars.expandBody(s.Body); err != nil {
+			return nil, 0, err
+		}
 	}
 	var rd io.Reader
 	if body != nil {

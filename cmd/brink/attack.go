@@ -10,6 +10,7 @@ import (
 
 	"brink"
 	"brink/internal/cli"
+	"brink/internal/gcfloor"
 	"brink/record"
 	"brink/rundir"
 )
@@ -43,18 +44,15 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	if _, err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	var err error
+	stop, err := startGenerator(ctx, *cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if o.Shard, o.StartAt, err = sf.parse(); err != nil {
 		return err
 	}
 	o.RunID = sf.runID
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
 	o.OnStart = func(s record.Started) {
 		mode := "as fast as possible"
 		if o.Rate > 0 {
@@ -78,14 +76,21 @@ func runAttack(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-func startCPUProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
+// startGenerator sets a generator's process up until stop: the collector's
+// heap floor (collections took a tenth of its core), and a CPU profile.
+func startGenerator(ctx context.Context, profile string) (stop func(), err error) {
+	floor := gcfloor.Start(ctx, gcfloor.Floor)
+	if profile == "" {
+		return floor, nil
+	}
+	f, err := os.Create(profile)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
 	if err != nil {
+		floor()
+		f.Close() // nil-safe, when Create failed
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() { pprof.StopCPUProfile(); f.Close(); floor() }, nil
 }

@@ -20,13 +20,13 @@ import (
 
 // runFlags are brink run's flags beyond the record options they fill.
 type runFlags struct {
-	o                               record.Options
-	flow, sessions, order, planFile string
-	sf                              *shardFlags
-	ramp, hold, maxP95              time.Duration
-	maxErr, maxThr, maxCost         float64
-	dryRun, quiet, asJSON, collect  bool
-	set                             map[string]bool
+	o                                           record.Options
+	flow, sessions, order, planFile, cpuProfile string
+	sf                                          *shardFlags
+	ramp, hold, maxP95                          time.Duration
+	maxErr, maxThr, maxCost                     float64
+	dryRun, quiet, asJSON, collect              bool
+	set                                         map[string]bool
 }
 
 func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
@@ -66,6 +66,7 @@ func newRunFlags(e env) (*flag.FlagSet, *runFlags) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.BoolVar(&f.asJSON, "json", false, "print the outcome as one JSON object on stdout (run_dir, run_id, status, stop_reason, requests, levels, edge_level)")
 	fs.BoolVar(&f.o.StrictMeasurement, "strict-measurement", false, "hold a level once more when the generator judged its hold suspect, before believing its stop rules (closed model, not with --shard)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (for work on brink's speed)")
 	fs.BoolVar(&f.collect, "collect", false, "after the run, collect its CloudWatch metrics into metrics/ (brink collect; against AWS it first waits out the publishing delay)")
 	return fs, f
 }
@@ -84,6 +85,11 @@ func runRun(ctx context.Context, e env, args []string) error {
 	}
 	human := e.human(f.asJSON)
 	f.o.Abort = e.abort
+	stop, err := startGenerator(ctx, f.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	res, err := recordRun(ctx, f.o, e.stderr, f.quiet)
 	if err != nil {
 		return err

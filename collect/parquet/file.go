@@ -20,7 +20,8 @@ import (
 // fields and md as key-value metadata: zstd, dictionary encoding, one row
 // group of up to ~1M rows (WriteBuffered), through path.tmp, fsync and a
 // rename, so a reader never sees half a file. what names the file in errors.
-func writeFile(path, what string, fields []arrow.Field, md map[string]string, rec arrow.RecordBatch) (err error) {
+// Columns named in plain are written without a dictionary.
+func writeFile(path, what string, fields []arrow.Field, md map[string]string, rec arrow.RecordBatch, plain ...string) (err error) {
 	keys := make([]string, 0, len(md))
 	vals := make([]string, 0, len(md))
 	for k, v := range md {
@@ -44,11 +45,15 @@ func writeFile(path, what string, fields []arrow.Field, md map[string]string, re
 			os.Remove(tmp)
 		}
 	}()
-	props := pq.NewWriterProperties(
+	opts := []pq.WriterProperty{
 		pq.WithCompression(compress.Codecs.Zstd),
 		pq.WithMaxRowGroupLength(defaultMaxRows),
 		pq.WithDictionaryDefault(true),
-	)
+	}
+	for _, c := range plain {
+		opts = append(opts, pq.WithDictionaryFor(c, false))
+	}
+	props := pq.NewWriterProperties(opts...)
 	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return fmt.Errorf("write %s %s: %w", what, path, err)

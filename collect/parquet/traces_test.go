@@ -10,10 +10,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"brink"
+
+	"github.com/apache/arrow-go/v18/parquet/file"
 )
 
 func sampleTraces(n int) []brink.Trace {
@@ -83,6 +86,62 @@ func TestTraceRoundTrip(t *testing.T) {
 	}
 	if w.Rows() != 100 {
 		t.Errorf("Rows() = %d, want 100", w.Rows())
+	}
+}
+
+// TestReusedBuffersKeepEveryRow: the writer writes a segment from one buffer
+// while rows go into the other, and reuses the first once it is written.
+// Rows written while segments close, from several goroutines, are each in
+// exactly one segment, intact.
+func TestReusedBuffersKeepEveryRow(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewTraceWriter(dir, TraceOptions{RunID: "run-1", FlushEvery: time.Hour, MaxRows: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := sampleTraces(2000)
+	for i := range in {
+		in[i].Session = int64(i) // a key to find each row by
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(in); i += 4 {
+				w.Write(in[i])
+				if i%97 == 0 {
+					w.Flush()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := TraceFiles(dir)
+	seen := make([]int, len(in))
+	for _, f := range files {
+		rows, err := ReadTraces(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > 64 {
+			t.Errorf("%s: %d rows, more than MaxRows 64", filepath.Base(f), len(rows))
+		}
+		for _, r := range rows {
+			seen[r.Session]++
+			if !reflect.DeepEqual(r, in[r.Session]) {
+				t.Fatalf("row %d:\n got %+v\nwant %+v", r.Session, r, in[r.Session])
+			}
+		}
+	}
+	for i, n := range seen {
+		if n != 1 {
+			t.Fatalf("row %d is in %d segments, want 1", i, n)
+		}
+	}
+	if w.Rows() != int64(len(in)) {
+		t.Errorf("Rows() = %d, want %d", w.Rows(), len(in))
 	}
 }
 
@@ -220,5 +279,39 @@ func BenchmarkStartOrder(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		startOrder(rows)
+	}
+}
+
+// TestNearlyUniqueColumnsArePlain: a segment's time and latency columns have
+// no dictionary page (plainTraceColumns); its repetitive ones keep theirs.
+func TestNearlyUniqueColumnsArePlain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "part-00000.parquet")
+	rows := sampleTraces(500)
+	if err := writeTraceFile(path, "r", rows); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	rg := rdr.MetaData().RowGroup(0)
+	dict := map[string]bool{}
+	for i := range rg.NumColumns() {
+		cc, err := rg.ColumnChunk(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dict[cc.PathInSchema().String()] = cc.HasDictionaryPage()
+	}
+	for _, c := range plainTraceColumns {
+		if dict[c] {
+			t.Errorf("column %s has a dictionary page, want plain", c)
+		}
+	}
+	for _, c := range []string{"step", "run_id", "error", "level", "status"} {
+		if !dict[c] {
+			t.Errorf("column %s has no dictionary page, want one", c)
+		}
 	}
 }
