@@ -66,6 +66,9 @@ type Step struct {
 
 	paths     map[string]jsonPath // every JSON path above, parsed once by check
 	fixedBody []byte              // the body's bytes when it has no template (fixBody)
+	// secretVars and credHeaders: which extracted variables and header
+	// names hold credentials (secrets).
+	secretVars, credHeaders map[string]bool
 }
 
 // Check says what a good answer looks like; a failed check is error assert.

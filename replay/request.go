@@ -164,7 +164,9 @@ func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.
 			if err != nil {
 				return nil, 0, err
 			}
-			st.vars.secretHeader(k, val)
+			if cred, known := s.credHeaders[k]; cred || !known && brink.CredentialHeader(k) {
+				st.vars.secretHeader(k, val) // known: the flow was checked (secrets)
+			}
 			req.Header.Set(k, val)
 		}
 	}
@@ -203,7 +205,12 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 		ev.URL = st.vars.mask(req.URL.String())
 	}
 	t.BytesSent = int64(sent)
-	resp, err := r.client.Do(req)
+	var resp *http.Response
+	if r.rt != nil && req.URL.User == nil { // userinfo: Client.Do sends it as basic auth
+		resp, err = r.rt.RoundTrip(req)
+	} else {
+		resp, err = r.client.Do(req)
+	}
 	if err != nil {
 		r.finish(t, wallStart, firstByte)
 		t.Error = classifyErr(ctx, r.hardCtx, err)
@@ -291,7 +298,11 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 			t.Error = brink.ErrAssert
 			return res, 0
 		}
-		st.vars.set(name, val, looksSecret(name) || slices.Contains(s.Secret, name))
+		secret, known := s.secretVars[name]
+		if !known { // a flow that was not checked
+			secret = looksSecret(name) || slices.Contains(s.Secret, name)
+		}
+		st.vars.set(name, val, secret)
 		if r.opts.Observe != nil {
 			if ev.Extracted == nil {
 				ev.Extracted = map[string]string{}
