@@ -265,7 +265,7 @@ func TestStartOrderIsStable(t *testing.T) {
 	}
 	want := slices.Clone(rows)
 	sort.SliceStable(want, func(i, j int) bool { return want[i].Start.Before(want[j].Start) })
-	for k, i := range startOrder(rows) {
+	for k, i := range startOrder(oneBlock(rows)) {
 		if rows[i].Session != want[k].Session {
 			t.Fatalf("position %d: row %d, want row %d", k, rows[i].Session, want[k].Session)
 		}
@@ -278,7 +278,7 @@ func BenchmarkStartOrder(b *testing.B) {
 	rows := nearlySorted(1_000_000)
 	b.ResetTimer()
 	for range b.N {
-		startOrder(rows)
+		startOrder(oneBlock(rows))
 	}
 }
 
@@ -287,7 +287,7 @@ func BenchmarkStartOrder(b *testing.B) {
 func TestNearlyUniqueColumnsArePlain(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "part-00000.parquet")
 	rows := sampleTraces(500)
-	if err := writeTraceFile(path, "r", rows); err != nil {
+	if err := writeTraceFile(path, "r", oneBlock(rows)); err != nil {
 		t.Fatal(err)
 	}
 	rdr, err := file.OpenParquetFile(path, false)
@@ -313,5 +313,52 @@ func TestNearlyUniqueColumnsArePlain(t *testing.T) {
 		if !dict[c] {
 			t.Errorf("column %s has no dictionary page, want one", c)
 		}
+	}
+}
+
+// TestSegmentsOfWholeBlocks: with MaxRows above the 4,096-row block, a
+// segment takes whole blocks (10,000 → 8,192 rows), each ordered by start
+// across its blocks, and every row is written once, intact.
+func TestSegmentsOfWholeBlocks(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewTraceWriter(dir, TraceOptions{RunID: "run-1", FlushEvery: time.Hour, MaxRows: 10_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := nearlySorted(20_000)
+	for i := range in {
+		in[i].Session = int64(i)
+		in[i].RunID = "run-1"
+	}
+	if err := w.WriteBatch(in[:12_345]); err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range in[12_345:] {
+		w.Write(tr)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := TraceFiles(dir)
+	var sizes []int
+	seen := 0
+	for _, f := range files {
+		rows, err := ReadTraces(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(rows))
+		for k, r := range rows {
+			if !reflect.DeepEqual(r, in[r.Session]) {
+				t.Fatalf("row %d:\n got %+v\nwant %+v", r.Session, r, in[r.Session])
+			}
+			if k > 0 && (r.Start.Before(rows[k-1].Start) || r.Start.Equal(rows[k-1].Start) && r.Session < rows[k-1].Session) {
+				t.Fatalf("%s: row %d (%v) after row %d (%v): not in start order, ties as written", filepath.Base(f), r.Session, r.Start, rows[k-1].Session, rows[k-1].Start)
+			}
+			seen++
+		}
+	}
+	if want := []int{8192, 8192, 3616}; !reflect.DeepEqual(sizes, want) || seen != len(in) {
+		t.Errorf("segments of %v rows (%d in all), want %v (%d)", sizes, seen, want, len(in))
 	}
 }
