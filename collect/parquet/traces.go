@@ -113,7 +113,9 @@ func nextSegment(dir, prefix string) (int, error) {
 // a caller can stop early; the row is buffered either way.
 func (w *TraceWriter) Write(t brink.Trace) error {
 	w.mu.Lock()
-	*w.slot() = t
+	b := w.room()
+	*b = append(*b, t)
+	w.n++
 	return w.added()
 }
 
@@ -121,15 +123,19 @@ func (w *TraceWriter) Write(t brink.Trace) error {
 // lock. Otherwise it behaves like Write.
 func (w *TraceWriter) WriteBatch(rows []brink.Trace) error {
 	w.mu.Lock()
-	for i := range rows {
-		*w.slot() = rows[i]
+	for len(rows) > 0 {
+		b := w.room()
+		k := min(w.block-len(*b), len(rows))
+		*b = append(*b, rows[:k]...)
+		rows = rows[k:]
+		w.n += k
 	}
 	return w.added()
 }
 
-// slot is the place of the next row, in the last block or a new one. w.mu
-// is held.
-func (w *TraceWriter) slot() *brink.Trace {
+// room is the last block, with room for a row: a new (or reused) block
+// when the last is full. w.mu is held.
+func (w *TraceWriter) room() *[]brink.Trace {
 	last := len(w.blocks) - 1
 	if last < 0 || len(w.blocks[last]) == w.block {
 		var b []brink.Trace
@@ -141,9 +147,7 @@ func (w *TraceWriter) slot() *brink.Trace {
 		w.blocks = append(w.blocks, b)
 		last++
 	}
-	w.blocks[last] = w.blocks[last][:len(w.blocks[last])+1]
-	w.n++
-	return &w.blocks[last][len(w.blocks[last])-1]
+	return &w.blocks[last]
 }
 
 // added ends a Write: it unlocks w.mu and kicks the closer when a segment
@@ -332,6 +336,22 @@ func buildTraceRecord(mem memory.Allocator, rows rowBlocks, order []int32) arrow
 	out := b.Field(16).(*array.Int32Builder)
 	model := b.Field(17).(*array.StringBuilder)
 	sched := b.Field(18).(*array.TimestampBuilder)
+	// The string columns' bytes, reserved at once: grown by doubling they
+	// were copied and re-copied (~2% of brink attack's core).
+	var idBytes, phaseBytes, errBytes, modelBytes int
+	for _, bl := range rows.blocks {
+		for j := range bl {
+			r := &bl[j]
+			idBytes += len(r.RunID)
+			phaseBytes += len(r.Phase)
+			errBytes += len(r.Error)
+			modelBytes += len(r.Model)
+		}
+	}
+	runID.ReserveData(idBytes)
+	phase.ReserveData(phaseBytes)
+	errc.ReserveData(errBytes)
+	model.ReserveData(modelBytes)
 	for _, i := range order {
 		r := rows.at(int(i))
 		runID.Append(r.RunID)
