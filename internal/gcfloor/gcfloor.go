@@ -19,6 +19,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"time"
 )
 
@@ -50,44 +51,75 @@ func Percent(live, floor uint64) int {
 }
 
 // Start keeps the heap goal at least the live heap plus floor until ctx ends
-// or stop is called, which restores the percentage it found. It does nothing
-// when the user chose a policy with GOGC (or floor is 0).
+// or stop is called. It does nothing when the user chose a policy with GOGC
+// (or floor is 0). The percentage is the process's: while several callers
+// (tests running commands side by side) have started it, the first one's
+// floor holds, and the last stop puts back the percentage found before.
 func Start(ctx context.Context, floor uint64) (stop func()) {
 	if _, set := os.LookupEnv("GOGC"); set || floor == 0 {
 		return func() {}
 	}
+	mu.Lock()
+	defer mu.Unlock()
+	if users == 0 {
+		ctl, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		saved = debug.SetGCPercent(Percent(liveHeap(), floor))
+		go keep(ctl, floor, done)
+		end = func() {
+			cancel()
+			<-done
+			debug.SetGCPercent(saved)
+		}
+	}
+	users++
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if users--; users == 0 {
+				end()
+			}
+		})
+	}
+	context.AfterFunc(ctx, stop) // a second stop does nothing
+	return stop
+}
+
+var (
+	mu    sync.Mutex
+	users int    // callers between Start and stop
+	saved int    // the percentage before the first Start
+	end   func() // stops the controller and restores saved
+)
+
+// keep follows the live heap until ctx ends.
+func keep(ctx context.Context, floor uint64, done chan<- struct{}) {
+	defer close(done)
+	current := Percent(liveHeap(), floor)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// Only a change of a tenth or more is worth telling the runtime.
+		if p := Percent(liveHeap(), floor); p*10 < current*9 || p*10 > current*11 {
+			debug.SetGCPercent(p)
+			current = p
+		}
+	}
+}
+
+// liveHeap is the heap the last collection found live, in bytes.
+func liveHeap() uint64 {
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	live := func() uint64 {
-		metrics.Read(sample)
-		if sample[0].Value.Kind() != metrics.KindUint64 {
-			return 0
-		}
-		return sample[0].Value.Uint64()
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
 	}
-	current := Percent(live(), floor)
-	old := debug.SetGCPercent(current)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			// Only a change of a tenth or more is worth telling the runtime.
-			if p := Percent(live(), floor); p*10 < current*9 || p*10 > current*11 {
-				debug.SetGCPercent(p)
-				current = p
-			}
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-		debug.SetGCPercent(old)
-	}
+	return sample[0].Value.Uint64()
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 func TestPercent(t *testing.T) {
@@ -61,5 +62,44 @@ func TestGOGCWins(t *testing.T) {
 	stop()
 	if got != 50 {
 		t.Errorf("percentage with GOGC=50 set = %d, want 50 untouched", got)
+	}
+}
+
+// TestOverlappingStarts: two callers at once (tests running commands side by
+// side) share the raised percentage; the last stop, or the end of a
+// caller's context, puts back the one found before the first Start.
+func TestOverlappingStarts(t *testing.T) {
+	t.Setenv("GOGC", "")
+	if err := os.Unsetenv("GOGC"); err != nil {
+		t.Fatal(err)
+	}
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	runtime.GC()
+	read := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+
+	stopA := Start(context.Background(), Floor)
+	ctxB, cancelB := context.WithCancel(context.Background())
+	stopB := Start(ctxB, Floor)
+	raised := read()
+	if raised <= 100 {
+		t.Fatalf("percentage with two callers = %d, want > 100", raised)
+	}
+	stopA()
+	stopA() // twice: still one caller less
+	if got := read(); got != raised {
+		t.Errorf("after the first caller stopped: %d, want %d kept for the second", got, raised)
+	}
+	cancelB() // the second caller's context ends: its stop runs
+	deadline := time.Now().Add(5 * time.Second)
+	for read() != 100 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := read(); got != 100 {
+		t.Errorf("after both: %d, want the 100 found before", got)
+	}
+	stopB() // after its context did it: nothing more
+	if got := read(); got != 100 {
+		t.Errorf("a late stop changed it to %d", got)
 	}
 }
