@@ -53,7 +53,12 @@ one() { # $1: brink|locust -> requests/s
 }
 
 printf 'round\tbrink\tlocust\tratio\n'
+ratios=()
 for i in $(seq "$REPS"); do
   b=$(one brink); l=$(one locust)
-  printf '%d\t%d\t%d\t%s\n' "$i" "$b" "$l" "$(python3 -c "print(round($b / $l, 2))")"
+  r=$(python3 -c "print(round($b / $l, 2))")
+  ratios+=("$r")
+  printf '%d\t%d\t%d\t%s\n' "$i" "$b" "$l" "$r"
 done
+# The machine is shared: one round says little, the median of several more.
+python3 -c "import statistics,sys; print('median ratio', statistics.median(map(float, sys.argv[1:])))" "${ratios[@]}"
