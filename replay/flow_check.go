@@ -107,7 +107,7 @@ func (f *Flow) check() error {
 			}
 		}
 		if err := s.fixBody(); err != nil {
-			return errAt(at+".body", "%v", err)
+			return errAt(at+".body", "the body cannot be sent as JSON: %v (numbers must be finite)", err)
 		}
 		s.secrets(f.Headers)
 		for name, path := range s.Extract {

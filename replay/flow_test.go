@@ -490,3 +490,89 @@ func TestFixedBody(t *testing.T) {
 		}
 	}
 }
+
+// runOnce runs one user through flow (one session, one turn) against srv and
+// returns its traces.
+func runOnce(t *testing.T, target, flowYAML string) []brink.Trace {
+	t.Helper()
+	flow, err := ParseFlow("t.yaml", []byte(flowYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &memSink{}
+	r, err := New(Options{Target: target, RunID: "t", Flow: flow, Sink: sink,
+		Clock: brink.Clock{Epoch: time.Now(), Scale: 0.05}, StopRules: []brink.StopRule{},
+		Plan: brink.Plan{StartUsers: 1, MaxUsers: 1, Hold: brink.Duration(4 * time.Second)}}) // 200 ms wall
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.rows) == 0 {
+		t.Fatal("no request was recorded")
+	}
+	return sink.rows
+}
+
+const oneStepFlow = `
+steps:
+  - name: ask
+    path: /x
+    body: {q: hi}
+    turns: 1
+    think: {dist: constant, value: 100ms}
+`
+
+// TestRedirectIsTheAnswer: a 3xx is recorded as the answer it is, with its
+// body, and not followed, even when its Location cannot be parsed (which
+// http.Client.Do reported as an error, recorded connect with status 0,
+// before requests went to the transport directly).
+func TestRedirectIsTheAnswer(t *testing.T) {
+	var followed atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/x" {
+			followed.Add(1)
+		}
+		w.Header().Set("Location", "http://[::1")
+		w.WriteHeader(http.StatusFound)
+		fmt.Fprint(w, "moved")
+	}))
+	defer srv.Close()
+	for _, tr := range runOnce(t, srv.URL, oneStepFlow) {
+		if tr.Status != 302 || tr.Error != "" || tr.BytesReceived == 0 {
+			t.Fatalf("trace %+v: want status 302, no error, the body's bytes", tr)
+		}
+	}
+	if followed.Load() != 0 {
+		t.Errorf("%d requests followed the redirect", followed.Load())
+	}
+}
+
+// TestTargetUserinfoIsBasicAuth: a target URL with user:password@ sends
+// them as basic auth (those requests still go through http.Client).
+func TestTargetUserinfoIsBasicAuth(t *testing.T) {
+	var bad atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "ann" || p != "s3cret" {
+			bad.Add(1)
+		}
+	}))
+	defer srv.Close()
+	target := strings.Replace(srv.URL, "http://", "http://ann:s3cret@", 1)
+	rows := runOnce(t, target, oneStepFlow)
+	if bad.Load() != 0 {
+		t.Fatalf("%d of %d requests lacked the target's basic auth", bad.Load(), len(rows))
+	}
+}
+
+// TestInfiniteBodyIsALoadError: a body YAML decodes to a number JSON cannot
+// encode is the flow's error at load, naming the step's body.
+func TestInfiniteBodyIsALoadError(t *testing.T) {
+	_, err := ParseFlow("t.yaml", []byte("steps:\n  - name: ask\n    path: /x\n    body: {n: .inf}\n"))
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:4") || !strings.Contains(err.Error(), "+Inf") || !strings.Contains(err.Error(), "finite") {
+		t.Fatalf("err = %v, want one naming t.yaml:4 (the body), +Inf and what to do", err)
+	}
+}

@@ -219,6 +219,7 @@ func (w *TraceWriter) Flush() error {
 			w.files = append(w.files, path)
 		}
 		for _, b := range seg.blocks { // written: their rows are no longer read
+			clear(b) // nor kept alive through their strings
 			w.free = append(w.free, b[:0])
 		}
 		w.mu.Unlock()

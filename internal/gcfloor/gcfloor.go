@@ -56,7 +56,7 @@ func Percent(live, floor uint64) int {
 // (tests running commands side by side) have started it, the first one's
 // floor holds, and the last stop puts back the percentage found before.
 func Start(ctx context.Context, floor uint64) (stop func()) {
-	if _, set := os.LookupEnv("GOGC"); set || floor == 0 {
+	if os.Getenv("GOGC") != "" || floor == 0 { // an empty GOGC is Go's default, as for the runtime
 		return func() {}
 	}
 	mu.Lock()
@@ -74,16 +74,22 @@ func Start(ctx context.Context, floor uint64) (stop func()) {
 	}
 	users++
 	var once sync.Once
+	var unregister func() bool
+	release := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if users--; users == 0 {
+			end()
+		}
+	}
 	stop = func() {
 		once.Do(func() {
-			mu.Lock()
-			defer mu.Unlock()
-			if users--; users == 0 {
-				end()
-			}
+			unregister() // a stop before ctx ends leaves nothing registered on it
+			release()
 		})
 	}
-	context.AfterFunc(ctx, stop) // a second stop does nothing
+	// Set before it can run: AfterFunc calls stop in its own goroutine.
+	unregister = context.AfterFunc(ctx, func() { once.Do(release) })
 	return stop
 }
 

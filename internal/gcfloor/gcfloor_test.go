@@ -103,3 +103,19 @@ func TestOverlappingStarts(t *testing.T) {
 		t.Errorf("a late stop changed it to %d", got)
 	}
 }
+
+// TestEmptyGOGCIsUnset: GOGC= (empty) is Go's default to the runtime, so
+// it is no policy of the user's and the floor applies.
+func TestEmptyGOGCIsUnset(t *testing.T) {
+	t.Setenv("GOGC", "")
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	runtime.GC()
+	stop := Start(context.Background(), Floor)
+	got := debug.SetGCPercent(-1)
+	debug.SetGCPercent(got)
+	stop()
+	if got <= 100 {
+		t.Errorf("percentage with GOGC empty = %d, want > 100", got)
+	}
+}
