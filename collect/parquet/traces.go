@@ -51,18 +51,19 @@ type TraceWriter struct {
 	// One growing slice instead was copied as it grew (10% of brink
 	// attack's core at 35k requests/s), and a new one allocated per
 	// segment was cleared and faulted in.
-	blocks  [][]brink.Trace
-	free    [][]brink.Trace
-	block   int   // rows per block: 4,096, or MaxRows when that is smaller
-	n       int   // rows in blocks
-	err     error // first write error; later segments are still attempted
-	next    int   // number of the next segment
-	rows    int64 // rows in closed segments
-	files   []string
-	kick    chan struct{}
-	done    chan struct{}
-	stopped chan struct{}
-	closeMu sync.Mutex // serialises segment writes
+	blocks    [][]brink.Trace
+	free      [][]brink.Trace
+	block     int   // rows per block: 4,096, or MaxRows when that is smaller
+	n         int   // rows in blocks
+	err       error // first write error; later segments are still attempted
+	next      int   // number of the next segment
+	rows      int64 // rows in closed segments
+	files     []string
+	kick      chan struct{}
+	done      chan struct{}
+	stopped   chan struct{}
+	closeMu   sync.Mutex // serialises segment writes
+	closeOnce sync.Once
 }
 
 // NewTraceWriter creates dir (the run's traces/ folder) and starts the
@@ -228,11 +229,7 @@ func (w *TraceWriter) Flush() error {
 
 // Close stops the background closer and writes the last segment.
 func (w *TraceWriter) Close() error {
-	select {
-	case <-w.done:
-	default:
-		close(w.done)
-	}
+	w.closeOnce.Do(func() { close(w.done) }) // Close may be called twice, at once
 	<-w.stopped
 	return w.Flush()
 }

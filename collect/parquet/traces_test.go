@@ -362,3 +362,25 @@ func TestSegmentsOfWholeBlocks(t *testing.T) {
 		t.Errorf("segments of %v rows (%d in all), want %v (%d)", sizes, seen, want, len(in))
 	}
 }
+
+// TestCloseTwiceAtOnce: two Closes racing neither panic nor lose the rows.
+func TestCloseTwiceAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewTraceWriter(dir, TraceOptions{RunID: "r", FlushEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteBatch(sampleTraces(10))
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if err := w.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if w.Rows() != 10 {
+		t.Errorf("Rows() = %d after two Closes, want 10", w.Rows())
+	}
+}
