@@ -190,15 +190,34 @@ func bodyStrings(body any) []string {
 // (the flow's and the step's) hold credentials to mask: asking for every
 // request lower-cased names (1% of the generator's core).
 func (s *Step) secrets(flowHeaders map[string]string) {
-	s.secretVars, s.credHeaders = map[string]bool{}, map[string]bool{}
+	vars, headers := map[string]bool{}, map[string]bool{}
 	for name := range s.Extract {
-		s.secretVars[name] = looksSecret(name) || slices.Contains(s.Secret, name)
+		vars[name] = s.secretVar(name)
 	}
 	for _, hs := range []map[string]string{flowHeaders, s.Headers} {
 		for name := range hs {
-			s.credHeaders[name] = brink.CredentialHeader(name)
+			headers[name] = s.credHeader(name)
 		}
 	}
+	s.secretVars, s.credHeaders = vars, headers
+}
+
+// secretVar tells whether an extracted variable holds a credential: as
+// secrets found at load, or now for a name it did not see (a flow that was
+// not checked).
+func (s *Step) secretVar(name string) bool {
+	if secret, known := s.secretVars[name]; known {
+		return secret
+	}
+	return looksSecret(name) || slices.Contains(s.Secret, name)
+}
+
+// credHeader is secretVar for a header name (brink.CredentialHeader).
+func (s *Step) credHeader(name string) bool {
+	if cred, known := s.credHeaders[name]; known {
+		return cred
+	}
+	return brink.CredentialHeader(name)
 }
 
 // fixBody makes the bytes of a body without a template once, at load: the

@@ -164,8 +164,8 @@ func (r *Runner) buildRequest(ctx context.Context, st *vuState, s *Step) (*http.
 			if err != nil {
 				return nil, 0, err
 			}
-			if cred, known := s.credHeaders[k]; cred || !known && brink.CredentialHeader(k) {
-				st.vars.secretHeader(k, val) // known: the flow was checked (secrets)
+			if s.credHeader(k) {
+				st.vars.secretHeader(k, val)
 			}
 			req.Header.Set(k, val)
 		}
@@ -298,11 +298,7 @@ func (r *Runner) send(st *vuState, s *Step, wallStart time.Time, t *brink.Trace,
 			t.Error = brink.ErrAssert
 			return res, 0
 		}
-		secret, known := s.secretVars[name]
-		if !known { // a flow that was not checked
-			secret = looksSecret(name) || slices.Contains(s.Secret, name)
-		}
-		st.vars.set(name, val, secret)
+		st.vars.set(name, val, s.secretVar(name))
 		if r.opts.Observe != nil {
 			if ev.Extracted == nil {
 				ev.Extracted = map[string]string{}

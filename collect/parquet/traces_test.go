@@ -118,26 +118,9 @@ func TestReusedBuffersKeepEveryRow(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := TraceFiles(dir)
-	seen := make([]int, len(in))
-	for _, f := range files {
-		rows, err := ReadTraces(context.Background(), f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for k, rows := range segmentsOf(t, dir, in) {
 		if len(rows) > 64 {
-			t.Errorf("%s: %d rows, more than MaxRows 64", filepath.Base(f), len(rows))
-		}
-		for _, r := range rows {
-			seen[r.Session]++
-			if !reflect.DeepEqual(r, in[r.Session]) {
-				t.Fatalf("row %d:\n got %+v\nwant %+v", r.Session, r, in[r.Session])
-			}
-		}
-	}
-	for i, n := range seen {
-		if n != 1 {
-			t.Fatalf("row %d is in %d segments, want 1", i, n)
+			t.Errorf("segment %d: %d rows, more than MaxRows 64", k, len(rows))
 		}
 	}
 	if w.Rows() != int64(len(in)) {
@@ -339,28 +322,50 @@ func TestSegmentsOfWholeBlocks(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := TraceFiles(dir)
 	var sizes []int
-	seen := 0
+	for i, rows := range segmentsOf(t, dir, in) {
+		sizes = append(sizes, len(rows))
+		for k, r := range rows {
+			if k > 0 && (r.Start.Before(rows[k-1].Start) || r.Start.Equal(rows[k-1].Start) && r.Session < rows[k-1].Session) {
+				t.Fatalf("segment %d: row %d (%v) after row %d (%v): not in start order, ties as written", i, r.Session, r.Start, rows[k-1].Session, rows[k-1].Start)
+			}
+		}
+	}
+	if want := []int{8192, 8192, 3616}; !reflect.DeepEqual(sizes, want) {
+		t.Errorf("segments of %v rows, want %v", sizes, want)
+	}
+}
+
+// segmentsOf reads dir's segments, in order, written from in (each row's
+// Session its index there), and checks that every row of in is in exactly
+// one of them, intact.
+func segmentsOf(t *testing.T, dir string, in []brink.Trace) [][]brink.Trace {
+	t.Helper()
+	files, err := TraceFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var segs [][]brink.Trace
+	seen := make([]int, len(in))
 	for _, f := range files {
 		rows, err := ReadTraces(context.Background(), f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sizes = append(sizes, len(rows))
-		for k, r := range rows {
+		for _, r := range rows {
+			seen[r.Session]++
 			if !reflect.DeepEqual(r, in[r.Session]) {
-				t.Fatalf("row %d:\n got %+v\nwant %+v", r.Session, r, in[r.Session])
+				t.Fatalf("%s: row %d:\n got %+v\nwant %+v", filepath.Base(f), r.Session, r, in[r.Session])
 			}
-			if k > 0 && (r.Start.Before(rows[k-1].Start) || r.Start.Equal(rows[k-1].Start) && r.Session < rows[k-1].Session) {
-				t.Fatalf("%s: row %d (%v) after row %d (%v): not in start order, ties as written", filepath.Base(f), r.Session, r.Start, rows[k-1].Session, rows[k-1].Start)
-			}
-			seen++
+		}
+		segs = append(segs, rows)
+	}
+	for i, n := range seen {
+		if n != 1 {
+			t.Fatalf("row %d is in %d segments, want 1", i, n)
 		}
 	}
-	if want := []int{8192, 8192, 3616}; !reflect.DeepEqual(sizes, want) || seen != len(in) {
-		t.Errorf("segments of %v rows (%d in all), want %v (%d)", sizes, seen, want, len(in))
-	}
+	return segs
 }
 
 // TestCloseTwiceAtOnce: two Closes racing neither panic nor lose the rows.

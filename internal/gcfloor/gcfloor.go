@@ -64,8 +64,9 @@ func Start(ctx context.Context, floor uint64) (stop func()) {
 	if users == 0 {
 		ctl, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		done := make(chan struct{})
-		saved = debug.SetGCPercent(Percent(liveHeap(), floor))
-		go keep(ctl, floor, done)
+		p := Percent(liveHeap(), floor)
+		saved = debug.SetGCPercent(p)
+		go keep(ctl, floor, p, done)
 		end = func() {
 			cancel()
 			<-done
@@ -100,10 +101,9 @@ var (
 	end   func() // stops the controller and restores saved
 )
 
-// keep follows the live heap until ctx ends.
-func keep(ctx context.Context, floor uint64, done chan<- struct{}) {
+// keep follows the live heap until ctx ends, from the percentage current.
+func keep(ctx context.Context, floor uint64, current int, done chan<- struct{}) {
 	defer close(done)
-	current := Percent(liveHeap(), floor)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
